@@ -1,0 +1,6 @@
+export type { components, operations, paths } from "./generated/intercom.ts"
+export { type OperationId, operations as operationTable } from "./generated/operations.ts"
+export { apiVersion, specSha256 } from "./generated/version.ts"
+export * from "./IntercomClient.ts"
+export * from "./RateLimit.ts"
+export * from "./Region.ts"

@@ -1,0 +1,6 @@
+export * from "./Generate.ts"
+export * from "./OperationTable.ts"
+export * from "./Overlay.ts"
+export * from "./Pins.ts"
+export * from "./SpecResolver.ts"
+export * from "./Validate.ts"
