@@ -1,0 +1,224 @@
+import * as Redacted from "effect/Redacted"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import {
+  apiVersion,
+  createIntercomClient,
+  type IntercomClient,
+  type ResponseObservation
+} from "../src/index.ts"
+import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
+
+const canary = "tok_CANARY_do_not_leak_7f3a9c"
+let server: RecordingServer
+let client: IntercomClient
+const observed: Array<ResponseObservation> = []
+
+beforeAll(async () => {
+  server = await startRecordingServer()
+  client = createIntercomClient({
+    accessToken: Redacted.make(canary),
+    baseUrl: server.url,
+    onResponse: (observation) => observed.push(observation)
+  })
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  server.requests.length = 0
+  observed.length = 0
+  server.respondWith({ status: 200, body: { type: "contact", id: "6762f0d51bb69f9f2193bb7f" } })
+})
+
+const lastRequest = () => {
+  expect(server.requests).toHaveLength(1)
+  return server.requests[0]!
+}
+
+const expectIntercomHeaders = () => {
+  const { headers } = lastRequest()
+  expect(headers.authorization).toBe(`Bearer ${canary}`)
+  expect(headers["intercom-version"]).toBe(apiVersion)
+  expect(headers.accept).toBe("application/json")
+  expect(headers["user-agent"]).toMatch(/^taskjuice-intercom\//)
+}
+
+describe("the eight operations go over the wire as Intercom expects", () => {
+  it("create contact: POST /contacts with a JSON body", async () => {
+    const { data } = await client.POST("/contacts", {
+      body: { role: "lead", email: "ada@example.com", custom_attributes: { plan: "pro" } }
+    })
+    const request = lastRequest()
+    expect(request.method).toBe("POST")
+    expect(request.url).toBe("/contacts")
+    expect(request.headers["content-type"]).toBe("application/json")
+    expect(JSON.parse(request.body)).toEqual({
+      role: "lead",
+      email: "ada@example.com",
+      custom_attributes: { plan: "pro" }
+    })
+    expectIntercomHeaders()
+    expect(data?.id).toBe("6762f0d51bb69f9f2193bb7f")
+  })
+
+  it("get contact: GET /contacts/{contact_id}, the id escaped into the path", async () => {
+    await client.GET("/contacts/{contact_id}", { params: { path: { contact_id: "abc/../1 2" } } })
+    const request = lastRequest()
+    expect(request.method).toBe("GET")
+    expect(request.url).toBe("/contacts/abc%2F..%2F1%202")
+    expect(request.body).toBe("")
+    expectIntercomHeaders()
+  })
+
+  it("update contact: PUT /contacts/{contact_id} with only the given fields, null kept", async () => {
+    await client.PUT("/contacts/{contact_id}", {
+      params: { path: { contact_id: "6762f0d51bb69f9f2193bb7f" } },
+      body: { name: "Ada", phone: null }
+    })
+    const request = lastRequest()
+    expect(request.method).toBe("PUT")
+    expect(request.url).toBe("/contacts/6762f0d51bb69f9f2193bb7f")
+    expect(JSON.parse(request.body)).toEqual({ name: "Ada", phone: null })
+    expectIntercomHeaders()
+  })
+
+  it("list contacts: GET /contacts with per_page and starting_after in the query", async () => {
+    server.respondWith({ status: 200, body: { type: "list", data: [], total_count: 0 } })
+    await client.GET("/contacts", { params: { query: { per_page: 150, starting_after: "WzE3MDI=" } } })
+    const request = lastRequest()
+    expect(request.method).toBe("GET")
+    expect(request.url).toBe("/contacts?per_page=150&starting_after=WzE3MDI%3D")
+    expectIntercomHeaders()
+  })
+
+  it("create conversation: POST /conversations from a contact", async () => {
+    await client.POST("/conversations", {
+      body: { from: { type: "user", id: "6762f0d51bb69f9f2193bb7f" }, body: "Hello" }
+    })
+    const request = lastRequest()
+    expect([request.method, request.url]).toEqual(["POST", "/conversations"])
+    expect(JSON.parse(request.body)).toEqual({
+      from: { type: "user", id: "6762f0d51bb69f9f2193bb7f" },
+      body: "Hello"
+    })
+    expectIntercomHeaders()
+  })
+
+  it("reply to conversation: POST /conversations/{conversation_id}/reply as an admin", async () => {
+    await client.POST("/conversations/{conversation_id}/reply", {
+      params: { path: { conversation_id: "1295" } },
+      body: { message_type: "note", type: "admin", admin_id: "991267596", body: "Internal" }
+    })
+    const request = lastRequest()
+    expect([request.method, request.url]).toEqual(["POST", "/conversations/1295/reply"])
+    expect(JSON.parse(request.body)).toEqual({
+      message_type: "note",
+      type: "admin",
+      admin_id: "991267596",
+      body: "Internal"
+    })
+    expectIntercomHeaders()
+  })
+
+  it("create or update company: POST /companies keyed on company_id", async () => {
+    await client.POST("/companies", { body: { company_id: "acme-1", name: "Acme", monthly_spend: 100 } })
+    const request = lastRequest()
+    expect([request.method, request.url]).toEqual(["POST", "/companies"])
+    expect(JSON.parse(request.body)).toEqual({ company_id: "acme-1", name: "Acme", monthly_spend: 100 })
+    expectIntercomHeaders()
+  })
+
+  it("list tags: GET /tags", async () => {
+    server.respondWith({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
+    const { data } = await client.GET("/tags")
+    expect([lastRequest().method, lastRequest().url]).toEqual(["GET", "/tags"])
+    expectIntercomHeaders()
+    expect(data?.data?.[0]?.name).toBe("vip")
+  })
+})
+
+describe("rate-limit headers", () => {
+  it("are read into a typed value on every response, including errors", async () => {
+    server.respondWith({
+      status: 429,
+      headers: {
+        "X-RateLimit-Limit": "1000",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": "1764000010"
+      },
+      body: {
+        type: "error.list",
+        request_id: "r1",
+        errors: [{ code: "rate_limit_exceeded", message: "slow down" }]
+      }
+    })
+    const { error, response } = await client.GET("/tags")
+    expect(response.status).toBe(429)
+    expect(error).toMatchObject({ type: "error.list", errors: [{ code: "rate_limit_exceeded" }] })
+    expect(observed.map((o) => o.rateLimit)).toEqual([{ limit: 1000, remaining: 0, resetAt: 1764000010 }])
+    expect(client.lastRateLimit()).toEqual({ limit: 1000, remaining: 0, resetAt: 1764000010 })
+  })
+
+  it("are undefined when absent or partial, keeping the last full reading", async () => {
+    server.respondWith({
+      status: 200,
+      headers: { "X-RateLimit-Limit": "1000" },
+      body: { type: "list", data: [] }
+    })
+    await client.GET("/tags")
+    expect(observed[0]?.rateLimit).toBeUndefined()
+    expect(client.lastRateLimit()).toEqual({ limit: 1000, remaining: 0, resetAt: 1764000010 })
+  })
+})
+
+describe("hosts and versions", () => {
+  it("uses the regional host when no baseUrl is given", () => {
+    expect(createIntercomClient({ accessToken: "t" }).baseUrl).toBe("https://api.intercom.io")
+    expect(createIntercomClient({ accessToken: "t", region: "eu" }).baseUrl).toBe(
+      "https://api.eu.intercom.io"
+    )
+    expect(createIntercomClient({ accessToken: "t", region: "au" }).baseUrl).toBe(
+      "https://api.au.intercom.io"
+    )
+  })
+
+  it("sends an explicit Intercom-Version and a custom User-Agent", async () => {
+    const pinned = createIntercomClient({
+      accessToken: canary,
+      baseUrl: `${server.url}/`,
+      version: "2.14",
+      userAgent: "agency-x/1"
+    })
+    await pinned.GET("/tags")
+    expect(lastRequest().headers["intercom-version"]).toBe("2.14")
+    expect(lastRequest().headers["user-agent"]).toBe("agency-x/1")
+    expect(lastRequest().url).toBe("/tags")
+  })
+
+  it("goes through an injected fetch", async () => {
+    const seen: Array<string> = []
+    const traced = createIntercomClient({
+      accessToken: canary,
+      baseUrl: server.url,
+      fetch: (request) => {
+        seen.push(`${request.method} ${new URL(request.url).pathname}`)
+        return fetch(request)
+      }
+    })
+    await traced.GET("/tags")
+    expect(seen).toEqual(["GET /tags"])
+  })
+})
+
+describe("the access token stays secret", () => {
+  it("is not visible on the client, in its JSON or in a network error", async () => {
+    const offline = createIntercomClient({ accessToken: canary, baseUrl: "http://127.0.0.1:9" })
+    expect(JSON.stringify(offline)).not.toContain(canary)
+    expect(String(Object.values(offline))).not.toContain(canary)
+    const failure = await offline.GET("/tags").then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(failure).toBeInstanceOf(Error)
+    const seen = `${String(failure)} ${JSON.stringify(failure)} ${(failure as Error).stack} ${String((failure as Error).cause)}`
+    expect(seen).not.toContain(canary)
+  })
+})

@@ -1,0 +1,56 @@
+/**
+ * A real HTTP server on loopback that records every request and answers from a script,
+ * so tests see exactly what went over the wire.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http"
+import type { AddressInfo } from "node:net"
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+export interface ScriptedResponse {
+  readonly status?: number
+  readonly headers?: Record<string, string>
+  readonly body?: unknown
+}
+
+export interface RecordingServer {
+  readonly url: string
+  readonly requests: Array<RecordedRequest>
+  respondWith: (response: ScriptedResponse) => void
+  readonly close: () => Promise<void>
+}
+
+export const startRecordingServer = async (): Promise<RecordingServer> => {
+  const requests: Array<RecordedRequest> = []
+  let next: ScriptedResponse = { status: 200, body: {} }
+  const server = createServer((request, response) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => {
+      requests.push({
+        method: request.method ?? "",
+        url: request.url ?? "",
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8")
+      })
+      response.writeHead(next.status ?? 200, { "content-type": "application/json", ...next.headers })
+      response.end(next.body === undefined ? "" : JSON.stringify(next.body))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    respondWith: (response) => {
+      next = response
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+  }
+}
