@@ -1,0 +1,288 @@
+/**
+ * Connecting an Intercom workspace: the authorize URL (with a signed, expiring, single-use state), the
+ * code exchange at `POST /auth/eagle/token`, then `GET /me` to learn which workspace was connected, its
+ * name, the admin's email and the region, whose API host the connection is pinned to. Intercom issues
+ * no refresh token and its tokens do not expire: a token rejected later is AUTH_REVOKED, and the only
+ * remedy is running this flow again (a reconnect keeps the connection id).
+ */
+
+import { randomUUID } from "node:crypto"
+import {
+  apiHosts,
+  createIntercomClient,
+  oauthAuthorizeUrls,
+  type Region,
+  regionFromAppRegion
+} from "@taskjuice/intercom-client"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type { Connection } from "./Connection.ts"
+import { Connections } from "./Connections.ts"
+import { makeOAuthStates, type OAuthStateClaims, OAuthStateInvalid } from "./OAuthState.ts"
+
+export interface OAuthOptions {
+  /** TaskJuice's OAuth app in Intercom's Developer Hub. */
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** Where Intercom sends the person back; one of the app's registered redirect URLs. */
+  readonly redirectUri: string
+  /** One host standing in for both Intercom's authorize page and its API (a simulator); unset for Intercom. */
+  readonly intercomBaseUrl?: string | undefined
+  readonly stateLifetime?: Duration.Input | undefined
+  /** Per request to Intercom (code exchange, `/me`). */
+  readonly requestTimeout?: Duration.Input | undefined
+  readonly fetch?: ((request: Request) => Promise<Response>) | undefined
+}
+
+export class OAuthError extends Data.TaggedError("OAuthError")<{
+  readonly reason:
+    | { readonly _tag: "StateInvalid"; readonly cause: OAuthStateInvalid }
+    /** The person declined on Intercom's consent screen (or Intercom reported another error). */
+    | { readonly _tag: "Denied"; readonly error: string }
+    | { readonly _tag: "MissingCode" }
+    | { readonly _tag: "ExchangeRejected"; readonly status: number }
+    | { readonly _tag: "IdentityRejected"; readonly status: number }
+    | { readonly _tag: "UnreadableResponse"; readonly step: "exchange" | "identity" }
+    | { readonly _tag: "Unreachable"; readonly step: "exchange" | "identity" }
+    /** A reconnect landed on another workspace than the connection it was started for. */
+    | { readonly _tag: "WorkspaceMismatch" }
+    | { readonly _tag: "UnknownConnection" }
+}> {
+  /** Whether the person is at fault (400) or Intercom (502), for the callback page. */
+  get httpStatus(): 400 | 502 {
+    switch (this.reason._tag) {
+      case "ExchangeRejected":
+      case "IdentityRejected":
+      case "UnreadableResponse":
+      case "Unreachable":
+        return 502
+      default:
+        return 400
+    }
+  }
+
+  override get message(): string {
+    return describeOAuthFailure(this.reason)
+  }
+}
+
+const describeOAuthFailure = (reason: OAuthError["reason"]): string => {
+  switch (reason._tag) {
+    case "StateInvalid":
+      return reason.cause.message
+    case "Denied":
+      return `Intercom did not authorize the connection (${reason.error}).`
+    case "MissingCode":
+      return "The OAuth callback carries no code."
+    case "ExchangeRejected":
+      return `Intercom refused the authorization code (status ${reason.status}); start the connection again.`
+    case "IdentityRejected":
+      return `Intercom refused to identify the new token at GET /me (status ${reason.status}).`
+    case "UnreadableResponse":
+      return reason.step === "exchange"
+        ? "Intercom's token response carries no access token."
+        : "Intercom's GET /me response carries no workspace."
+    case "Unreachable":
+      return `Intercom could not be reached during the ${reason.step === "exchange" ? "code exchange" : "GET /me"}.`
+    case "WorkspaceMismatch":
+      return "The reconnect authorized a different Intercom workspace than the connection belongs to."
+    case "UnknownConnection":
+      return "The connection being reconnected no longer exists."
+  }
+}
+
+export interface AuthorizationRequest {
+  readonly region?: Region | undefined
+  readonly connectionId?: string | undefined
+  readonly context?: string | undefined
+}
+
+export interface CallbackParameters {
+  readonly code?: string | null | undefined
+  readonly state?: string | null | undefined
+  readonly error?: string | null | undefined
+}
+
+export interface CompletedAuthorization {
+  readonly connection: Connection
+  /** The runtime's binding given to `authorizationUrl`, to check against the session that returns. */
+  readonly context: string | undefined
+  readonly reconnected: boolean
+}
+
+export interface OAuthShape {
+  readonly authorizationUrl: (request?: AuthorizationRequest) => Effect.Effect<string>
+  readonly complete: (parameters: CallbackParameters) => Effect.Effect<CompletedAuthorization, OAuthError>
+  /** The authorize and token URLs for a region, as the manifest lists them. */
+  readonly endpoints: (region: Region) => { readonly authorizeUrl: string; readonly tokenUrl: string }
+}
+
+const trimSlashes = (url: string) => url.replace(/\/+$/, "")
+
+/** Where a region's consent page and code exchange are, or the stand-in host's when one is set. */
+export const oauthEndpoints = (
+  region: Region,
+  intercomBaseUrl?: string
+): { readonly authorizeUrl: string; readonly tokenUrl: string; readonly apiBaseUrl: string } => {
+  if (intercomBaseUrl !== undefined) {
+    const base = trimSlashes(intercomBaseUrl)
+    return { authorizeUrl: `${base}/oauth`, tokenUrl: `${base}/auth/eagle/token`, apiBaseUrl: base }
+  }
+  return {
+    authorizeUrl: oauthAuthorizeUrls[region],
+    tokenUrl: `${apiHosts[region]}/auth/eagle/token`,
+    apiBaseUrl: apiHosts[region]
+  }
+}
+
+const readAccessToken = (body: unknown): string | undefined => {
+  if (typeof body !== "object" || body === null) return undefined
+  const record = body as Record<string, unknown>
+  // Intercom answers with both `access_token` and the older `token`; either is the same value.
+  const token = record.access_token ?? record.token
+  return typeof token === "string" && token !== "" ? token : undefined
+}
+
+export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/intercom-bundle/OAuth") {
+  static readonly make = Effect.fnUntraced(function* (options: OAuthOptions) {
+    const connections = yield* Connections
+    const states = makeOAuthStates({
+      clientSecret: options.clientSecret,
+      ...(options.stateLifetime === undefined ? {} : { lifetime: options.stateLifetime })
+    })
+    const timeoutMs = Duration.toMillis(
+      Duration.fromInputUnsafe(options.requestTimeout ?? Duration.seconds(10))
+    )
+    const send = options.fetch ?? ((request: Request) => fetch(request))
+
+    const exchange = (claims: OAuthStateClaims, code: string) =>
+      Effect.gen(function* () {
+        const { tokenUrl } = oauthEndpoints(claims.region, options.intercomBaseUrl)
+        const response = yield* Effect.tryPromise({
+          try: (signal) =>
+            send(
+              new Request(tokenUrl, {
+                method: "POST",
+                headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+                body: new URLSearchParams({
+                  code,
+                  client_id: options.clientId,
+                  client_secret: Redacted.value(options.clientSecret)
+                }),
+                signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+              })
+            ),
+          catch: () => new OAuthError({ reason: { _tag: "Unreachable", step: "exchange" } })
+        })
+        if (!response.ok) {
+          yield* Effect.promise(() => response.body?.cancel() ?? Promise.resolve())
+          return yield* new OAuthError({ reason: { _tag: "ExchangeRejected", status: response.status } })
+        }
+        const body = yield* Effect.tryPromise({
+          try: () => response.json() as Promise<unknown>,
+          catch: () => new OAuthError({ reason: { _tag: "UnreadableResponse", step: "exchange" } })
+        })
+        const token = readAccessToken(body)
+        if (token === undefined) {
+          return yield* new OAuthError({ reason: { _tag: "UnreadableResponse", step: "exchange" } })
+        }
+        return Redacted.make(token)
+      })
+
+    const identify = (claims: OAuthStateClaims, accessToken: Redacted.Redacted<string>) =>
+      Effect.gen(function* () {
+        const { apiBaseUrl } = oauthEndpoints(claims.region, options.intercomBaseUrl)
+        const client = createIntercomClient({
+          accessToken,
+          baseUrl: apiBaseUrl,
+          fetch: (request) => send(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }))
+        })
+        const result = yield* Effect.tryPromise({
+          try: () => client.GET("/me"),
+          catch: () => new OAuthError({ reason: { _tag: "Unreachable", step: "identity" } })
+        })
+        if (result.data === undefined) {
+          return yield* new OAuthError({
+            reason: { _tag: "IdentityRejected", status: result.response.status }
+          })
+        }
+        const admin = result.data
+        const app = admin.app
+        if (app === null || app === undefined || typeof app.id_code !== "string" || app.id_code === "") {
+          return yield* new OAuthError({ reason: { _tag: "UnreadableResponse", step: "identity" } })
+        }
+        const region = regionFromAppRegion(app.region) ?? null
+        return {
+          workspaceId: app.id_code,
+          workspaceName: typeof app.name === "string" ? app.name : app.id_code,
+          adminId: String(admin.id),
+          adminEmail: typeof admin.email === "string" ? admin.email : null,
+          region,
+          // Pin the workspace's own regional host; without a known region the US host routes for us.
+          apiBaseUrl: oauthEndpoints(region ?? claims.region, options.intercomBaseUrl).apiBaseUrl
+        }
+      })
+
+    const complete = (parameters: CallbackParameters) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        // The state is checked first, even on an error redirect, so a forged callback learns nothing.
+        const claims = states.consume(parameters.state, now)
+        if (claims instanceof OAuthStateInvalid) {
+          return yield* new OAuthError({ reason: { _tag: "StateInvalid", cause: claims } })
+        }
+        if (parameters.error !== undefined && parameters.error !== null && parameters.error !== "") {
+          return yield* new OAuthError({ reason: { _tag: "Denied", error: parameters.error } })
+        }
+        if (parameters.code === undefined || parameters.code === null || parameters.code === "") {
+          return yield* new OAuthError({ reason: { _tag: "MissingCode" } })
+        }
+        const accessToken = yield* exchange(claims, parameters.code)
+        const identity = yield* identify(claims, accessToken)
+        const previous = claims.connectionId === undefined ? undefined : connections.get(claims.connectionId)
+        if (claims.connectionId !== undefined && previous === undefined) {
+          return yield* new OAuthError({ reason: { _tag: "UnknownConnection" } })
+        }
+        if (previous !== undefined && previous.workspaceId !== identity.workspaceId) {
+          return yield* new OAuthError({ reason: { _tag: "WorkspaceMismatch" } })
+        }
+        const connection: Connection = {
+          id: previous?.id ?? `conn_${randomUUID()}`,
+          ...identity,
+          accessToken,
+          status: "active",
+          connectedAt: new Date(now).toISOString()
+        }
+        connections.put(connection)
+        return { connection, context: claims.context, reconnected: previous !== undefined }
+      })
+
+    return OAuth.of({
+      authorizationUrl: (request = {}) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          const region = request.region ?? "us"
+          const url = new URL(oauthEndpoints(region, options.intercomBaseUrl).authorizeUrl)
+          url.searchParams.set("client_id", options.clientId)
+          url.searchParams.set("redirect_uri", options.redirectUri)
+          url.searchParams.set(
+            "state",
+            states.issue({ region, connectionId: request.connectionId, context: request.context }, now)
+          )
+          return url.toString()
+        }),
+      complete,
+      endpoints: (region) => {
+        const { authorizeUrl, tokenUrl } = oauthEndpoints(region, options.intercomBaseUrl)
+        return { authorizeUrl, tokenUrl }
+      }
+    })
+  })
+
+  static readonly layer = (options: OAuthOptions): Layer.Layer<OAuth, never, Connections> =>
+    Layer.effect(OAuth, OAuth.make(options))
+}
