@@ -52,7 +52,9 @@ export const prepareSpec = async (
   started = performance.now()
   await assertValidOpenApi(
     document,
-    `Intercom ${version} description (after overlays ${pin.overlays.join(", ")})`
+    pin.overlays.length === 0
+      ? `Intercom ${version} description (no overlays)`
+      : `Intercom ${version} description (after overlays ${pin.overlays.join(", ")})`
   )
   timings.validate = performance.now() - started
   return { version, sha256: spec.sha256, url: pin.url, origin: spec.origin, document, applied }

@@ -20,8 +20,11 @@ export interface ResolvedSpec {
 }
 
 export interface ResolveOptions {
-  /** Folder holding `<version>/api.intercom.io.yaml`; defaults to `INTERCOM_SPECS_DIR`. */
-  readonly specsDir?: string | undefined
+  /**
+   * Folder holding `<version>/api.intercom.io.yaml`; defaults to `INTERCOM_SPECS_DIR`.
+   * `null` ignores any mirror and goes to the download cache and the pinned URL.
+   */
+  readonly specsDir?: string | null | undefined
   /** Where verified downloads are kept; defaults to `.cache/specs` at the repository root. */
   readonly cacheDir?: string
   readonly fetch?: typeof globalThis.fetch
@@ -88,7 +91,10 @@ const verified = (pin: SpecPin, bytes: Buffer, origin: SpecOrigin, location: str
 }
 
 export const resolveSpec = async (pin: SpecPin, options: ResolveOptions = {}): Promise<ResolvedSpec> => {
-  const specsDir = options.specsDir ?? (process.env.INTERCOM_SPECS_DIR || undefined)
+  const specsDir =
+    options.specsDir === null
+      ? undefined
+      : (options.specsDir ?? (process.env.INTERCOM_SPECS_DIR || undefined))
   if (specsDir !== undefined) {
     const location = join(specsDir, pin.version, "api.intercom.io.yaml")
     const bytes = readIfPresent(location)

@@ -36,6 +36,26 @@ const rules = {
 const isNoEffectNullable = (message: string): boolean =>
   message.startsWith("The `type` field must be defined when the `nullable` field is used")
 
+/** The value at a JSON pointer such as `#/components/schemas/conversation/properties/x`. */
+const atPointer = (document: object, pointer: string): unknown =>
+  pointer
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map((segment) => decodeURIComponent(segment).replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce<unknown>(
+      (node, key) =>
+        typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined,
+      document
+    )
+
+/** The linter says only "Can't resolve $ref"; name the reference, so the fix is obvious. */
+const withTarget = (document: object, rule: string, message: string, pointer: string): string => {
+  if (rule !== "no-unresolved-refs") return message
+  const node = atPointer(document, pointer) as { $ref?: unknown } | undefined
+  return typeof node?.$ref === "string" ? `${message} ${node.$ref}` : message
+}
+
 export const findProblems = async (document: object): Promise<ReadonlyArray<Problem>> => {
   const config = await createConfig({ rules })
   const source = makeDocumentFromString(JSON.stringify(document), "/intercom.json")
@@ -46,11 +66,14 @@ export const findProblems = async (document: object): Promise<ReadonlyArray<Prob
   })
   return problems
     .filter((problem) => problem.severity === "error" && !isNoEffectNullable(problem.message))
-    .map((problem) => ({
-      rule: problem.ruleId,
-      message: problem.message,
-      pointer: problem.location[0]?.pointer ?? "#"
-    }))
+    .map((problem) => {
+      const pointer = problem.location[0]?.pointer ?? "#"
+      return {
+        rule: problem.ruleId,
+        message: withTarget(document, problem.ruleId, problem.message, pointer),
+        pointer
+      }
+    })
 }
 
 export const assertValidOpenApi = async (document: object, label: string): Promise<void> => {

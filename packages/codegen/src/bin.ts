@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { generate } from "./Generate.ts"
-import { buildVersion, loadPins, pinnedVersions } from "./Pins.ts"
+import { buildVersion, loadPins, pinnedVersions, UnknownVersion } from "./Pins.ts"
 
 const defaultOutDir = fileURLToPath(new URL("../../client/src/generated", import.meta.url))
 
@@ -64,9 +64,11 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     console.error(`intercom-codegen ${name}: ${message}`)
-    return error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-      ? 2
-      : 1
+    const usageMistake =
+      error instanceof UsageError ||
+      error instanceof UnknownVersion ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true
+    return usageMistake ? 2 : 1
   }
 }
 

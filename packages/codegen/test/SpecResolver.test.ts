@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { prepareSpec } from "../src/Generate.ts"
+import { loadPins, type Pins, pinFor } from "../src/Pins.ts"
+import {
+  resolveSpec,
+  SpecDownloadFailed,
+  SpecHashMismatch,
+  SpecMirrorMissing,
+  sha256Hex
+} from "../src/SpecResolver.ts"
+
+const mirror = process.env.INTERCOM_SPECS_DIR ?? join(process.cwd(), "../../../shared/specs/intercom")
+const realBytes = (version: string): Buffer => readFileSync(join(mirror, version, "api.intercom.io.yaml"))
+const scratch = mkdtempSync(join(tmpdir(), "intercom-resolver-test-"))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => {
+      throw new Error("expected a failure")
+    },
+    (error: unknown) => error
+  )
+
+describe("a local mirror (INTERCOM_SPECS_DIR)", () => {
+  it("refuses a file whose sha256 differs, naming the expected and the actual hash", async () => {
+    const dir = join(scratch, "tampered")
+    mkdirSync(join(dir, "2.11"), { recursive: true })
+    const tampered = Buffer.concat([realBytes("2.11"), Buffer.from("\n# edited\n")])
+    writeFileSync(join(dir, "2.11", "api.intercom.io.yaml"), tampered)
+    const pin = pinFor("2.11")
+
+    const error = await failureOf(resolveSpec(pin, { specsDir: dir }))
+    expect(error).toBeInstanceOf(SpecHashMismatch)
+    const message = (error as Error).message
+    expect(message).toContain(`expected sha256 ${pin.sha256}`)
+    expect(message).toContain(`got ${sha256Hex(tampered)}`)
+    expect(message).toContain(join(dir, "2.11", "api.intercom.io.yaml"))
+  })
+
+  it("fails clearly when the mirror lacks the version's file", async () => {
+    const dir = join(scratch, "empty-mirror")
+    mkdirSync(dir, { recursive: true })
+    const error = await failureOf(resolveSpec(pinFor("2.13"), { specsDir: dir }))
+    expect(error).toBeInstanceOf(SpecMirrorMissing)
+    expect((error as Error).message).toContain(`not found at ${join(dir, "2.13", "api.intercom.io.yaml")}`)
+    expect((error as Error).message).toContain("INTERCOM_SPECS_DIR")
+  })
+
+  it("reads the pinned file from the mirror", async () => {
+    const spec = await resolveSpec(pinFor("2.12"), { specsDir: mirror })
+    expect(spec.origin).toBe("mirror")
+    expect(spec.sha256).toBe(pinFor("2.12").sha256)
+  })
+})
+
+describe("the download path, against a loopback HTTP server", () => {
+  let server: Server
+  let baseUrl = ""
+  let body: Buffer = Buffer.alloc(0)
+  let status = 200
+  const requests: Array<string> = []
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push(request.url ?? "")
+      response.writeHead(status, { "content-type": "text/yaml" })
+      response.end(body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  /** The real pins, with 2.12's URL pointed at the loopback server. */
+  const loopbackPins = (): Pins => {
+    const pins = loadPins()
+    const pin = pins.versions["2.12"]!
+    return {
+      ...pins,
+      versions: { ...pins.versions, "2.12": { ...pin, url: `${baseUrl}/descriptions/2.12.yaml` } }
+    }
+  }
+
+  it("downloads the pinned URL, verifies it, caches it, and then reads the cache", async () => {
+    const cacheDir = join(scratch, "cache-good")
+    body = realBytes("2.12")
+    status = 200
+    requests.length = 0
+    const pins = loopbackPins()
+
+    const first = await prepareSpec("2.12", { pins, specsDir: null, cacheDir })
+    expect(first.origin).toBe("download")
+    expect(requests).toEqual(["/descriptions/2.12.yaml"])
+    const cached = join(cacheDir, "2.12", `${pinFor("2.12").sha256}.yaml`)
+    expect(sha256Hex(readFileSync(cached))).toBe(pinFor("2.12").sha256)
+
+    const second = await resolveSpec(pinFor("2.12", pins), { specsDir: null, cacheDir })
+    expect(second.origin).toBe("cache")
+    expect(requests).toHaveLength(1)
+  })
+
+  it("refuses bytes that do not match the pin and caches nothing", async () => {
+    const cacheDir = join(scratch, "cache-bad")
+    body = Buffer.from("openapi: 3.0.1\ninfo: { title: not Intercom, version: '1' }\npaths: {}\n")
+    status = 200
+    const pin = pinFor("2.12", loopbackPins())
+
+    const error = await failureOf(resolveSpec(pin, { specsDir: null, cacheDir }))
+    expect(error).toBeInstanceOf(SpecHashMismatch)
+    expect((error as Error).message).toContain(`expected sha256 ${pin.sha256}, got ${sha256Hex(body)}`)
+    expect(existsSync(cacheDir) ? readdirSync(cacheDir, { recursive: true }) : []).toEqual([])
+  })
+
+  it("reports an HTTP error status with the URL, caching nothing", async () => {
+    const cacheDir = join(scratch, "cache-404")
+    body = Buffer.from("Not Found")
+    status = 404
+    const pin = pinFor("2.12", loopbackPins())
+
+    const error = await failureOf(resolveSpec(pin, { specsDir: null, cacheDir }))
+    expect(error).toBeInstanceOf(SpecDownloadFailed)
+    expect((error as Error).message).toContain(`from ${pin.url}: HTTP 404`)
+    expect(existsSync(cacheDir)).toBe(false)
+  })
+})
