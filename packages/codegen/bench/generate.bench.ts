@@ -36,12 +36,12 @@ try {
 
   for (const version of pinnedVersions()) {
     const walls: Array<number> = []
-    const perStage: Record<string, Array<number>> = {}
+    const perStage = Object.fromEntries(stages.map((stage) => [stage, [] as Array<number>]))
     for (let run = 0; run < runs; run++) {
       const started = performance.now()
       const result = await generate({ version, outDir: join(scratch, version) })
       walls.push(performance.now() - started)
-      for (const stage of stages) (perStage[stage] ??= []).push(result.timings[stage])
+      for (const stage of stages) perStage[stage]?.push(result.timings[stage])
     }
     rows.push({
       label: `${version} (warm, median of ${runs})`,
