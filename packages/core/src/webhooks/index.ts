@@ -1,1 +1,41 @@
-export {}
+/**
+ * Webhook deliveries: signature verification, envelope decoding, de-duplication and the shared fixtures.
+ * Each module is also exported as a namespace, which carries the reason classes.
+ *
+ * @since 0.1.0
+ */
+export * as WebhookEnvelope from "./WebhookEnvelope.ts"
+export {
+  decodeNotification,
+  type FieldIssue,
+  makeBodyDecoder,
+  NotificationEnvelope,
+  NotificationItem,
+  notificationEnvelope,
+  WebhookEnvelopeError,
+  type WebhookEnvelopeReason,
+  webhookBodyLimitBytes
+} from "./WebhookEnvelope.ts"
+export * as WebhookFixtures from "./WebhookFixtures.ts"
+export {
+  loadWebhookFixture,
+  WebhookFixtureError,
+  webhookFixture,
+  webhookFixtureBytes,
+  webhookFixtureTopics,
+  webhookFixtureUrl
+} from "./WebhookFixtures.ts"
+export * as WebhookSignature from "./WebhookSignature.ts"
+export {
+  checkSignature,
+  type SignatureAlgorithm,
+  type SignatureHeader,
+  sign,
+  signAll,
+  signatureHeaders,
+  type VerificationPolicy,
+  verifySignature,
+  type WebhookHeaders,
+  WebhookSignatureError,
+  type WebhookSignatureReason
+} from "./WebhookSignature.ts"
