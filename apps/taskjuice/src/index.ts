@@ -1,1 +1,13 @@
-export {}
+/**
+ * The TaskJuice runtime bundle for Intercom: the contract TaskJuice's runtime calls (manifest, action
+ * execution with step errors, the app-scoped webhook endpoint, the OAuth connection), composed from
+ * `@taskjuice/intercom-core`, plus a local host that serves it over HTTP.
+ */
+export * from "./Activation.ts"
+export * from "./ActivationLog.ts"
+export * from "./BundleHost.ts"
+export * from "./Connection.ts"
+export * from "./Connections.ts"
+export * from "./OAuth.ts"
+export * from "./OAuthState.ts"
+export * from "./StepError.ts"
