@@ -1,0 +1,116 @@
+/**
+ * An action is data: a key, a title, input and output Schemas, whether it is idempotent, the retry
+ * policy it uses, the Intercom operations it calls, and `run`. `executeAction` is the one way to run
+ * it: decode the input (nothing is sent when it is bad), run, decode the output, retry per policy.
+ */
+import type { OperationId } from "@taskjuice/intercom-client"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import type { IntercomApi } from "../api/IntercomApi.ts"
+import { Decode, IntercomError } from "../api/IntercomError.ts"
+import type { RateLimiter } from "../api/RateLimiter.ts"
+import type { RetryPolicy } from "../api/RetryPolicy.ts"
+
+/** What `run` learns about the execution it is part of. */
+export interface ActionContext {
+  /** 0 on the first try, then 1, 2 … on each retry of the same execution. */
+  readonly attempt: number
+}
+
+export interface ActionDefinition<I, O> {
+  /** TaskJuice's key, e.g. "intercom/create-contact". */
+  readonly key: `intercom/${string}`
+  readonly title: string
+  readonly description: string
+  readonly input: Schema.Codec<I, unknown>
+  readonly output: Schema.Codec<O, unknown>
+  /** Whether running it twice with the same input has the effect of running it once. */
+  readonly idempotent: boolean
+  readonly retry: RetryPolicy
+  /** The Intercom operationIds it may call. */
+  readonly operations: ReadonlyArray<OperationId>
+  // A method, not a property: that keeps `ActionDefinition<I, O>` assignable to `AnyActionDefinition`.
+  run(input: I, context: ActionContext): Effect.Effect<O, IntercomError, IntercomApi | RateLimiter>
+}
+
+/** Any action, whatever its input and output types (for lists and lookups). */
+export type AnyActionDefinition = ActionDefinition<unknown, unknown>
+
+export const defineAction = <I, O>(definition: ActionDefinition<I, O>): ActionDefinition<I, O> => definition
+
+export interface InputIssue {
+  /** Dotted path of the offending field, e.g. "custom_attributes.plan"; "" for the whole input. */
+  readonly path: string
+  readonly message: string
+}
+
+/** The input does not match the action's Schema; nothing was sent to Intercom. */
+export class ActionInputInvalid extends Data.TaggedError("ActionInputInvalid")<{
+  readonly action: string
+  readonly issues: ReadonlyArray<InputIssue>
+}> {
+  override get message(): string {
+    const issues = this.issues.map((issue) =>
+      issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`
+    )
+    return `${this.action}: invalid input: ${issues.join("; ")}`
+  }
+}
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const pathOf = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string =>
+  (path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".")
+
+/** Flattens a Schema issue tree into `{ path, message }` entries. */
+export const inputIssues = (issue: SchemaIssue.Issue): ReadonlyArray<InputIssue> =>
+  formatIssues(issue).issues.map((entry) => ({ path: pathOf(entry.path), message: entry.message }))
+
+export const decodeInput = <I>(
+  definition: Pick<ActionDefinition<I, unknown>, "key" | "input">,
+  rawInput: unknown
+): Effect.Effect<I, ActionInputInvalid> =>
+  Schema.decodeUnknownEffect(definition.input)(rawInput, { errors: "all" }).pipe(
+    Effect.mapError(
+      (error) => new ActionInputInvalid({ action: definition.key, issues: inputIssues(error.issue) })
+    )
+  )
+
+/** Checks an Intercom answer against the action's output Schema; a mismatch is a `Decode` failure. */
+export const decodeOutput = <O>(
+  output: Schema.Codec<O, unknown>,
+  operation: string,
+  value: unknown
+): Effect.Effect<O, IntercomError> =>
+  Schema.decodeUnknownEffect(output)(value).pipe(
+    Effect.mapError(
+      (error) =>
+        new IntercomError({
+          operation,
+          idempotent: true,
+          reason: new Decode({
+            message: inputIssues(error.issue)
+              .map((i) => `${i.path || "(root)"}: ${i.message}`)
+              .join("; ")
+          })
+        })
+    )
+  )
+
+/** Decodes the input, runs the action and retries it as its policy says. */
+export const executeAction = <I, O>(
+  definition: ActionDefinition<I, O>,
+  rawInput: unknown
+): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> =>
+  Effect.gen(function* () {
+    const input = yield* decodeInput(definition, rawInput)
+    const attempts = yield* Ref.make(0)
+    const once = Effect.flatMap(
+      Ref.getAndUpdate(attempts, (n) => n + 1),
+      (attempt) => definition.run(input, { attempt })
+    )
+    return yield* Effect.retry(once, definition.retry.schedule)
+  })

@@ -1,0 +1,132 @@
+/**
+ * `intercom/create-contact`. Never creates a duplicate on retry: with an email or external_id,
+ * a retry first looks the contact up, and a 409 conflict resolves to the existing contact. Without
+ * either there is nothing to deduplicate on, so the call is treated as not idempotent.
+ */
+import type { components } from "@taskjuice/intercom-client"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { ownerIdForWire } from "../api/ApiVersion.ts"
+import { IntercomApi, type IntercomApiShape } from "../api/IntercomApi.ts"
+import type { IntercomError } from "../api/IntercomError.ts"
+import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import type { RateLimiter } from "../api/RateLimiter.ts"
+import * as RetryPolicy from "../api/RetryPolicy.ts"
+import { decodeOutput, defineAction } from "./Action.ts"
+import { AdminId, ContactRole, CustomAttributes, Email, UnixTimestamp } from "./InputFields.ts"
+
+export const CreateContactInput = Schema.Struct({
+  role: Schema.optionalKey(ContactRole),
+  external_id: Schema.optionalKey(
+    Schema.String.check(Schema.isNonEmpty()).annotate({
+      description: "Your id of the user; unique per workspace"
+    })
+  ),
+  email: Schema.optionalKey(Email),
+  phone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  avatar: Schema.optionalKey(
+    Schema.NullOr(Schema.String).annotate({ description: "URL of an avatar image" })
+  ),
+  signed_up_at: Schema.optionalKey(Schema.NullOr(UnixTimestamp)),
+  owner_id: Schema.optionalKey(Schema.NullOr(AdminId)),
+  unsubscribed_from_emails: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+  custom_attributes: Schema.optionalKey(CustomAttributes)
+})
+  .check(
+    Schema.makeFilter(
+      (input) =>
+        input.role !== undefined || input.email !== undefined || input.external_id !== undefined
+          ? undefined
+          : { path: ["email"], issue: "Give at least one of email, external_id or role" },
+      { description: "at least one of email, external_id or role" }
+    )
+  )
+  .annotate({
+    title: "Create contact",
+    description: "A new user or lead",
+    examples: [
+      { role: "user", email: "ada@example.com", name: "Ada Lovelace", custom_attributes: { plan: "pro" } }
+    ]
+  })
+export type CreateContactInput = typeof CreateContactInput.Type
+
+type NaturalKey = { readonly field: "external_id" | "email"; readonly value: string }
+
+const naturalKeyOf = (input: CreateContactInput): NaturalKey | undefined =>
+  input.external_id !== undefined
+    ? { field: "external_id", value: input.external_id }
+    : input.email !== undefined
+      ? { field: "email", value: input.email }
+      : undefined
+
+type GeneratedContact = components["schemas"]["contact"]
+
+/** Finds the contact with this external_id (or email) through search; `undefined` when none. */
+export const findContact = (
+  api: IntercomApiShape,
+  key: NaturalKey
+): Effect.Effect<GeneratedContact | undefined, IntercomError, RateLimiter> =>
+  api
+    .call({ operation: "SearchContacts", idempotent: true }, (client, signal) =>
+      client.POST("/contacts/search", {
+        body: { query: { field: key.field, operator: "=", value: key.value }, pagination: { per_page: 2 } },
+        signal
+      })
+    )
+    .pipe(Effect.map((list) => list.data[0]))
+
+const showContact = (api: IntercomApiShape, contactId: string) =>
+  api.call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
+    client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
+  )
+
+/** Intercom names the existing contact in a 409: "A contact matching those details already exists with id=…". */
+const existingIdIn = (message: string | undefined): string | undefined =>
+  /\bid=([A-Za-z0-9]+)/.exec(message ?? "")?.[1]
+
+const requestBody = (input: CreateContactInput) => {
+  const { owner_id, ...rest } = input
+  return owner_id === undefined
+    ? rest
+    : { ...rest, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
+}
+
+export const CreateContact = defineAction({
+  key: "intercom/create-contact",
+  title: "Create contact",
+  description:
+    "Creates a user or lead. Retries never create a duplicate: a contact with the same email or external_id is returned instead.",
+  input: CreateContactInput,
+  output: Contact,
+  idempotent: true,
+  retry: RetryPolicy.transient,
+  operations: ["CreateContact", "SearchContacts", "ShowContact"],
+  run: (input, { attempt }) =>
+    Effect.gen(function* () {
+      const api = yield* IntercomApi
+      const key = naturalKeyOf(input)
+      // A retry may follow a request that did create the contact: look before creating again.
+      const existing = attempt > 0 && key !== undefined ? yield* findContact(api, key) : undefined
+      const contact =
+        existing ??
+        (yield* api
+          .call({ operation: "CreateContact", idempotent: key !== undefined }, (client, signal) =>
+            client.POST("/contacts", { body: requestBody(input), signal })
+          )
+          .pipe(
+            Effect.catchIf(
+              (error) => error.reason._tag === "Conflict" && key !== undefined,
+              (conflict) =>
+                Effect.gen(function* () {
+                  const id =
+                    conflict.reason._tag === "Conflict" ? existingIdIn(conflict.reason.message) : undefined
+                  const found =
+                    id !== undefined ? yield* showContact(api, id) : key && (yield* findContact(api, key))
+                  return found ?? (yield* Effect.fail(conflict))
+                })
+            )
+          ))
+      return yield* decodeOutput(Contact, "CreateContact", fitsContact(contact))
+    })
+})

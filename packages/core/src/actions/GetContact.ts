@@ -1,0 +1,34 @@
+/**
+ * `intercom/get-contact`: one contact by its Intercom id.
+ */
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { IntercomApi } from "../api/IntercomApi.ts"
+import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import * as RetryPolicy from "../api/RetryPolicy.ts"
+import { decodeOutput, defineAction } from "./Action.ts"
+import { IntercomId } from "./InputFields.ts"
+
+export const GetContactInput = Schema.Struct({
+  contact_id: IntercomId.annotate({ description: "Intercom's id of the contact" })
+}).annotate({ title: "Get contact", examples: [{ contact_id: "63a07ddf05a32042dffac965" }] })
+export type GetContactInput = typeof GetContactInput.Type
+
+export const GetContact = defineAction({
+  key: "intercom/get-contact",
+  title: "Get contact",
+  description: "Fetches one contact by its Intercom id.",
+  input: GetContactInput,
+  output: Contact,
+  idempotent: true,
+  retry: RetryPolicy.transient,
+  operations: ["ShowContact"],
+  run: (input) =>
+    Effect.gen(function* () {
+      const api = yield* IntercomApi
+      const contact = yield* api.call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
+        client.GET("/contacts/{contact_id}", { params: { path: { contact_id: input.contact_id } }, signal })
+      )
+      return yield* decodeOutput(Contact, "ShowContact", fitsContact(contact))
+    })
+})

@@ -1,0 +1,66 @@
+/**
+ * Field Schemas shared by the actions' inputs: each rejects bad values with a message that says
+ * what is expected, and converts to plain JSON Schema for the bundle's manifest.
+ */
+import * as Schema from "effect/Schema"
+
+/** An Intercom object id (contact, conversation, admin …): a non-empty string. */
+export const IntercomId = Schema.String.check(Schema.isTrimmed(), Schema.isNonEmpty()).annotate({
+  description: "An id assigned by Intercom",
+  examples: ["63a07ddf05a32042dffac965"]
+})
+
+export const Email = Schema.String.check(
+  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
+    description: "an email address",
+    message: "Expected an email address"
+  })
+).annotate({ description: "An email address", examples: ["ada@example.com"] })
+
+/** One custom attribute value: Intercom stores flat values only. */
+export const CustomAttributeValue = Schema.Union([
+  Schema.String,
+  Schema.Finite,
+  Schema.Boolean,
+  Schema.Null
+]).annotate({
+  description: "A string, number, boolean or null (nested objects and arrays are not allowed)"
+})
+
+export const CustomAttributes = Schema.Record(Schema.String, CustomAttributeValue).annotate({
+  description: "Custom attributes by name; the attributes must already exist in the workspace",
+  examples: [{ plan: "pro", seats: 12 }]
+})
+
+/** An admin id: Intercom's ids are integers, sent as numbers up to API 2.15 and strings from 2.16. */
+export const AdminId = Schema.Union([
+  Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  Schema.String.check(
+    Schema.isPattern(/^\d+$/, { description: "digits", message: "Expected an admin id (digits)" })
+  )
+]).annotate({ description: "An admin's id", examples: ["991267596"] })
+
+export const UnixTimestamp = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)).annotate({
+  description: "Unix timestamp in seconds",
+  examples: [1719492819]
+})
+
+export const AttachmentUrls = Schema.mutable(
+  Schema.Array(
+    Schema.String.check(
+      Schema.isPattern(/^https?:\/\/\S+$/, {
+        description: "an http(s) URL",
+        message: "Expected an http(s) URL"
+      })
+    )
+  )
+)
+  .check(Schema.isMaxLength(10))
+  .annotate({
+    description: "Up to 10 URLs of files to attach",
+    examples: [["https://example.com/invoice.pdf"]]
+  })
+
+export const ContactRole = Schema.Literals(["user", "lead"]).annotate({
+  description: "user (identified) or lead (anonymous)"
+})

@@ -1,0 +1,36 @@
+/**
+ * `intercom/list-tags`: every tag of the workspace (Intercom does not paginate tags).
+ */
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { IntercomApi } from "../api/IntercomApi.ts"
+import { fitsTag, Tag } from "../api/IntercomObjects.ts"
+import * as RetryPolicy from "../api/RetryPolicy.ts"
+import { decodeOutput, defineAction } from "./Action.ts"
+
+export const ListTagsInput = Schema.Struct({}).annotate({ title: "List tags", description: "No input" })
+
+export const TagList = Schema.Struct({ tags: Schema.Array(Tag) }).annotate({
+  title: "Tags",
+  description: "Every tag of the workspace"
+})
+export type TagList = typeof TagList.Type
+
+export const ListTags = defineAction({
+  key: "intercom/list-tags",
+  title: "List tags",
+  description: "Lists every tag of the workspace.",
+  input: ListTagsInput,
+  output: TagList,
+  idempotent: true,
+  retry: RetryPolicy.transient,
+  operations: ["listTags"],
+  run: () =>
+    Effect.gen(function* () {
+      const api = yield* IntercomApi
+      const list = yield* api.call({ operation: "listTags", idempotent: true }, (client, signal) =>
+        client.GET("/tags", { signal })
+      )
+      return yield* decodeOutput(TagList, "listTags", { tags: list.data.map(fitsTag) })
+    })
+})

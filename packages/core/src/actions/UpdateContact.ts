@@ -1,0 +1,86 @@
+/**
+ * `intercom/update-contact`: sends only the fields given. A field left out stays untouched; an
+ * explicit null clears it where Intercom allows null.
+ */
+import type { components } from "@taskjuice/intercom-client"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { ownerIdForWire } from "../api/ApiVersion.ts"
+import { IntercomApi } from "../api/IntercomApi.ts"
+import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import * as RetryPolicy from "../api/RetryPolicy.ts"
+import { decodeOutput, defineAction } from "./Action.ts"
+import { AdminId, ContactRole, CustomAttributes, Email, IntercomId, UnixTimestamp } from "./InputFields.ts"
+
+const fields = {
+  role: Schema.optionalKey(ContactRole),
+  external_id: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
+  email: Schema.optionalKey(Email),
+  phone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  avatar: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  signed_up_at: Schema.optionalKey(Schema.NullOr(UnixTimestamp)),
+  last_seen_at: Schema.optionalKey(Schema.NullOr(UnixTimestamp)),
+  owner_id: Schema.optionalKey(Schema.NullOr(AdminId)),
+  unsubscribed_from_emails: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
+  custom_attributes: Schema.optionalKey(Schema.NullOr(CustomAttributes))
+}
+
+export const UpdateContactInput = Schema.Struct({
+  contact_id: IntercomId.annotate({ description: "Intercom's id of the contact to update" }),
+  ...fields
+})
+  .check(
+    Schema.makeFilter(
+      (input) =>
+        Object.keys(input).some((key) => key !== "contact_id")
+          ? undefined
+          : "Give at least one field to change (null clears a field)",
+      { description: "at least one field to change" }
+    )
+  )
+  .annotate({
+    title: "Update contact",
+    description: "Only the fields given are sent; null clears a field",
+    examples: [{ contact_id: "63a07ddf05a32042dffac965", name: "Ada King", phone: null }]
+  })
+export type UpdateContactInput = typeof UpdateContactInput.Type
+
+type UpdateBody = components["schemas"]["update_contact_request"]
+
+/**
+ * The changes as Intercom's request body. The generated type declares `custom_attributes` as an
+ * object without properties (`Record<string, never>`), so the flat attribute map needs one cast.
+ */
+const requestBody = (input: UpdateContactInput): UpdateBody => {
+  const { contact_id: _, owner_id, ...changes } = input
+  const body =
+    owner_id === undefined
+      ? changes
+      : { ...changes, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
+  return body as UpdateBody
+}
+
+export const UpdateContact = defineAction({
+  key: "intercom/update-contact",
+  title: "Update contact",
+  description:
+    "Changes the given fields of a contact; fields left out stay as they are, null clears a field.",
+  input: UpdateContactInput,
+  output: Contact,
+  idempotent: true,
+  retry: RetryPolicy.transient,
+  operations: ["UpdateContact"],
+  run: (input) =>
+    Effect.gen(function* () {
+      const api = yield* IntercomApi
+      const contact = yield* api.call({ operation: "UpdateContact", idempotent: true }, (client, signal) =>
+        client.PUT("/contacts/{contact_id}", {
+          params: { path: { contact_id: input.contact_id } },
+          body: requestBody(input),
+          signal
+        })
+      )
+      return yield* decodeOutput(Contact, "UpdateContact", fitsContact(contact))
+    })
+})

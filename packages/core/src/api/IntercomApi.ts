@@ -1,0 +1,152 @@
+/**
+ * The Intercom API as a service: the typed client from `@taskjuice/intercom-client` plus what every
+ * call needs — client-side rate limiting per workspace, a per-request timeout, cancellation through
+ * interruption (the AbortSignal reaches fetch), and one mapping of every failure to `IntercomError`.
+ */
+import { createHash } from "node:crypto"
+import {
+  createIntercomClient,
+  type IntercomClient,
+  type OperationId,
+  type Region,
+  readRateLimit
+} from "@taskjuice/intercom-client"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { Decode, IntercomError, reasonFromResponse, requestIdFrom, Transport } from "./IntercomError.ts"
+import { RateLimiter } from "./RateLimiter.ts"
+
+export interface IntercomApiOptions {
+  readonly accessToken: Redacted.Redacted<string>
+  /** The workspace's region (default "us"); ignored when `baseUrl` is given. */
+  readonly region?: Region
+  /** Overrides the regional host, e.g. a local simulator. */
+  readonly baseUrl?: string
+  /** `Intercom-Version` to send; defaults to the version this build was generated for. */
+  readonly version?: string
+  /** How long one HTTP request may take before it is abandoned (default 30 s). */
+  readonly requestTimeout?: Duration.Input
+  readonly userAgent?: string
+}
+
+/** What a call declares about itself. */
+export interface CallOptions {
+  /** The Intercom operationId, named in errors and logs. */
+  readonly operation: OperationId
+  /** Whether the call may be repeated after it may have reached Intercom (see `IntercomError.retryable`). */
+  readonly idempotent: boolean
+}
+
+/** The shape openapi-fetch answers with: `data` on success, `error` otherwise, always the response. */
+export interface FetchResult<D> {
+  readonly data?: D
+  readonly error?: unknown
+  readonly response: Response
+}
+
+export interface IntercomApiShape {
+  readonly client: IntercomClient
+  /** The `Intercom-Version` sent with every request. */
+  readonly version: string
+  /** The rate-limiter key of this workspace: derived from the token, never the token itself. */
+  readonly workspaceKey: string
+  readonly requestTimeout: Duration.Duration
+  /** Sends one request through the limiter, with the timeout, and maps every failure. */
+  readonly call: <D>(
+    options: CallOptions,
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
+  ) => Effect.Effect<D, IntercomError, RateLimiter>
+}
+
+export const defaultRequestTimeout = Duration.seconds(30)
+
+/** A stable, non-reversible key per token, so each workspace gets its own rate-limit budget. */
+export const workspaceKeyOf = (accessToken: Redacted.Redacted<string>): string =>
+  `intercom:${createHash("sha256").update(Redacted.value(accessToken)).digest("hex").slice(0, 24)}`
+
+const errorCode = (cause: unknown): string | undefined => {
+  for (let current: unknown = cause, depth = 0; depth < 4; depth++) {
+    if (typeof current !== "object" || current === null) return undefined
+    const code: unknown = Reflect.get(current, "code")
+    if (typeof code === "string") return code
+    current = Reflect.get(current, "cause")
+  }
+  return undefined
+}
+
+/** fetch rejected: a refused connection provably carried nothing; anything else may have. */
+export const transportReason = (cause: unknown): Transport | Decode => {
+  if (cause instanceof SyntaxError) return new Decode({ message: "the response body is not valid JSON" })
+  const code = errorCode(cause)
+  if (code === "ECONNREFUSED") return new Transport({ kind: "refused" })
+  if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT")
+    return new Transport({ kind: "timeout" })
+  return new Transport({ kind: "network" })
+}
+
+export const make = (options: IntercomApiOptions): IntercomApiShape => {
+  const client = createIntercomClient({
+    accessToken: options.accessToken,
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent })
+  })
+  const workspaceKey = workspaceKeyOf(options.accessToken)
+  const requestTimeout = Duration.fromInputUnsafe(options.requestTimeout ?? defaultRequestTimeout)
+
+  const call = <D>(
+    callOptions: CallOptions,
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
+  ): Effect.Effect<D, IntercomError, RateLimiter> =>
+    Effect.gen(function* () {
+      const fail = (reason: IntercomError["reason"], response?: Response, body?: unknown) =>
+        new IntercomError({
+          reason,
+          operation: callOptions.operation,
+          idempotent: callOptions.idempotent,
+          ...(response === undefined ? {} : { status: response.status }),
+          ...(response === undefined ? {} : withRequestId(requestIdFrom(body, response.headers)))
+        })
+      const limiter = yield* RateLimiter
+      yield* limiter.acquire(workspaceKey)
+      const result = yield* Effect.tryPromise({
+        try: (signal) => send(client, signal),
+        catch: (cause) => fail(transportReason(cause))
+      }).pipe(
+        Effect.timeoutOrElse({
+          duration: requestTimeout,
+          orElse: () => Effect.fail(fail(new Transport({ kind: "timeout" })))
+        })
+      )
+      const { response } = result
+      yield* limiter.observe(workspaceKey, readRateLimit(response.headers), response.status === 429)
+      if (response.ok && result.data !== undefined) return result.data
+      const now = yield* Clock.currentTimeMillis
+      const error = response.ok
+        ? fail(new Decode({ message: "the response has no body" }), response)
+        : fail(
+            reasonFromResponse(response.status, result.error, response.headers, now),
+            response,
+            result.error
+          )
+      yield* Effect.logDebug(error.message)
+      return yield* Effect.fail(error)
+    })
+
+  return { client, version: client.version, workspaceKey, requestTimeout, call }
+}
+
+const withRequestId = (requestId: string | undefined): { readonly requestId?: string } =>
+  requestId === undefined ? {} : { requestId }
+
+export class IntercomApi extends Context.Service<IntercomApi, IntercomApiShape>()(
+  "@taskjuice/intercom-core/IntercomApi"
+) {
+  static readonly layer = (options: IntercomApiOptions): Layer.Layer<IntercomApi> =>
+    Layer.sync(IntercomApi, () => make(options))
+}

@@ -1,0 +1,144 @@
+/**
+ * Schemas of the Intercom objects the actions return: the fields a workflow needs, as Intercom
+ * sends them (snake_case, custom_attributes kept). Each one is checked at compile time against the
+ * generated response type, so a regenerated client that drifts from them fails the typecheck.
+ */
+import type { components } from "@taskjuice/intercom-client"
+import * as Schema from "effect/Schema"
+
+type Generated = components["schemas"]
+
+const Timestamp = Schema.Finite.annotate({ description: "Unix timestamp in seconds" })
+const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
+
+/** Custom attribute values as Intercom returns them (strings, numbers, booleans, dates as numbers). */
+export const CustomAttributes = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  description: "The object's custom attributes, by name"
+})
+
+export const Contact = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  id: Schema.String.annotate({ description: "Intercom's id of the contact" }),
+  workspace_id: Schema.optionalKey(Schema.String),
+  external_id: optionalNullable(Schema.String),
+  role: Schema.optionalKey(Schema.String.annotate({ description: "user or lead" })),
+  email: optionalNullable(Schema.String),
+  phone: optionalNullable(Schema.String),
+  name: optionalNullable(Schema.String),
+  owner_id: optionalNullable(Schema.Union([Schema.Finite, Schema.String])).annotate({
+    description: "The admin who owns the contact (an integer up to API 2.15, a string from 2.16)"
+  }),
+  has_hard_bounced: Schema.optionalKey(Schema.Boolean),
+  marked_email_as_spam: Schema.optionalKey(Schema.Boolean),
+  unsubscribed_from_emails: Schema.optionalKey(Schema.Boolean),
+  created_at: Schema.optionalKey(Timestamp),
+  updated_at: Schema.optionalKey(Timestamp),
+  signed_up_at: optionalNullable(Timestamp),
+  last_seen_at: optionalNullable(Timestamp),
+  last_replied_at: optionalNullable(Timestamp),
+  last_contacted_at: optionalNullable(Timestamp),
+  custom_attributes: Schema.optionalKey(CustomAttributes),
+  location: Schema.optionalKey(
+    Schema.Struct({
+      country: optionalNullable(Schema.String),
+      region: optionalNullable(Schema.String),
+      city: optionalNullable(Schema.String)
+    })
+  )
+}).annotate({ title: "Contact", description: "An Intercom contact (a user or a lead)" })
+export type Contact = typeof Contact.Type
+
+export const Message = Schema.Struct({
+  type: Schema.String,
+  id: Schema.String.annotate({ description: "The id of the first message" }),
+  created_at: Timestamp,
+  subject: Schema.optionalKey(Schema.String),
+  body: Schema.String,
+  message_type: Schema.String.annotate({ description: "email, inapp, facebook or twitter" }),
+  conversation_id: Schema.String.annotate({ description: "The id of the conversation the message started" })
+}).annotate({ title: "Message", description: "The message that started a conversation" })
+export type Message = typeof Message.Type
+
+const Author = Schema.Struct({
+  type: Schema.String,
+  id: optionalNullable(Schema.String),
+  name: optionalNullable(Schema.String),
+  email: optionalNullable(Schema.String)
+})
+
+export const ConversationPart = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  id: Schema.String,
+  part_type: Schema.String,
+  body: optionalNullable(Schema.String),
+  created_at: Timestamp,
+  author: Author
+})
+
+export const Conversation = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  id: Schema.String,
+  title: optionalNullable(Schema.String),
+  created_at: Schema.optionalKey(Timestamp),
+  updated_at: Schema.optionalKey(Timestamp),
+  waiting_since: optionalNullable(Timestamp),
+  snoozed_until: optionalNullable(Timestamp),
+  open: Schema.optionalKey(Schema.Boolean),
+  state: Schema.optionalKey(Schema.String.annotate({ description: "open, closed or snoozed" })),
+  read: Schema.optionalKey(Schema.Boolean),
+  priority: Schema.optionalKey(Schema.String),
+  admin_assignee_id: optionalNullable(Schema.Finite),
+  team_assignee_id: optionalNullable(Schema.Union([Schema.Finite, Schema.String])),
+  custom_attributes: Schema.optionalKey(CustomAttributes),
+  conversation_parts: Schema.optionalKey(
+    Schema.Struct({
+      type: Schema.optionalKey(Schema.String),
+      conversation_parts: Schema.Array(ConversationPart),
+      total_count: Schema.Finite
+    })
+  )
+}).annotate({ title: "Conversation", description: "An Intercom conversation, with its parts" })
+export type Conversation = typeof Conversation.Type
+
+export const Company = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  id: Schema.String.annotate({ description: "Intercom's id of the company" }),
+  company_id: Schema.optionalKey(Schema.String.annotate({ description: "Your id of the company" })),
+  app_id: Schema.optionalKey(Schema.String),
+  name: Schema.optionalKey(Schema.String),
+  plan: Schema.optionalKey(
+    Schema.Struct({
+      type: Schema.optionalKey(Schema.String),
+      id: Schema.optionalKey(Schema.String),
+      name: Schema.optionalKey(Schema.String)
+    })
+  ),
+  website: Schema.optionalKey(Schema.String),
+  industry: Schema.optionalKey(Schema.String),
+  size: Schema.optionalKey(Schema.Finite),
+  monthly_spend: Schema.optionalKey(Schema.Finite),
+  session_count: Schema.optionalKey(Schema.Finite),
+  user_count: Schema.optionalKey(Schema.Finite),
+  remote_created_at: Schema.optionalKey(Timestamp),
+  created_at: Schema.optionalKey(Timestamp),
+  updated_at: Schema.optionalKey(Timestamp),
+  custom_attributes: Schema.optionalKey(CustomAttributes)
+}).annotate({ title: "Company", description: "An Intercom company" })
+export type Company = typeof Company.Type
+
+export const Tag = Schema.Struct({
+  type: Schema.String,
+  id: Schema.String,
+  name: Schema.String
+}).annotate({ title: "Tag", description: "A tag of the workspace" })
+export type Tag = typeof Tag.Type
+
+// Compile-time ties to the generated client: every generated object must be readable by our schema.
+export const fitsContact = (contact: Generated["contact"]): typeof Contact.Encoded => contact
+export const fitsMessage = (
+  message: Generated["message"] & { conversation_id: string }
+): typeof Message.Encoded => message
+export const fitsConversation = (conversation: Generated["conversation"]): typeof Conversation.Encoded =>
+  conversation
+export const fitsCompany = (company: Generated["company"]): typeof Company.Encoded => company
+export const fitsTag = (tag: Generated["tag"]): typeof Tag.Encoded => tag

@@ -1,0 +1,51 @@
+/**
+ * Where the client-side rate limiter keeps its per-workspace window state. The default lives in
+ * memory (one process); a shared store (e.g. Redis with a compare-and-set) can be plugged in so
+ * many workers spend one workspace budget together.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+/** What the limiter knows about one workspace's current rate-limit window. */
+export interface RateLimitWindow {
+  /** Requests that may still be sent in the current window (after local reservations). */
+  readonly remaining: number
+  /** When the current window ends, in epoch ms; `undefined` until a response has told us. */
+  readonly resetAtMillis: number | undefined
+  /** How many requests a fresh window grants, learned from the headers. */
+  readonly windowBudget: number
+}
+
+export interface RateLimitStoreShape {
+  /**
+   * Atomically reads and replaces one key's window: `f` sees the current value (`undefined` when
+   * none) and returns a result and the next value. A shared store must apply `f` atomically.
+   */
+  readonly modify: <A>(
+    key: string,
+    f: (current: RateLimitWindow | undefined) => readonly [A, RateLimitWindow]
+  ) => Effect.Effect<A>
+}
+
+export class RateLimitStore extends Context.Service<RateLimitStore, RateLimitStoreShape>()(
+  "@taskjuice/intercom-core/RateLimitStore"
+) {
+  /** A store in this process's memory; JavaScript's single thread makes `modify` atomic. */
+  static readonly makeMemory = (): RateLimitStoreShape => {
+    const windows = new Map<string, RateLimitWindow>()
+    return {
+      modify: (key, f) =>
+        Effect.sync(() => {
+          const [result, next] = f(windows.get(key))
+          windows.set(key, next)
+          return result
+        })
+    }
+  }
+
+  static readonly layerMemory: Layer.Layer<RateLimitStore> = Layer.sync(
+    RateLimitStore,
+    RateLimitStore.makeMemory
+  )
+}

@@ -1,0 +1,125 @@
+/**
+ * A client-side limiter per workspace token: it paces requests from Intercom's `X-RateLimit-*`
+ * headers so that a burst spends the window's budget without running into 429s. Each request
+ * reserves a permit before it is sent; every response corrects the estimate.
+ */
+import type { RateLimit } from "@taskjuice/intercom-client"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { RateLimitStore, type RateLimitStoreShape, type RateLimitWindow } from "./RateLimitStore.ts"
+
+export interface RateLimiterShape {
+  /** Waits until a request for this workspace may be sent, and reserves it. */
+  readonly acquire: (workspaceKey: string) => Effect.Effect<void>
+  /** Feeds a response's rate-limit reading (and whether it was a 429) back into the estimate. */
+  readonly observe: (
+    workspaceKey: string,
+    reading: RateLimit | undefined,
+    rateLimited: boolean
+  ) => Effect.Effect<void>
+}
+
+/** While nobody knows the window yet, waiters look again this often. */
+const pollMillis = 5
+/** Sent a little after the reset so that a request never lands in the old window. */
+const resetMarginMillis = 2
+/** A 429 without a usable reset blocks for one of Intercom's 10-second windows. */
+const unknownResetBlockMillis = 10_000
+
+type Decision = { readonly _tag: "Granted" } | { readonly _tag: "Wait"; readonly millis: number }
+
+const granted: Decision = { _tag: "Granted" }
+
+/** The first request to a workspace goes out alone, so its answer can tell the others the budget. */
+const firstProbe: RateLimitWindow = { remaining: 0, resetAtMillis: undefined, windowBudget: 1 }
+
+export const decide = (
+  window: RateLimitWindow | undefined,
+  now: number
+): readonly [Decision, RateLimitWindow] => {
+  if (window === undefined) return [granted, firstProbe]
+  const current =
+    window.resetAtMillis !== undefined && now >= window.resetAtMillis + resetMarginMillis
+      ? { remaining: window.windowBudget, resetAtMillis: undefined, windowBudget: window.windowBudget }
+      : window
+  if (current.remaining > 0) return [granted, { ...current, remaining: current.remaining - 1 }]
+  const millis =
+    current.resetAtMillis === undefined
+      ? pollMillis
+      : Math.max(1, current.resetAtMillis + resetMarginMillis - now)
+  return [{ _tag: "Wait", millis }, current]
+}
+
+export const learn = (
+  window: RateLimitWindow | undefined,
+  reading: RateLimit | undefined,
+  rateLimited: boolean,
+  now: number
+): RateLimitWindow => {
+  const known = window ?? firstProbe
+  if (reading === undefined) {
+    if (rateLimited) return { ...known, remaining: 0, resetAtMillis: now + unknownResetBlockMillis }
+    // A server that sends no rate-limit headers cannot be paced: stop holding requests back.
+    return known.resetAtMillis === undefined ? { ...known, remaining: Number.POSITIVE_INFINITY } : known
+  }
+  const resetAtMillis = reading.resetAt * 1000
+  // An answer from a window that has already ended says nothing about the current one.
+  if (resetAtMillis <= now) return known
+  if (rateLimited) return { remaining: 0, resetAtMillis, windowBudget: known.windowBudget }
+  // The first answer of a window shows the budget less one.
+  const windowBudget = Math.max(known.windowBudget, reading.remaining + 1)
+  if (known.resetAtMillis === undefined) {
+    // First reading since we rolled over (or since the probe): the server's count, less what we
+    // reserved meanwhile, whichever is smaller.
+    const reservedSinceRollover = known.windowBudget - known.remaining
+    return {
+      remaining: Math.max(0, Math.min(reading.remaining, windowBudget - reservedSinceRollover)),
+      resetAtMillis,
+      windowBudget
+    }
+  }
+  if (resetAtMillis > known.resetAtMillis)
+    return { remaining: reading.remaining, resetAtMillis, windowBudget }
+  if (resetAtMillis < known.resetAtMillis) return known
+  return { remaining: Math.min(known.remaining, reading.remaining), resetAtMillis, windowBudget }
+}
+
+export const make = (store: RateLimitStoreShape): RateLimiterShape => {
+  const acquire = (workspaceKey: string): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        const decision = yield* store.modify(workspaceKey, (window) => decide(window, now))
+        if (decision._tag === "Granted") return
+        yield* Effect.sleep(decision.millis)
+      }
+    })
+  const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      store.modify(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
+    )
+  return { acquire, observe }
+}
+
+export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()(
+  "@taskjuice/intercom-core/RateLimiter"
+) {
+  /** The limiter over an in-memory store: right for one process. */
+  static readonly layer: Layer.Layer<RateLimiter> = Layer.sync(RateLimiter, () =>
+    make(RateLimitStore.makeMemory())
+  )
+
+  /** The limiter over whichever `RateLimitStore` is provided (e.g. a shared one). */
+  static readonly layerStore: Layer.Layer<RateLimiter, never, RateLimitStore> = Layer.effect(
+    RateLimiter,
+    Effect.map(Effect.service(RateLimitStore), make)
+  )
+
+  /** No pacing at all: for tests that script 429s themselves. */
+  static readonly layerUnlimited: Layer.Layer<RateLimiter> = Layer.succeed(RateLimiter, {
+    acquire: () => Effect.void,
+    observe: () => Effect.void
+  })
+}
