@@ -50,13 +50,16 @@ export const NotificationItem = Schema.StructWithRest(
 )
 
 /**
- * Builds the envelope schema around a given `data.item` schema. The triggers use it to type the item from
- * the generated client.
+ * Builds the envelope schema around given `data.item` and `topic` schemas. The triggers use it to narrow
+ * the topic and to type the item from the generated client.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const notificationEnvelope = <Item extends Schema.Top>(item: Item) =>
+export const notificationEnvelopeWith = <Item extends Schema.Top, Topic extends Schema.Top>(
+  item: Item,
+  topic: Topic
+) =>
   Schema.StructWithRest(
     Schema.Struct({
       type: Schema.Literal("notification_event"),
@@ -66,7 +69,7 @@ export const notificationEnvelope = <Item extends Schema.Top>(item: Item) =>
         })
       ),
       app_id: Schema.String.annotate({ description: "The Intercom workspace the event happened in" }),
-      topic: Schema.String.annotate({ description: "The webhook topic, e.g. conversation.user.created" }),
+      topic,
       created_at: Schema.optionalKey(UnixSeconds),
       delivery_attempts: Schema.optionalKey(Schema.Int.annotate({ description: "Delivery attempts so far" })),
       first_sent_at: Schema.optionalKey(UnixSeconds),
@@ -80,6 +83,18 @@ export const notificationEnvelope = <Item extends Schema.Top>(item: Item) =>
     }),
     Rest
   ).annotate({ description: "An Intercom webhook notification (notification_event)" })
+
+/**
+ * Builds the envelope schema around a given `data.item` schema, any topic.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const notificationEnvelope = <Item extends Schema.Top>(item: Item) =>
+  notificationEnvelopeWith(
+    item,
+    Schema.String.annotate({ description: "The webhook topic, e.g. conversation.user.created" })
+  )
 
 /**
  * Any notification, with `data.item` left generic.

@@ -4,6 +4,16 @@
  *
  * @since 0.1.0
  */
+
+export {
+  defaultDedupeCapacity,
+  defaultDedupeWindow,
+  type MemoryDedupeOptions,
+  markNotificationIfNew,
+  NotificationDedupe,
+  NotificationDedupeError,
+  type NotificationDedupeShape
+} from "./NotificationDedupe.ts"
 export * as WebhookEnvelope from "./WebhookEnvelope.ts"
 export {
   decodeNotification,
@@ -12,6 +22,7 @@ export {
   NotificationEnvelope,
   NotificationItem,
   notificationEnvelope,
+  notificationEnvelopeWith,
   WebhookEnvelopeError,
   type WebhookEnvelopeReason,
   webhookBodyLimitBytes

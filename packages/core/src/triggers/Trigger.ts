@@ -1,0 +1,160 @@
+/**
+ * A trigger declared as plain data: its key, the Intercom topics it listens to, the Schemas of its
+ * options and of its activation payload (the whole notification envelope), a sample, and the rule that
+ * says whether a notification activates a workflow configured with given options.
+ *
+ * @since 0.1.0
+ */
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { type FieldIssue, fieldIssues } from "../webhooks/WebhookEnvelope.ts"
+import { webhookFixture } from "../webhooks/WebhookFixtures.ts"
+import type { WebhookTopic } from "./WebhookTopic.ts"
+
+/**
+ * A Schema that decodes without services (what options and payloads must be).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PlainSchema = Schema.Top & { readonly DecodingServices: never; readonly EncodingServices: never }
+
+/**
+ * A trigger.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TriggerDefinition<
+  Key extends string = string,
+  Options extends PlainSchema = PlainSchema,
+  Payload extends PlainSchema = PlainSchema
+> {
+  readonly kind: "trigger"
+  /** The TaskJuice trigger key, e.g. `intercom/conversation-created`. */
+  readonly key: Key
+  readonly title: string
+  readonly description: string
+  /** The Intercom topics that may activate it. */
+  readonly topics: NonEmptyReadonlyArray<Exclude<WebhookTopic, "ping">>
+  /** The options a workflow sets on the trigger; decoding `{}` gives the defaults. */
+  readonly options: Options
+  /** The activation payload: the notification envelope with `data.item` typed from the generated client. */
+  readonly payload: Payload
+  /** A realistic activation payload: the first topic's fixture, decoded with `payload`. */
+  readonly sample: Payload["Type"]
+  /** Whether a notification on `topic` activates a workflow whose trigger has these (decoded) options. */
+  activates(topic: string, options: Options["Type"]): boolean
+}
+
+/**
+ * Any trigger.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyTrigger = TriggerDefinition<string, PlainSchema, PlainSchema>
+
+/**
+ * What {@link defineTrigger} takes: everything but `kind` and `sample`, which it derives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TriggerSpec<Key extends string, Options extends PlainSchema, Payload extends PlainSchema> = Omit<
+  TriggerDefinition<Key, Options, Payload>,
+  "kind" | "sample"
+>
+
+/**
+ * Declares a trigger. The sample is read from the first topic's fixture on first use and decoded with the
+ * payload Schema, so a fixture that drifts from the Schema fails loudly.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defineTrigger = <
+  const Key extends string,
+  Options extends PlainSchema,
+  Payload extends PlainSchema
+>(
+  spec: TriggerSpec<Key, Options, Payload>
+): TriggerDefinition<Key, Options, Payload> => {
+  const decodeSample = Schema.decodeUnknownSync(spec.payload)
+  let sample: { readonly value: Payload["Type"] } | undefined
+  return {
+    kind: "trigger",
+    key: spec.key,
+    title: spec.title,
+    description: spec.description,
+    topics: spec.topics,
+    options: spec.options,
+    payload: spec.payload,
+    get sample(): Payload["Type"] {
+      sample ??= { value: decodeSample(webhookFixture(spec.topics[0])) }
+      return sample.value
+    },
+    activates: (topic, options) => spec.activates(topic, options)
+  }
+}
+
+/**
+ * What went wrong when decoding a trigger's options or payload.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TriggerDecodeError extends Data.TaggedError("TriggerDecodeError")<{
+  readonly trigger: string
+  readonly part: "options" | "payload"
+  readonly issues: ReadonlyArray<FieldIssue>
+}> {
+  readonly retryable = false
+
+  override get message(): string {
+    return `${this.trigger} ${this.part} are invalid: ${this.issues
+      .map((issue) => `${issue.path || "(root)"}: ${issue.problem}`)
+      .join("; ")}`
+  }
+}
+
+const decodeWith = <S extends PlainSchema>(
+  schema: S,
+  trigger: string,
+  part: "options" | "payload",
+  input: unknown
+): Effect.Effect<S["Type"], TriggerDecodeError> =>
+  Effect.suspend(() => {
+    const result = Schema.decodeUnknownResult(schema, { errors: "all" })(input)
+    return Result.isSuccess(result)
+      ? Effect.succeed(result.success)
+      : Effect.fail(new TriggerDecodeError({ trigger, part, issues: fieldIssues(result.failure.issue) }))
+  })
+
+/**
+ * Decodes a workflow's trigger options (as stored, e.g. `{}` or `{ "initiator": "admin" }`), filling in
+ * the defaults.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeTriggerOptions = <T extends AnyTrigger>(
+  trigger: T,
+  input: unknown
+): Effect.Effect<T["options"]["Type"], TriggerDecodeError> =>
+  decodeWith(trigger.options, trigger.key, "options", input)
+
+/**
+ * Decodes a notification (already parsed, e.g. by `decodeNotification`) as a trigger's activation payload.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeTriggerPayload = <T extends AnyTrigger>(
+  trigger: T,
+  notification: unknown
+): Effect.Effect<T["payload"]["Type"], TriggerDecodeError> =>
+  decodeWith(trigger.payload, trigger.key, "payload", notification)
