@@ -81,8 +81,8 @@ export const generateTypes = async (spec: PreparedSpec): Promise<string> => {
 }
 
 export const generate = async (
-  options: ResolveOptions & { readonly version: string; readonly outDir: string }
-) => {
+  options: ResolveOptions & { readonly version: string; readonly outDir: string; readonly pins?: Pins }
+): Promise<GenerateResult> => {
   const timings: Record<string, number> = {}
   const spec = await prepareSpec(options.version, { ...options, timings })
 
