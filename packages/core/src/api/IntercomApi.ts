@@ -121,7 +121,8 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
         Effect.timeoutOrElse({
           duration: requestTimeout,
           orElse: () => Effect.fail(fail(new Transport({ kind: "timeout" })))
-        })
+        }),
+        Effect.onError(() => limiter.release(workspaceKey))
       )
       const { response } = result
       yield* limiter.observe(workspaceKey, readRateLimit(response.headers), response.status === 429)

@@ -19,6 +19,8 @@ export interface RateLimiterShape {
     reading: RateLimit | undefined,
     rateLimited: boolean
   ) => Effect.Effect<void>
+  /** A reserved request got no answer (network failure, timeout, cancellation): free its probe slot. */
+  readonly release: (workspaceKey: string) => Effect.Effect<void>
 }
 
 /** While nobody knows the window yet, waiters look again this often. */
@@ -86,6 +88,10 @@ export const learn = (
   return { remaining: Math.min(known.remaining, reading.remaining), resetAtMillis, windowBudget }
 }
 
+/** Without an answer we learn nothing, but a probe that never answered must not block the others. */
+export const forget = (window: RateLimitWindow): RateLimitWindow =>
+  window.resetAtMillis === undefined && window.remaining === 0 ? { ...window, remaining: 1 } : window
+
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.gen(function* () {
@@ -100,7 +106,9 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       store.modify(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
     )
-  return { acquire, observe }
+  const release = (workspaceKey: string) =>
+    store.modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+  return { acquire, observe, release }
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()(
@@ -120,6 +128,7 @@ export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>(
   /** No pacing at all: for tests that script 429s themselves. */
   static readonly layerUnlimited: Layer.Layer<RateLimiter> = Layer.succeed(RateLimiter, {
     acquire: () => Effect.void,
-    observe: () => Effect.void
+    observe: () => Effect.void,
+    release: () => Effect.void
   })
 }

@@ -14,10 +14,10 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type { IntercomError } from "./IntercomError.ts"
 
-export const backoffBase = Duration.millis(250)
-export const backoffCap = Duration.seconds(10)
+export const backoffBase = Duration.millis(500)
+export const backoffCap = Duration.seconds(5)
 export const rateLimitWaitBound = Duration.seconds(15)
-export const maxRetries = 4
+export const maxRetries = 5
 
 export type RetrySchedule = Schedule.Schedule<Duration.Duration, IntercomError>
 
