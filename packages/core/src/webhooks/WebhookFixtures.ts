@@ -67,7 +67,7 @@ export const webhookFixtureUrl = (topic: string): URL => {
  * @since 0.1.0
  * @category fixtures
  */
-export const webhookFixtureBytes = (topic: string): Uint8Array =>
+export const webhookFixtureBytes = (topic: string): Uint8Array<ArrayBuffer> =>
   new Uint8Array(readFileSync(webhookFixtureUrl(topic)))
 
 const decodeFixture = makeBodyDecoder(NotificationEnvelope)

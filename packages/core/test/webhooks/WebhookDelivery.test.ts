@@ -1,0 +1,143 @@
+/**
+ * The whole receiving path over real HTTP on loopback: raw bytes as Node hands them over, Node's header
+ * record, verify → decode → classify → dedupe, and the status a receiver should answer with.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import {
+  classifyNotification,
+  decodeNotification,
+  markNotificationIfNew,
+  NotificationDedupe,
+  sign,
+  signAll,
+  verifySignature,
+  webhookBodyLimitBytes,
+  webhookFixtureBytes
+} from "../../src/index.ts"
+
+const secrets = [Redacted.make("cs_previous"), Redacted.make("cs_current")] as const
+
+const readBody = (request: IncomingMessage, limit: number): Promise<Uint8Array | "too large"> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size <= limit) chunks.push(chunk)
+    })
+    request.on("end", () => resolve(size > limit ? "too large" : new Uint8Array(Buffer.concat(chunks))))
+    request.on("error", reject)
+  })
+
+const dedupe = NotificationDedupe.makeMemory()
+
+const handle = (body: Uint8Array, headers: IncomingMessage["headers"]) =>
+  Effect.gen(function* () {
+    yield* verifySignature(body, headers, secrets)
+    const notification = yield* decodeNotification(body)
+    const route = classifyNotification(notification)
+    if (route._tag !== "Triggers") return { status: 200, outcome: route._tag }
+    const isNew = yield* markNotificationIfNew(notification.id)
+    return {
+      status: 200,
+      outcome: isNew ? `activate ${route.triggers.map((t) => t.key).join(",")}` : "duplicate"
+    }
+  }).pipe(
+    Effect.catchTags({
+      WebhookSignatureError: (error) => Effect.succeed({ status: 401, outcome: error.reason._tag }),
+      WebhookEnvelopeError: (error) => Effect.succeed({ status: 400, outcome: error.reason._tag })
+    }),
+    Effect.provideService(NotificationDedupe, dedupe)
+  )
+
+let server: Server
+let url: string
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    readBody(request, webhookBodyLimitBytes).then(async (body) => {
+      const result =
+        body === "too large"
+          ? { status: 413, outcome: "BodyTooLarge" }
+          : await Effect.runPromise(handle(body, request.headers))
+      response.writeHead(result.status, { "content-type": "text/plain" }).end(result.outcome)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/intercom`
+})
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const deliver = async (body: Uint8Array<ArrayBuffer> | string, headers: Record<string, string>) => {
+  const response = await fetch(url, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "intercom-parrot-service-client/1.0",
+      ...headers
+    }
+  })
+  return { status: response.status, outcome: await response.text() }
+}
+
+describe("a webhook delivery over loopback HTTP", () => {
+  it("an Intercom-style SHA-1 delivery activates its trigger once; the retry is a duplicate", async () => {
+    const body = webhookFixtureBytes("conversation.user.created")
+    const headers = { "X-Hub-Signature": sign(body, secrets[1], "sha1") }
+    assert.deepStrictEqual(await deliver(body, headers), {
+      status: 200,
+      outcome: "activate intercom/conversation-created"
+    })
+    assert.deepStrictEqual(await deliver(body, headers), { status: 200, outcome: "duplicate" })
+  })
+
+  it("a delivery signed with the previous secret and both schemes verifies", async () => {
+    const body = webhookFixtureBytes("contact.lead.created")
+    assert.deepStrictEqual(await deliver(body, signAll(body, secrets[0])), {
+      status: 200,
+      outcome: "activate intercom/contact-created"
+    })
+  })
+
+  it("ping is acknowledged without activating anything", async () => {
+    const body = webhookFixtureBytes("ping")
+    assert.deepStrictEqual(await deliver(body, signAll(body, secrets[1])), { status: 200, outcome: "Ping" })
+  })
+
+  it("a body re-serialised after signing is refused before any parsing", async () => {
+    const body = webhookFixtureBytes("conversation.user.replied")
+    const reserialised = JSON.stringify(JSON.parse(new TextDecoder().decode(body)))
+    assert.deepStrictEqual(
+      await deliver(reserialised, { "x-hub-signature": sign(body, secrets[1], "sha1") }),
+      {
+        status: 401,
+        outcome: "Mismatch"
+      }
+    )
+  })
+
+  it("unsigned, signed-but-invalid and oversized deliveries get distinct answers", async () => {
+    const body = webhookFixtureBytes("contact.user.created")
+    assert.deepStrictEqual(await deliver(body, {}), { status: 401, outcome: "MissingHeader" })
+    assert.deepStrictEqual(await deliver(body, { "x-hub-signature": "sha1" }), {
+      status: 401,
+      outcome: "MalformedHeader"
+    })
+    const notJson = "not json"
+    assert.deepStrictEqual(await deliver(notJson, { "x-hub-signature": sign(notJson, secrets[1], "sha1") }), {
+      status: 400,
+      outcome: "InvalidJson"
+    })
+    const huge = "x".repeat(webhookBodyLimitBytes + 1)
+    assert.deepStrictEqual(await deliver(huge, { "x-hub-signature": sign(huge, secrets[1], "sha1") }), {
+      status: 413,
+      outcome: "BodyTooLarge"
+    })
+  })
+})

@@ -1,0 +1,124 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import {
+  decodeNotification,
+  WebhookEnvelopeError,
+  webhookBodyLimitBytes,
+  webhookFixture,
+  webhookFixtureBytes
+} from "../../src/index.ts"
+
+const encoder = new TextEncoder()
+
+const minimal = {
+  type: "notification_event",
+  app_id: "a86dr8yl",
+  topic: "ping",
+  data: { type: "notification_event_data", item: { type: "ping", message: "hello" } }
+}
+
+const failure = (body: Uint8Array | string) => Effect.flip(decodeNotification(body))
+
+/** A valid envelope padded with an unmodelled field to exactly `size` bytes. */
+const paddedEnvelope = (size: number): Uint8Array => {
+  const skeleton = JSON.stringify({ ...minimal, padding: "" })
+  const padding = "x".repeat(size - encoder.encode(skeleton).byteLength)
+  return encoder.encode(JSON.stringify({ ...minimal, padding }))
+}
+
+describe("decodeNotification", () => {
+  it.effect("decodes the fixture bytes of every topic", () =>
+    Effect.gen(function* () {
+      for (const topic of ["conversation.user.created", "contact.lead.created", "ping"]) {
+        const notification = yield* decodeNotification(webhookFixtureBytes(topic))
+        assert.strictEqual(notification.type, "notification_event")
+        assert.strictEqual(notification.topic, topic)
+        assert.strictEqual(notification.app_id, "a86dr8yl")
+      }
+    })
+  )
+
+  it.effect("keeps every field it does not model, at every level (nothing is lost)", () =>
+    Effect.gen(function* () {
+      const raw = new TextDecoder().decode(webhookFixtureBytes("conversation.user.replied"))
+      const notification = yield* decodeNotification(raw)
+      assert.deepStrictEqual(notification, JSON.parse(raw))
+      const extended = { ...minimal, brand_new: { nested: [1, 2] }, data: { ...minimal.data, extra: true } }
+      assert.deepStrictEqual<unknown>(yield* decodeNotification(JSON.stringify(extended)), extended)
+    })
+  )
+
+  it.effect("accepts a null or absent id (pings), refuses any other type", () =>
+    Effect.gen(function* () {
+      assert.isNull((yield* decodeNotification(JSON.stringify({ ...minimal, id: null }))).id)
+      assert.isUndefined((yield* decodeNotification(JSON.stringify(minimal))).id)
+      const error = yield* failure(JSON.stringify({ ...minimal, id: 42 }))
+      assert.strictEqual(error.reason._tag, "InvalidEnvelope")
+    })
+  )
+
+  it.effect("names every bad field by its path", () =>
+    Effect.gen(function* () {
+      const bad = {
+        type: "notification_event",
+        topic: 7,
+        created_at: "yesterday",
+        data: { type: "notification_event_data", item: { message: "no type" } }
+      }
+      const error = yield* failure(JSON.stringify(bad))
+      assert.strictEqual(error.reason._tag, "InvalidEnvelope")
+      if (error.reason._tag !== "InvalidEnvelope") return
+      const paths = error.reason.issues.map((issue) => issue.path).sort()
+      assert.deepStrictEqual(paths, ["app_id", "created_at", "data.item.type", "topic"])
+      assert.include(error.message, "data.item.type")
+      assert.include(error.message, "app_id")
+    })
+  )
+
+  it.effect("refuses the wrong envelope type and data type", () =>
+    Effect.gen(function* () {
+      const error = yield* failure(
+        JSON.stringify({ ...minimal, type: "event", data: { ...minimal.data, type: "x" } })
+      )
+      assert.strictEqual(error.reason._tag, "InvalidEnvelope")
+      if (error.reason._tag !== "InvalidEnvelope") return
+      assert.deepStrictEqual(error.reason.issues.map((issue) => issue.path).sort(), ["data.type", "type"])
+    })
+  )
+
+  it.effect("non-JSON, non-UTF-8 and non-object bodies are InvalidJson or InvalidEnvelope", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* failure("{not json")).reason._tag, "InvalidJson")
+      assert.strictEqual((yield* failure(new Uint8Array([0x7b, 0xff, 0x7d]))).reason._tag, "InvalidJson")
+      assert.strictEqual((yield* failure("")).reason._tag, "InvalidJson")
+      const array = yield* failure("[]")
+      assert.strictEqual(array.reason._tag, "InvalidEnvelope")
+      assert.isFalse(array.retryable)
+    })
+  )
+
+  it.effect("a body of exactly the limit decodes; one byte more is BodyTooLarge", () =>
+    Effect.gen(function* () {
+      const atLimit = paddedEnvelope(webhookBodyLimitBytes)
+      assert.strictEqual(atLimit.byteLength, webhookBodyLimitBytes)
+      const decoded = yield* decodeNotification(atLimit)
+      assert.strictEqual(decoded.topic, "ping")
+      const over = paddedEnvelope(webhookBodyLimitBytes + 1)
+      const error = yield* failure(over)
+      assert.instanceOf(error, WebhookEnvelopeError)
+      assert.deepStrictEqual(
+        error.reason._tag === "BodyTooLarge" && [error.reason.bytes, error.reason.limit],
+        [webhookBodyLimitBytes + 1, webhookBodyLimitBytes]
+      )
+      const overAsText = yield* failure(new TextDecoder().decode(over))
+      assert.strictEqual(overAsText.reason._tag, "BodyTooLarge")
+    })
+  )
+
+  it("webhookFixture returns a fresh copy each time", () => {
+    const first = webhookFixture("ping")
+    const second = webhookFixture("ping")
+    assert.notStrictEqual(first, second)
+    assert.deepStrictEqual(first, second)
+  })
+})
