@@ -7,16 +7,21 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { NotificationDedupe, RateLimiter, webhookBodyLimitBytes } from "@taskjuice/intercom-core"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
+import { execute } from "./ActionExecution.ts"
 import type { Activation } from "./Activation.ts"
 import { type ActivationListener, makeActivationLog } from "./ActivationLog.ts"
 import { type Connection, summarizeConnection } from "./Connection.ts"
 import { Connections, type ConnectionsShape } from "./Connections.ts"
-import { sendEmpty, sendJson } from "./internal/http.ts"
+import { readBody, sendEmpty, sendJson } from "./internal/http.ts"
+import { makeManifest, webhookPath } from "./Manifest.ts"
 import { type AuthorizationRequest, OAuth, OAuthError } from "./OAuth.ts"
+import type { StepError, StepErrorCode } from "./StepError.ts"
+import { receiveWebhook, type TriggerSubscription, type WebhookReceipt } from "./WebhookEndpoint.ts"
 
 export interface BundleHostOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -41,6 +46,30 @@ export interface BundleHostOptions {
   readonly writeLine?: (line: string) => void
   /** How many activations `GET /activations` keeps (default 200). */
   readonly activationCapacity?: number
+  /** Which triggers each connection listens on (default: every trigger, default options). */
+  readonly subscriptions?: (connection: Connection) => ReadonlyArray<TriggerSubscription>
+  /** How long one request to Intercom may take during an action (the core's default when unset). */
+  readonly requestTimeout?: number
+}
+
+/** An action step's result, as `POST /actions/{key}` answers it. */
+export type StepResult = { readonly output: unknown } | { readonly error: StepError }
+
+/** The host's status for each step error code; the body always carries the step error itself. */
+export const stepErrorHttpStatus: Readonly<Record<StepErrorCode, number>> = {
+  RATE_LIMITED: 429,
+  AUTH_REVOKED: 401,
+  AUTH_MISSING: 401,
+  FORBIDDEN: 403,
+  VALIDATION_FAILED: 422,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  VERSION_UNSUPPORTED: 422,
+  UPSTREAM_UNAVAILABLE: 502,
+  TIMEOUT: 504,
+  UPSTREAM_RESPONSE_INVALID: 502,
+  UNKNOWN_ACTION: 404,
+  INTERNAL: 500
 }
 
 export interface BundleHost {
@@ -57,6 +86,10 @@ export interface BundleHost {
     /** Returns the unsubscribe function. */
     readonly subscribe: (listener: ActivationListener) => () => void
   }
+  /** Runs an action step for a connection, as `POST /actions/{key}` does. */
+  readonly execute: (key: string, input: unknown, connectionId: string) => Promise<StepResult>
+  /** The manifest, as `GET /manifest` serves it. */
+  readonly manifest: ReturnType<typeof makeManifest>
   /** The URL that starts connecting a workspace (what `GET /oauth/start` redirects to). */
   readonly authorizationUrl: (request?: AuthorizationRequest) => Promise<string>
   readonly close: () => Promise<void>
@@ -94,8 +127,95 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
       clientSecret: options.clientSecret,
       redirectUri,
       intercomBaseUrl: options.intercomBaseUrl
-    }).pipe(Layer.provideMerge(connectionsLayer))
+    }).pipe(Layer.provideMerge(Layer.mergeAll(connectionsLayer, NotificationDedupe.layer, RateLimiter.layer)))
   )
+  const manifest = makeManifest()
+  const secrets = [options.clientSecret, ...(options.previousClientSecrets ?? [])] as const
+
+  const runStep = async (key: string, input: unknown, connectionId: unknown): Promise<StepResult> => {
+    const exit = await runtime.runPromiseExit(
+      execute(key, input, typeof connectionId === "string" ? connectionId : undefined, {
+        requestTimeout: options.requestTimeout
+      })
+    )
+    if (Exit.isSuccess(exit)) return { output: exit.value }
+    const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+    if (failure?._tag === "Fail") return { error: failure.error }
+    throw new Error(`the action ${key} was interrupted`)
+  }
+
+  const webhook = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readBody(request, webhookBodyLimitBytes)
+    if (body._tag === "TooLarge") {
+      return sendJson(response, 413, {
+        error: { message: `The body is over ${webhookBodyLimitBytes} bytes.` }
+      })
+    }
+    const receipt: WebhookReceipt = await runtime.runPromise(
+      receiveWebhook(body.bytes, request.headers, {
+        secrets,
+        ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions })
+      })
+    )
+    switch (receipt._tag) {
+      case "Accepted":
+        activationLog.record(receipt.activations)
+        return sendJson(response, 200, { received: "accepted", activations: receipt.activations.length })
+      case "Ping":
+        return sendJson(response, 200, { received: "ping" })
+      case "Duplicate":
+        return sendJson(response, 200, { received: "duplicate", notificationId: receipt.notificationId })
+      case "UnknownTopic":
+        return sendJson(response, 200, { received: "ignored", topic: receipt.topic })
+      case "UnknownWorkspace":
+        return sendJson(response, 200, { received: "ignored", workspaceId: receipt.workspaceId })
+      case "Unauthenticated":
+        return sendJson(response, 401, {
+          error: { reason: receipt.error.reason._tag, message: receipt.error.message }
+        })
+      case "Unreadable":
+        return sendJson(response, 400, {
+          error: { reason: receipt.error.reason._tag, message: receipt.error.message }
+        })
+      case "Unavailable":
+        return sendJson(response, 503, { error: { message: "The notification seen-store is unavailable." } })
+    }
+  }
+
+  const action = async (request: IncomingMessage, response: ServerResponse, key: string) => {
+    const body = await readBody(request, webhookBodyLimitBytes)
+    if (body._tag === "TooLarge") {
+      return sendJson(response, 413, {
+        error: { message: `The body is over ${webhookBodyLimitBytes} bytes.` }
+      })
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body.bytes.toString("utf8"))
+    } catch {
+      parsed = undefined
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      const error: StepError = {
+        code: "VALIDATION_FAILED",
+        message: 'The request body must be a JSON object {"connection": "<id>", "input": {...}}.',
+        providerStatus: null,
+        retryable: false,
+        detail: { field: "", issues: [{ field: "", message: "expected a JSON object" }] }
+      }
+      return sendJson(response, 400, { error })
+    }
+    const { connection, input } = parsed as { readonly connection?: unknown; readonly input?: unknown }
+    const result = await runStep(key, input ?? {}, connection)
+    if ("output" in result) return sendJson(response, 200, result)
+    const retryAfter = result.error.detail.retryAfterSeconds
+    return sendJson(
+      response,
+      stepErrorHttpStatus[result.error.code],
+      result,
+      typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : {}
+    )
+  }
   const connections = await runtime.runPromise(Connections)
   const oauth = await runtime.runPromise(OAuth)
 
@@ -159,6 +279,19 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
       )
       return false
     }
+    if (path === webhookPath) {
+      if (method === "HEAD") return sendEmpty(response, 200)
+      if (only(["POST", "HEAD"])) await webhook(request, response)
+      return
+    }
+    if (path.startsWith("/actions/")) {
+      if (only(["POST"])) await action(request, response, decodeURIComponent(path.slice("/actions/".length)))
+      return
+    }
+    if (path === "/manifest") {
+      if (only(["GET"])) sendJson(response, 200, manifest)
+      return
+    }
     if (path === "/oauth/start") {
       if (only(["GET"])) await oauthStart(response, target.searchParams)
       return
@@ -194,6 +327,8 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
     webhookUrl: `${publicUrl}/webhooks/intercom`,
     redirectUri,
     connections,
+    execute: runStep,
+    manifest,
     activations: { recent: activationLog.recent, subscribe: activationLog.subscribe },
     authorizationUrl: (authorization) => runtime.runPromise(oauth.authorizationUrl(authorization)),
     close: async () => {

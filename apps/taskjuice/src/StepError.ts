@@ -1,3 +1,4 @@
+import { type ActionInputInvalid, IntercomError } from "@taskjuice/intercom-core"
 import * as Duration from "effect/Duration"
 
 /**
@@ -171,57 +172,16 @@ export const makeStepError = (
   }
 }
 
-// TODO(core): these mirror the core's error shapes until `@taskjuice/intercom-core` exports them.
-interface InputIssue {
-  readonly path: ReadonlyArray<PropertyKey> | string
-  readonly message: string
-}
-interface ActionInputInvalidLike {
-  readonly _tag: "ActionInputInvalid"
-  readonly issues: ReadonlyArray<InputIssue>
-}
-type IntercomReasonLike =
-  | { readonly _tag: "RateLimited"; readonly retryable: boolean; readonly retryAfter: Duration.Duration }
-  | { readonly _tag: "Unauthorized"; readonly retryable: boolean }
-  | { readonly _tag: "Forbidden"; readonly retryable: boolean }
-  | { readonly _tag: "NotFound"; readonly retryable: boolean }
-  | { readonly _tag: "Conflict"; readonly retryable: boolean }
-  | {
-      readonly _tag: "Invalid"
-      readonly retryable: boolean
-      readonly code: string
-      readonly field?: string | undefined
-      readonly message?: string | undefined
-    }
-  | {
-      readonly _tag: "VersionUnsupported"
-      readonly retryable: boolean
-      readonly minimumVersion?: string | undefined
-    }
-  | { readonly _tag: "Server"; readonly retryable: boolean; readonly status: number }
-  | {
-      readonly _tag: "Transport"
-      readonly retryable: boolean
-      readonly kind: "timeout" | "network" | "refused"
-    }
-  | { readonly _tag: "Decode"; readonly retryable: boolean }
-interface IntercomErrorLike {
-  readonly _tag: "IntercomError"
-  readonly reason: IntercomReasonLike
-  readonly status?: number | undefined
-  readonly requestId?: string | undefined
-}
-export type ActionFailure = ActionInputInvalidLike | IntercomErrorLike
+/** What a step can fail with before it becomes a step error. */
+export type ActionFailure = ActionInputInvalid | IntercomError
 
 export interface StepErrorContext {
-  /** The action that failed; a step that may have taken effect is not marked retryable unless it is idempotent. */
-  readonly idempotent: boolean
   /** The `Intercom-Version` the bundle sends, reported with VERSION_UNSUPPORTED. */
   readonly pinnedVersion: string
 }
 
 /** `["custom_attributes", "plan"]` → `custom_attributes.plan`; `["tags", 0]` → `tags[0]`. */
-export const formatFieldPath = (path: InputIssue["path"]): string => {
+export const formatFieldPath = (path: ReadonlyArray<PropertyKey> | string): string => {
   if (typeof path === "string") return path
   return path
     .map((segment, index) =>
@@ -230,15 +190,21 @@ export const formatFieldPath = (path: InputIssue["path"]): string => {
     .join("")
 }
 
-const withRequestId = (error: IntercomErrorLike, detail: StepError["detail"]): StepError["detail"] =>
+const withRequestId = (error: IntercomError, detail: StepError["detail"]): StepError["detail"] =>
   error.requestId === undefined ? detail : { ...detail, requestId: error.requestId }
+
+/** True when the failed request may have changed something in Intercom before its answer was lost. */
+const mayHaveTakenEffect = (error: IntercomError): boolean =>
+  !error.idempotent && !error.reason.provablyUnsent
 
 /**
  * The one place a failure becomes a step error. Every reason the core can report maps to exactly one
- * code; the messages are fixed sentences or Intercom's own error text, never the input or the token.
+ * code. `retryable` is the core's verdict (it knows whether the call was idempotent and whether the
+ * request provably never reached Intercom). Messages are fixed sentences or Intercom's own error text,
+ * never the input or the token.
  */
 export const toStepError = (failure: ActionFailure, context: StepErrorContext): StepError => {
-  if (failure._tag === "ActionInputInvalid") {
+  if (!(failure instanceof IntercomError)) {
     const issues = failure.issues.map((issue) => ({
       field: formatFieldPath(issue.path),
       message: issue.message
@@ -250,13 +216,11 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         ? "The input is invalid."
         : `The input is invalid at ${first.field === "" ? "the top level" : `"${first.field}"`}: ${first.message}` +
             (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
-      { providerStatus: null, detail: { field: first?.field ?? null, issues } }
+      { providerStatus: null, retryable: false, detail: { field: first?.field ?? null, issues } }
     )
   }
   const reason = failure.reason
   const status = failure.status ?? null
-  // A write that is not idempotent may have reached Intercom before the answer was lost.
-  const safeToReplay = (retryable: boolean) => retryable && context.idempotent
   switch (reason._tag) {
     case "RateLimited": {
       const retryAfterMs = Duration.toMillis(reason.retryAfter)
@@ -277,14 +241,18 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         {
           providerStatus: status ?? 401,
           retryable: false,
-          detail: withRequestId(failure, { reconnect: true })
+          detail: withRequestId(failure, { reconnect: true, intercomCode: reason.code ?? null })
         }
       )
     case "Forbidden":
       return makeStepError(
         "FORBIDDEN",
-        "Intercom refused the operation for this workspace (missing permission or plan restriction).",
-        { providerStatus: status ?? 403, retryable: false, detail: withRequestId(failure, {}) }
+        `Intercom refused the operation for this workspace: ${reason.message ?? "missing permission or plan restriction"}.`,
+        {
+          providerStatus: status ?? 403,
+          retryable: false,
+          detail: withRequestId(failure, { intercomCode: reason.code ?? null })
+        }
       )
     case "NotFound":
       return makeStepError(
@@ -293,17 +261,20 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         {
           providerStatus: status ?? 404,
           retryable: false,
-          detail: withRequestId(failure, {})
+          detail: withRequestId(failure, {
+            intercomCode: reason.code ?? null,
+            intercomMessage: reason.message ?? null
+          })
         }
       )
     case "Conflict":
       return makeStepError(
         "CONFLICT",
-        "Intercom refused the change because it conflicts with existing data.",
+        `Intercom refused the change because it conflicts with existing data${reason.message === undefined ? "" : `: ${reason.message}`}.`,
         {
           providerStatus: status ?? 409,
           retryable: false,
-          detail: withRequestId(failure, {})
+          detail: withRequestId(failure, { intercomCode: reason.code ?? null })
         }
       )
     case "Invalid": {
@@ -328,12 +299,12 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
     case "VersionUnsupported":
       return makeStepError(
         "VERSION_UNSUPPORTED",
-        `The operation is not available in Intercom API version ${context.pinnedVersion}.`,
+        `The operation is not available in Intercom API version ${reason.currentVersion ?? context.pinnedVersion}.`,
         {
           providerStatus: status ?? 400,
           retryable: false,
           detail: withRequestId(failure, {
-            pinnedVersion: context.pinnedVersion,
+            pinnedVersion: reason.currentVersion ?? context.pinnedVersion,
             minimumVersion: reason.minimumVersion ?? null
           })
         }
@@ -344,16 +315,16 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         `Intercom answered with a server error (${reason.status}).`,
         {
           providerStatus: reason.status,
-          retryable: safeToReplay(reason.retryable),
-          detail: withRequestId(failure, { mayHaveTakenEffect: !context.idempotent })
+          retryable: failure.retryable,
+          detail: withRequestId(failure, { mayHaveTakenEffect: mayHaveTakenEffect(failure) })
         }
       )
     case "Transport":
       if (reason.kind === "timeout") {
         return makeStepError("TIMEOUT", "Intercom did not answer in time.", {
           providerStatus: null,
-          retryable: safeToReplay(reason.retryable),
-          detail: { mayHaveTakenEffect: !context.idempotent }
+          retryable: failure.retryable,
+          detail: { mayHaveTakenEffect: mayHaveTakenEffect(failure) }
         })
       }
       return makeStepError(
@@ -361,12 +332,8 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         reason.kind === "refused" ? "Intercom refused the connection." : "Intercom could not be reached.",
         {
           providerStatus: null,
-          // A refused connection never reached Intercom, so even a create is safe to replay.
-          retryable: reason.kind === "refused" ? reason.retryable : safeToReplay(reason.retryable),
-          detail: {
-            transport: reason.kind,
-            mayHaveTakenEffect: reason.kind !== "refused" && !context.idempotent
-          }
+          retryable: failure.retryable,
+          detail: { transport: reason.kind, mayHaveTakenEffect: mayHaveTakenEffect(failure) }
         }
       )
     case "Decode":
@@ -376,7 +343,7 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
         {
           providerStatus: status,
           retryable: false,
-          detail: withRequestId(failure, {})
+          detail: withRequestId(failure, { problem: reason.message })
         }
       )
   }

@@ -1,0 +1,112 @@
+/**
+ * `execute(key, input, connectionId)`: what TaskJuice's runtime calls for an action step. It finds the
+ * core's action and the connection, runs the action through `executeAction` against the connection's
+ * pinned host with its token, and answers with the output (JSON-encoded by the action's output Schema)
+ * or a step error. Nothing here knows about Intercom's operations: that is the core's.
+ */
+import { apiVersion } from "@taskjuice/intercom-client"
+import {
+  ActionInputInvalid,
+  type AnyActionDefinition,
+  actionByKey,
+  executeAction,
+  IntercomApi,
+  IntercomError,
+  type RateLimiter
+} from "@taskjuice/intercom-core"
+import * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type { Connection } from "./Connection.ts"
+import { Connections } from "./Connections.ts"
+import { makeStepError, type StepError, toStepError } from "./StepError.ts"
+
+export interface ExecuteOptions {
+  /** How long one request to Intercom may take (the core's default when unset). */
+  readonly requestTimeout?: Duration.Input | undefined
+}
+
+const encodeOutput = (definition: AnyActionDefinition, output: unknown) =>
+  Schema.encodeUnknownEffect(definition.output as Schema.Codec<unknown, unknown>)(output)
+
+/** Runs one action for one connection: the output, or the step error TaskJuice records. */
+export const executeForConnection = (
+  definition: AnyActionDefinition,
+  input: unknown,
+  connection: Connection,
+  options: ExecuteOptions = {}
+): Effect.Effect<unknown, StepError, RateLimiter> =>
+  executeAction(definition, input).pipe(
+    Effect.flatMap((output) =>
+      encodeOutput(definition, output).pipe(
+        Effect.mapError(() =>
+          makeStepError("INTERNAL", `The output of ${definition.key} could not be encoded as JSON.`)
+        )
+      )
+    ),
+    Effect.provide(
+      IntercomApi.layer({
+        accessToken: connection.accessToken,
+        baseUrl: connection.apiBaseUrl,
+        version: apiVersion,
+        ...(options.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout })
+      })
+    ),
+    Effect.catchIf(
+      (error): error is ActionInputInvalid | IntercomError =>
+        error instanceof ActionInputInvalid || error instanceof IntercomError,
+      (failure) => Effect.fail(toStepError(failure, { pinnedVersion: apiVersion }))
+    ),
+    // A defect (a bug, never Intercom's answer) still ends as a step error, without its stack or values.
+    Effect.catchCause((cause) =>
+      Cause.hasFails(cause)
+        ? Effect.failCause(cause)
+        : Effect.fail(makeStepError("INTERNAL", `The bundle failed while running ${definition.key}.`))
+    )
+  )
+
+/**
+ * The runtime's entry point: looks up the action and the connection, runs it, and marks the
+ * connection revoked when Intercom rejects its token (so the runtime can ask for a reconnect).
+ */
+export const execute = (
+  key: string,
+  input: unknown,
+  connectionId: string | null | undefined,
+  options: ExecuteOptions = {}
+): Effect.Effect<unknown, StepError, Connections | RateLimiter> =>
+  Effect.gen(function* () {
+    const definition = actionByKey(key)
+    if (definition === undefined) {
+      return yield* Effect.fail(makeStepError("UNKNOWN_ACTION", `This bundle has no action "${key}".`))
+    }
+    const connections = yield* Connections
+    if (connectionId === null || connectionId === undefined || connectionId === "") {
+      return yield* Effect.fail(makeStepError("AUTH_MISSING", "The step names no Intercom connection."))
+    }
+    const connection = connections.get(connectionId)
+    if (connection === undefined) {
+      return yield* Effect.fail(
+        makeStepError("AUTH_MISSING", "The step's Intercom connection does not exist.", {
+          detail: { connection: connectionId }
+        })
+      )
+    }
+    if (connection.status === "revoked") {
+      return yield* Effect.fail(
+        makeStepError(
+          "AUTH_REVOKED",
+          "Intercom rejected this connection's access token earlier; the Intercom account needs reconnecting.",
+          { providerStatus: null, detail: { reconnect: true, connection: connection.id } }
+        )
+      )
+    }
+    return yield* executeForConnection(definition, input, connection, options).pipe(
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          if (error.code === "AUTH_REVOKED") connections.markRevoked(connection.id)
+        })
+      )
+    )
+  })
