@@ -33,6 +33,13 @@ export const CreateContactInput = Schema.Struct({
   unsubscribed_from_emails: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
   custom_attributes: Schema.optionalKey(CustomAttributes)
 })
+  .annotate({
+    title: "Create contact",
+    description: "A new user or lead",
+    examples: [
+      { role: "user", email: "ada@example.com", name: "Ada Lovelace", custom_attributes: { plan: "pro" } }
+    ]
+  })
   .check(
     Schema.makeFilter(
       (input) =>
@@ -42,13 +49,6 @@ export const CreateContactInput = Schema.Struct({
       { description: "at least one of email, external_id or role" }
     )
   )
-  .annotate({
-    title: "Create contact",
-    description: "A new user or lead",
-    examples: [
-      { role: "user", email: "ada@example.com", name: "Ada Lovelace", custom_attributes: { plan: "pro" } }
-    ]
-  })
 export type CreateContactInput = typeof CreateContactInput.Type
 
 type NaturalKey = { readonly field: "external_id" | "email"; readonly value: string }

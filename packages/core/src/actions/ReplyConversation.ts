@@ -44,6 +44,7 @@ export const AdminReplyInput = Schema.Struct({
   ),
   attachment_urls: Schema.optionalKey(AttachmentUrls)
 })
+  .annotate({ title: "Reply as an admin" })
   .check(
     Schema.makeFilter(
       (reply) => {
@@ -60,7 +61,6 @@ export const AdminReplyInput = Schema.Struct({
       { description: "body for comment and note, reply_options for quick_reply" }
     )
   )
-  .annotate({ title: "Reply as an admin" })
 
 export const ContactReplyInput = Schema.Struct({
   conversation_id: ConversationId,
@@ -73,6 +73,7 @@ export const ContactReplyInput = Schema.Struct({
   body: Body,
   attachment_urls: Schema.optionalKey(AttachmentUrls)
 })
+  .annotate({ title: "Reply as the contact" })
   .check(
     Schema.makeFilter(
       (reply) => {
@@ -91,7 +92,6 @@ export const ContactReplyInput = Schema.Struct({
       { description: "exactly one of intercom_user_id, email or user_id" }
     )
   )
-  .annotate({ title: "Reply as the contact" })
 
 export const ReplyConversationInput = Schema.Union([AdminReplyInput, ContactReplyInput]).annotate({
   title: "Reply to conversation",

@@ -30,6 +30,11 @@ export const UpdateContactInput = Schema.Struct({
   contact_id: IntercomId.annotate({ description: "Intercom's id of the contact to update" }),
   ...fields
 })
+  .annotate({
+    title: "Update contact",
+    description: "Only the fields given are sent; null clears a field",
+    examples: [{ contact_id: "63a07ddf05a32042dffac965", name: "Ada King", phone: null }]
+  })
   .check(
     Schema.makeFilter(
       (input) =>
@@ -39,11 +44,6 @@ export const UpdateContactInput = Schema.Struct({
       { description: "at least one field to change" }
     )
   )
-  .annotate({
-    title: "Update contact",
-    description: "Only the fields given are sent; null clears a field",
-    examples: [{ contact_id: "63a07ddf05a32042dffac965", name: "Ada King", phone: null }]
-  })
 export type UpdateContactInput = typeof UpdateContactInput.Type
 
 type UpdateBody = components["schemas"]["update_contact_request"]

@@ -1,0 +1,105 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { CreateCompany } from "../../src/actions/CreateCompany.ts"
+import { ListTags } from "../../src/actions/ListTags.ts"
+import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
+import { company, errorList, tagList } from "../support/IntercomFixtures.ts"
+import { inOrder, json } from "../support/LoopbackServer.ts"
+
+describe("intercom/create-company", () => {
+  const input = {
+    company_id: "acme-42",
+    name: "Acme",
+    plan: "enterprise",
+    size: 120,
+    custom_attributes: { tier: "gold" }
+  }
+
+  it.effect("upserts the company keyed on company_id", () =>
+    Effect.gen(function* () {
+      const { exit, server } = yield* runAction(CreateCompany, input, inOrder(json(200, company)))
+      const result = successOf(exit)
+      assert.strictEqual(result.company_id, "acme-42")
+      assert.strictEqual(result.plan?.name, "enterprise")
+      assert.deepStrictEqual(result.custom_attributes, { tier: "gold" })
+      assert.strictEqual(server.requests[0]?.path, "/companies")
+      assert.deepStrictEqual(server.requests[0]?.body, input)
+    })
+  )
+
+  it.effect("is idempotent, so a 500 is retried", () =>
+    Effect.gen(function* () {
+      const { exit, server } = yield* runAction(
+        CreateCompany,
+        input,
+        inOrder(json(500, {}), json(200, company))
+      )
+      assert.strictEqual(successOf(exit).id, company.id)
+      assert.strictEqual(server.requests.length, 2)
+    })
+  )
+
+  it.effect("keeps Intercom's code and message on a 400", () =>
+    Effect.gen(function* () {
+      const { exit } = yield* runAction(
+        CreateCompany,
+        input,
+        inOrder(json(400, errorList("bad_request", "bad 'test' parameter")))
+      )
+      const error = failureOf(exit)
+      if (error._tag !== "IntercomError") return assert.fail("expected IntercomError")
+      assert.deepInclude(error.reason, {
+        _tag: "Invalid",
+        code: "bad_request",
+        message: "bad 'test' parameter"
+      })
+    })
+  )
+
+  for (const [what, bad, path] of [
+    ["a missing company_id", { name: "Acme" }, "company_id"],
+    ["a negative size", { company_id: "a", size: -1 }, "size"],
+    ["fractional monthly_spend", { company_id: "a", monthly_spend: 10.5 }, "monthly_spend"],
+    ["a nested custom attribute", { company_id: "a", custom_attributes: { x: [1] } }, "custom_attributes.x"]
+  ] as const) {
+    it.effect(`rejects ${what} before sending anything`, () =>
+      Effect.gen(function* () {
+        const { exit, server } = yield* runAction(CreateCompany, bad, inOrder(json(200, company)))
+        const error = failureOf(exit)
+        if (error._tag !== "ActionInputInvalid") return assert.fail("expected ActionInputInvalid")
+        assert.include(
+          error.issues.map((i) => i.path),
+          path
+        )
+        assert.strictEqual(server.requests.length, 0)
+      })
+    )
+  }
+})
+
+describe("intercom/list-tags", () => {
+  it.effect("lists every tag", () =>
+    Effect.gen(function* () {
+      const { exit, server } = yield* runAction(ListTags, {}, inOrder(json(200, tagList)))
+      assert.deepStrictEqual(
+        successOf(exit).tags.map((t) => t.name),
+        ["vip", "churn-risk"]
+      )
+      assert.strictEqual(server.requests[0]?.path, "/tags")
+    })
+  )
+
+  it.effect("a revoked token is Unauthorized and not retried", () =>
+    Effect.gen(function* () {
+      const { exit, server } = yield* runAction(
+        ListTags,
+        {},
+        inOrder(json(401, errorList("token_revoked", "Token revoked")))
+      )
+      const error = failureOf(exit)
+      if (error._tag !== "IntercomError") return assert.fail("expected IntercomError")
+      assert.deepInclude(error.reason, { _tag: "Unauthorized", code: "token_revoked" })
+      assert.strictEqual(server.requests.length, 1)
+    })
+  )
+})
