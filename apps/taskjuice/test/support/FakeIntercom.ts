@@ -17,6 +17,8 @@ export interface RecordedRequest {
 }
 
 export interface Reply {
+  /** Answer only after this long (to make the caller time out). */
+  readonly delayMs?: number
   readonly status?: number
   readonly headers?: Record<string, string>
   readonly body?: unknown
@@ -92,7 +94,13 @@ export const startFakeIntercom = async (
       requests.push(request)
       const route = `${request.method} ${request.path}`
       const handler = handlers.get(route)
-      if (handler !== undefined) return send(response, handler(request))
+      if (handler !== undefined) {
+        const reply = handler(request)
+        if (reply.delayMs === undefined) return send(response, reply)
+        const timer = setTimeout(() => send(response, reply), reply.delayMs)
+        response.on("close", () => clearTimeout(timer))
+        return
+      }
 
       if (route === "GET /oauth") {
         if (request.query.get("client_id") !== clientId)

@@ -1,0 +1,154 @@
+/**
+ * Intercom-shaped answers for the loopback Intercom, typed by the generated client so they stay
+ * faithful to the pinned API description.
+ */
+import type { components } from "@taskjuice/intercom-client"
+
+type Schemas = components["schemas"]
+
+export const contactId = "63a07ddf05a32042dffac965"
+
+export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["contact"] => ({
+  type: "contact",
+  id: contactId,
+  workspace_id: "a86dr8yl",
+  external_id: "user-42",
+  role: "user",
+  email: "ada@example.com",
+  phone: null,
+  name: "Ada Lovelace",
+  avatar: null,
+  owner_id: null,
+  social_profiles: { data: [] },
+  has_hard_bounced: false,
+  marked_email_as_spam: false,
+  unsubscribed_from_emails: false,
+  created_at: 1719492819,
+  updated_at: 1719492819,
+  signed_up_at: null,
+  last_seen_at: null,
+  last_replied_at: null,
+  last_contacted_at: null,
+  last_email_opened_at: null,
+  last_email_clicked_at: null,
+  language_override: null,
+  browser: null,
+  browser_version: null,
+  browser_language: null,
+  os: null,
+  custom_attributes: {},
+  location: { type: "location", country: null, region: null, city: null },
+  ...overrides
+})
+
+export const contactList = (
+  contacts: ReadonlyArray<Schemas["contact"]>,
+  next?: string
+): Schemas["contact_list"] => ({
+  type: "list",
+  data: [...contacts],
+  total_count: 31,
+  pages: {
+    type: "pages",
+    page: 1,
+    per_page: 2,
+    total_pages: 16,
+    ...(next === undefined ? { next: null } : { next: { per_page: 2, starting_after: next } })
+  }
+})
+
+export const message: Schemas["message"] = {
+  type: "user_message",
+  id: "403918251",
+  created_at: 1719492819,
+  subject: "",
+  body: "Hello, I need help with my invoice",
+  message_type: "inapp",
+  conversation_id: "363"
+}
+
+export const conversation: Schemas["conversation"] = {
+  type: "conversation",
+  id: "363",
+  title: null,
+  created_at: 1719492819,
+  updated_at: 1719492900,
+  waiting_since: null,
+  snoozed_until: null,
+  open: true,
+  state: "open",
+  read: false,
+  priority: "not_priority",
+  admin_assignee_id: null,
+  team_assignee_id: null,
+  source: {
+    type: "conversation",
+    id: "403918251",
+    delivered_as: "customer_initiated",
+    subject: "",
+    body: "Hello there",
+    author: { type: "user", id: contactId, name: "Ada Lovelace", email: "ada@example.com" },
+    attachments: [],
+    url: null,
+    redacted: false
+  },
+  contacts: { type: "contact.list", contacts: [{ type: "contact", id: contactId }] },
+  teammates: { type: "admin.list", teammates: [] },
+  custom_attributes: {},
+  conversation_parts: {
+    type: "conversation_part.list",
+    conversation_parts: [
+      {
+        type: "conversation_part",
+        id: "7777",
+        part_type: "comment",
+        body: "<p>On it!</p>",
+        created_at: 1719492900,
+        updated_at: 1719492900,
+        notified_at: 1719492900,
+        assigned_to: null,
+        author: { type: "admin", id: "991267596", name: "Grace", email: "grace@example.com" },
+        attachments: [],
+        external_id: null,
+        redacted: false
+      }
+    ],
+    total_count: 1
+  }
+}
+
+export const company: Schemas["company"] = {
+  type: "company",
+  id: "6672d3a9d5f3a8e0c1a1f0b1",
+  name: "Acme",
+  app_id: "a86dr8yl",
+  plan: { type: "plan", id: "269315", name: "enterprise" },
+  company_id: "acme-42",
+  remote_created_at: 1719492819,
+  created_at: 1719492819,
+  updated_at: 1719492819,
+  last_request_at: 1719492819,
+  size: 120,
+  website: "https://acme.example",
+  industry: "Manufacturing",
+  monthly_spend: 1000,
+  session_count: 0,
+  user_count: 0,
+  custom_attributes: { tier: "gold" },
+  tags: { type: "tag.list", tags: [] },
+  segments: { type: "segment.list", segments: [] }
+}
+
+export const tagList: Schemas["tag_list"] = {
+  type: "list",
+  data: [
+    { type: "tag", id: "81", name: "vip" },
+    { type: "tag", id: "82", name: "churn-risk" }
+  ]
+}
+
+export const errorList = (code: string, message: string, field?: string): Schemas["error"] => ({
+  type: "error.list",
+  request_id: "b6a4b0c6-1111-4d2c-9b1a-000000000001",
+  errors: [{ code, message, ...(field === undefined ? {} : { field }) }]
+})
