@@ -3,7 +3,6 @@
  * a retry first looks the contact up, and a 409 conflict resolves to the existing contact. Without
  * either there is nothing to deduplicate on, so the call is treated as not idempotent.
  */
-import type { components } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ownerIdForWire } from "../api/ApiVersion.ts"
@@ -60,13 +59,16 @@ const naturalKeyOf = (input: CreateContactInput): NaturalKey | undefined =>
       ? { field: "email", value: input.email }
       : undefined
 
-type GeneratedContact = components["schemas"]["contact"]
+/** What the search answer must at least hold; anything else is a Decode failure, not a crash. */
+const SearchResult = Schema.Struct({ data: Schema.Array(Contact) }).annotate({
+  title: "Contact search result"
+})
 
 /** Finds the contact with this external_id (or email) through search; `undefined` when none. */
 export const findContact = (
   api: IntercomApiShape,
   key: NaturalKey
-): Effect.Effect<GeneratedContact | undefined, IntercomError, RateLimiter> =>
+): Effect.Effect<Contact | undefined, IntercomError, RateLimiter> =>
   api
     .call({ operation: "SearchContacts", idempotent: true }, (client, signal) =>
       client.POST("/contacts/search", {
@@ -74,12 +76,24 @@ export const findContact = (
         signal
       })
     )
-    .pipe(Effect.map((list) => list.data[0]))
+    .pipe(
+      Effect.flatMap((list) => decodeOutput(SearchResult, "SearchContacts", list)),
+      Effect.map((list) => list.data[0])
+    )
 
 const showContact = (api: IntercomApiShape, contactId: string) =>
-  api.call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
-    client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
-  )
+  api
+    .call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
+      client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
+    )
+    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "ShowContact", fitsContact(contact))))
+
+const createContact = (api: IntercomApiShape, input: CreateContactInput, idempotent: boolean) =>
+  api
+    .call({ operation: "CreateContact", idempotent }, (client, signal) =>
+      client.POST("/contacts", { body: requestBody(input), signal })
+    )
+    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "CreateContact", fitsContact(contact))))
 
 /** Intercom names the existing contact in a 409: "A contact matching those details already exists with id=…". */
 const existingIdIn = (message: string | undefined): string | undefined =>
@@ -108,25 +122,19 @@ export const CreateContact = defineAction({
       const key = naturalKeyOf(input)
       // A retry may follow a request that did create the contact: look before creating again.
       const existing = attempt > 0 && key !== undefined ? yield* findContact(api, key) : undefined
-      const contact =
-        existing ??
-        (yield* api
-          .call({ operation: "CreateContact", idempotent: key !== undefined }, (client, signal) =>
-            client.POST("/contacts", { body: requestBody(input), signal })
-          )
-          .pipe(
-            Effect.catchIf(
-              (error) => error.reason._tag === "Conflict" && key !== undefined,
-              (conflict) =>
-                Effect.gen(function* () {
-                  const id =
-                    conflict.reason._tag === "Conflict" ? existingIdIn(conflict.reason.message) : undefined
-                  const found =
-                    id !== undefined ? yield* showContact(api, id) : key && (yield* findContact(api, key))
-                  return found ?? (yield* Effect.fail(conflict))
-                })
-            )
-          ))
-      return yield* decodeOutput(Contact, "CreateContact", fitsContact(contact))
+      if (existing !== undefined) return existing
+      return yield* createContact(api, input, key !== undefined).pipe(
+        Effect.catchIf(
+          (error) => error.reason._tag === "Conflict" && key !== undefined,
+          (conflict) =>
+            Effect.gen(function* () {
+              const id =
+                conflict.reason._tag === "Conflict" ? existingIdIn(conflict.reason.message) : undefined
+              const found =
+                id !== undefined ? yield* showContact(api, id) : key && (yield* findContact(api, key))
+              return found ?? (yield* Effect.fail(conflict))
+            })
+        )
+      )
     })
 })

@@ -1,0 +1,136 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { executeAction } from "../../src/actions/Action.ts"
+import { CreateContact } from "../../src/actions/CreateContact.ts"
+import { IntercomApi } from "../../src/api/IntercomApi.ts"
+import { decide, forget, learn, RateLimiter } from "../../src/api/RateLimiter.ts"
+import { RateLimitStore, type RateLimitWindow } from "../../src/api/RateLimitStore.ts"
+import { startBudgetServer } from "../support/BudgetServer.ts"
+
+const window = (
+  remaining: number,
+  resetAtMillis: number | undefined,
+  windowBudget: number
+): RateLimitWindow => ({
+  remaining,
+  resetAtMillis,
+  windowBudget
+})
+
+describe("RateLimiter decisions", () => {
+  it("lets the first request go alone, then paces from the answer", () => {
+    const [first, probing] = decide(undefined, 0)
+    assert.strictEqual(first._tag, "Granted")
+    assert.strictEqual(decide(probing, 0)[0]._tag, "Wait")
+    const known = learn(probing, { limit: 100, remaining: 99, resetAt: 10 }, false, 1)
+    assert.deepStrictEqual(known, window(99, 10_000, 100))
+  })
+
+  it("waits for the reset once the window's budget is spent, then grants a fresh window", () => {
+    const spent = window(0, 10_000, 100)
+    const [wait] = decide(spent, 4_000)
+    assert.deepStrictEqual(wait, { _tag: "Wait", millis: 6_002 })
+    const [granted, next] = decide(spent, 10_002)
+    assert.strictEqual(granted._tag, "Granted")
+    assert.deepStrictEqual(next, window(99, undefined, 100))
+  })
+
+  it("takes the lower of its own count and the server's (another worker may share the budget)", () => {
+    assert.strictEqual(
+      learn(window(50, 10_000, 100), { limit: 100, remaining: 20, resetAt: 10 }, false, 1).remaining,
+      20
+    )
+    assert.strictEqual(
+      learn(window(20, 10_000, 100), { limit: 100, remaining: 50, resetAt: 10 }, false, 1).remaining,
+      20
+    )
+  })
+
+  it("ignores answers from windows that have ended", () => {
+    const current = window(40, 20_000, 100)
+    assert.strictEqual(learn(current, { limit: 100, remaining: 0, resetAt: 10 }, false, 15_000), current)
+  })
+
+  it("a 429 stops everything until its reset", () => {
+    assert.deepStrictEqual(
+      learn(window(40, 10_000, 100), { limit: 100, remaining: 0, resetAt: 20 }, true, 11_000),
+      window(0, 20_000, 100)
+    )
+  })
+
+  it("a probe that got no answer frees its slot", () => {
+    assert.deepStrictEqual(forget(window(0, undefined, 1)), window(1, undefined, 1))
+    assert.deepStrictEqual(forget(window(0, 10_000, 100)), window(0, 10_000, 100))
+  })
+
+  it("without rate-limit headers nothing is held back", () => {
+    const [, probing] = decide(undefined, 0)
+    const open = learn(probing, undefined, false, 1)
+    assert.strictEqual(decide(open, 2)[0]._tag, "Granted")
+    assert.strictEqual(decide(decide(open, 2)[1], 3)[0]._tag, "Granted")
+  })
+})
+
+describe("RateLimiter against a budget server", () => {
+  it.live("a burst spends the budget window by window without a 429", () =>
+    Effect.gen(function* () {
+      const budget = yield* Effect.promise(() => startBudgetServer({ budget: 15, windowMillis: 1000 }))
+      const layer = Layer.mergeAll(
+        IntercomApi.layer({ accessToken: Redacted.make("tok_budget"), baseUrl: budget.server.url }),
+        RateLimiter.layer
+      )
+      const calls = Array.from({ length: 40 }, (_, index) => ({ email: `p${index}@example.com` }))
+      yield* Effect.forEach(calls, (input) => executeAction(CreateContact, input), {
+        concurrency: "unbounded"
+      }).pipe(Effect.provide(layer))
+      yield* Effect.promise(() => budget.server.close())
+      assert.strictEqual(budget.rateLimited(), 0)
+      assert.strictEqual(budget.served(), 40)
+      const fills = [...budget.servedPerWindow().values()]
+      assert.isTrue(fills.every((count) => count <= 15))
+      // 40 requests at 15 per window: three windows, the first two full.
+      assert.deepStrictEqual(fills.slice(0, 2), [15, 15])
+    })
+  )
+
+  it.live("workspaces (tokens) have separate budgets", () =>
+    Effect.gen(function* () {
+      const budget = yield* Effect.promise(() => startBudgetServer({ budget: 5, windowMillis: 1000 }))
+      const limiter = RateLimiter.layer
+      const run = (token: string) =>
+        Effect.forEach(Array.from({ length: 5 }), () => executeAction(CreateContact, { email: "a@b.co" }), {
+          concurrency: "unbounded"
+        }).pipe(
+          Effect.provide(IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: budget.server.url }))
+        )
+      const started = Date.now()
+      yield* Effect.all([run("tok_a"), run("tok_b")], { concurrency: "unbounded" }).pipe(
+        Effect.provide(limiter)
+      )
+      // Each workspace spent 5 of its own; had they shared one key, 10 would need a second window.
+      assert.isBelow(Date.now() - started, 900)
+      yield* Effect.promise(() => budget.server.close())
+    })
+  )
+
+  it.effect("the state sits behind RateLimitStore, so another store can be plugged in", () =>
+    Effect.gen(function* () {
+      const keys: Array<string> = []
+      const memory = RateLimitStore.makeMemory()
+      const recording = Layer.succeed(RateLimitStore, {
+        modify: (key, f) => {
+          keys.push(key)
+          return memory.modify(key, f)
+        }
+      })
+      const limiter = yield* Effect.service(RateLimiter).pipe(
+        Effect.provide(RateLimiter.layerStore.pipe(Layer.provide(recording)))
+      )
+      yield* limiter.acquire("workspace-1")
+      yield* limiter.observe("workspace-1", { limit: 10, remaining: 9, resetAt: 10 }, false)
+      assert.deepStrictEqual(keys, ["workspace-1", "workspace-1"])
+    })
+  )
+})
