@@ -17,6 +17,7 @@ export {
 export * as WebhookEnvelope from "./WebhookEnvelope.ts"
 export {
   decodeNotification,
+  decodeNotificationBody,
   type FieldIssue,
   makeBodyDecoder,
   NotificationEnvelope,

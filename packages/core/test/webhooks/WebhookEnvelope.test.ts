@@ -1,7 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import fc from "fast-check"
 import {
   decodeNotification,
+  decodeNotificationBody,
+  NotificationEnvelope,
   WebhookEnvelopeError,
   webhookBodyLimitBytes,
   webhookFixture,
@@ -120,5 +125,50 @@ describe("decodeNotification", () => {
     const second = webhookFixture("ping")
     assert.notStrictEqual(first, second)
     assert.deepStrictEqual(first, second)
+  })
+
+  it("the fast path agrees with the full envelope Schema on any envelope-like input", () => {
+    const anyValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
+    const maybe = <A>(arbitrary: fc.Arbitrary<A>) =>
+      fc.option(fc.oneof(arbitrary, anyValue), { nil: undefined })
+    const envelopeLike = fc.record(
+      {
+        type: maybe(fc.constant("notification_event")),
+        id: maybe(fc.oneof(fc.string(), fc.constant(null))),
+        app_id: maybe(fc.string()),
+        topic: maybe(fc.constantFrom("ping", "contact.user.created", "company.created")),
+        created_at: maybe(fc.integer({ min: 0 })),
+        delivery_attempts: maybe(fc.nat()),
+        first_sent_at: maybe(fc.integer({ min: 0 })),
+        extra: maybe(fc.dictionary(fc.string(), anyValue)),
+        data: maybe(
+          fc.record(
+            {
+              type: maybe(fc.constant("notification_event_data")),
+              item: maybe(
+                fc.record({ type: maybe(fc.string()), id: maybe(fc.string()) }, { requiredKeys: [] })
+              ),
+              more: maybe(anyValue)
+            },
+            { requiredKeys: [] }
+          )
+        )
+      },
+      { requiredKeys: [] }
+    )
+    const full = Schema.decodeUnknownResult(NotificationEnvelope, { errors: "all" })
+    fc.assert(
+      fc.property(envelopeLike, (candidate) => {
+        const json = JSON.stringify(candidate)
+        const fast = decodeNotificationBody(json)
+        const expected = full(JSON.parse(json))
+        if (Result.isSuccess(expected)) assert.deepStrictEqual<unknown>(fast, expected.success)
+        else {
+          assert.instanceOf(fast, WebhookEnvelopeError)
+          assert.strictEqual(fast instanceof WebhookEnvelopeError && fast.reason._tag, "InvalidEnvelope")
+        }
+      }),
+      { numRuns: 500 }
+    )
   })
 })
