@@ -1,0 +1,122 @@
+import * as Redacted from "effect/Redacted"
+import { afterEach, describe, expect, it } from "vitest"
+import { FaultSyntaxError, formatFault, parseFault, type Simulator, startSimulator } from "../src/index.ts"
+
+let sims: Array<Simulator> = []
+afterEach(async () => {
+  await Promise.all(sims.map((sim) => sim.close()))
+  sims = []
+})
+
+const start = async (faults: ReadonlyArray<string>, seed: number | string = 7) => {
+  const sim = await startSimulator({ clientSecret: "s", faults, seed, rateLimitPerMinute: 1_000_000 })
+  sims.push(sim)
+  return sim
+}
+
+const call = (sim: Simulator, method = "GET", path = "/tags", body?: unknown, signal?: AbortSignal) =>
+  fetch(`${sim.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${Redacted.value(sim.accessToken)}`,
+      "content-type": "application/json"
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal === undefined ? {} : { signal })
+  })
+
+describe("fault syntax", () => {
+  it("reads route, kind, argument and probability, and prints them back", () => {
+    expect(parseFault("POST /contacts:503@0.2")).toEqual({
+      route: "POST /contacts",
+      kind: "error",
+      status: 503,
+      probability: 0.2
+    })
+    expect(parseFault("*:slow=1500")).toEqual({ route: "*", kind: "slow", delayMs: 1500, probability: 1 })
+    expect(parseFault("timeout")).toEqual({ route: "*", kind: "timeout", probability: 1 })
+    expect(formatFault(parseFault("ShowContact:drop@0.5"))).toBe("ShowContact:drop@0.5")
+  })
+
+  it("explains a fault it cannot read", () => {
+    expect(() => parseFault("*:explode")).toThrow(FaultSyntaxError)
+    expect(() => parseFault("*:explode")).toThrow(/"explode" is not a fault kind.*Expected <route>:<kind>/)
+    expect(() => parseFault("*:503@2")).toThrow(/probability must be a number from 0 to 1/)
+  })
+})
+
+describe("faults over HTTP", () => {
+  it("5xx: answers the status with an error.list", async () => {
+    const sim = await start(["*:503"])
+    const answer = await call(sim)
+    expect(answer.status).toBe(503)
+    const body = (await answer.json()) as { errors: Array<{ code: string }> }
+    expect(sim.schemas.componentErrors("error", body)).toEqual([])
+    expect(body.errors[0]?.code).toBe("service_unavailable")
+  })
+
+  it("slow: answers correctly, but late", async () => {
+    const sim = await start(["GET /tags:slow=300"])
+    const started = performance.now()
+    const answer = await call(sim)
+    expect(answer.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+  })
+
+  it("timeout: never answers", async () => {
+    const sim = await start(["*:timeout"])
+    await expect(call(sim, "GET", "/tags", undefined, AbortSignal.timeout(400))).rejects.toThrow(
+      /abort|timeout/i
+    )
+  })
+
+  it("drop: closes the connection without an answer", async () => {
+    const sim = await start(["*:drop"])
+    await expect(call(sim)).rejects.toThrow(/fetch failed/)
+  })
+
+  it("malformed: answers 200 with JSON cut short, after doing the work", async () => {
+    const sim = await start(["POST /contacts:malformed"])
+    const answer = await call(sim, "POST", "/contacts", { email: "half@example.com" })
+    expect(answer.status).toBe(200)
+    const text = await answer.text()
+    expect(() => JSON.parse(text)).toThrow()
+    expect(sim.counts().contacts).toBe(1)
+  })
+
+  it("revoked: revokes the token, which then stays revoked", async () => {
+    const sim = await start(["GET /me:revoked"])
+    const revoked = await call(sim, "GET", "/me")
+    expect(revoked.status).toBe(401)
+    expect(((await revoked.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe(
+      "token_revoked"
+    )
+    sim.setFaults([])
+    expect((await call(sim, "GET", "/tags")).status).toBe(401)
+  })
+
+  it("applies per route (method + path template or operationId), leaving other routes alone", async () => {
+    const sim = await start(["POST /contacts:500", "ShowContact:502"])
+    expect((await call(sim, "POST", "/contacts", { email: "a@example.com" })).status).toBe(500)
+    expect((await call(sim, "GET", "/contacts/0123456789abcdef01234567")).status).toBe(502)
+    expect((await call(sim, "GET", "/tags")).status).toBe(200)
+    expect((await call(sim, "GET", "/contacts")).status).toBe(200)
+  })
+
+  it("fires with the given probability, the same way for the same seed", async () => {
+    const pattern = async (seed: number | string) => {
+      const sim = await start(["*:503@0.5"], seed)
+      const statuses: Array<number> = []
+      for (let i = 0; i < 40; i++) statuses.push((await call(sim)).status)
+      return statuses
+    }
+    const first = await pattern(42)
+    const again = await pattern(42)
+    const other = await pattern(43)
+    expect(again).toEqual(first)
+    expect(other).not.toEqual(first)
+    const failures = first.filter((status) => status === 503).length
+    expect(failures).toBeGreaterThan(8)
+    expect(failures).toBeLessThan(32)
+  })
+})
