@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util"
 /**
  * `pnpm taskjuice <command>`: run the bundle's local host, print its manifest, or regenerate its docs page.
  */
+import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
 import * as Redacted from "effect/Redacted"
 import { startBundleHost } from "./BundleHost.ts"
+import { docsPath, renderDocs } from "./Docs.ts"
+import { makeManifest } from "./Manifest.ts"
 
 const usage = `Usage: pnpm taskjuice <command> [options]
 
@@ -75,10 +80,38 @@ const serve = async (args: ReadonlyArray<string>) => {
   process.once("SIGTERM", stop)
 }
 
+const docs = async (args: ReadonlyArray<string>) => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { check: { type: "boolean", default: false } },
+    strict: true
+  })
+  const target = fileURLToPath(new URL(`../${docsPath}`, import.meta.url))
+  const page = renderDocs(makeManifest())
+  if (values.check) {
+    const current = await readFile(target, "utf8").catch(() => "")
+    if (current !== page) {
+      process.stderr.write(`${docsPath} is out of date; run: pnpm taskjuice docs\n`)
+      process.exit(1)
+    }
+    process.stdout.write(`${docsPath} is up to date\n`)
+    return
+  }
+  await mkdir(dirname(target), { recursive: true })
+  await writeFile(target, page)
+  process.stdout.write(`wrote ${docsPath}\n`)
+}
+
 const [command, ...rest] = process.argv.slice(2)
 switch (command) {
   case "serve":
     await serve(rest)
+    break
+  case "manifest":
+    process.stdout.write(`${JSON.stringify(makeManifest(), null, 2)}\n`)
+    break
+  case "docs":
+    await docs(rest)
     break
   case undefined:
   case "help":

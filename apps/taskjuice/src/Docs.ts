@@ -1,0 +1,258 @@
+/**
+ * The app page, rendered from the manifest in the shape of TaskJuice's app pages (What it does,
+ * Connect, Triggers, Actions, Errors, Known limitations). Every fact comes from the manifest, so the
+ * page changes when the core does; `pnpm taskjuice docs` writes it and a test checks it is current.
+ */
+
+import type { JsonSchema, Manifest, ManifestAction, ManifestTrigger } from "./Manifest.ts"
+import type { Json, StepErrorCodeDescription } from "./StepError.ts"
+
+type SchemaNode = { readonly [key: string]: Json }
+
+const isNode = (value: Json | undefined): value is SchemaNode =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const nodes = (value: Json | undefined): ReadonlyArray<SchemaNode> =>
+  Array.isArray(value) ? (value as ReadonlyArray<Json>).filter(isNode) : []
+
+/** Follows a local `#/$defs/…` reference against the root schema. */
+const resolve = (node: SchemaNode, root: JsonSchema): SchemaNode => {
+  const ref = node.$ref
+  if (typeof ref !== "string" || !ref.startsWith("#/$defs/")) return node
+  const defs = root.$defs
+  const target = isNode(defs) ? defs[ref.slice("#/$defs/".length)] : undefined
+  return isNode(target) ? resolve(target, root) : node
+}
+
+const escapeCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ")
+
+/** A short type name: `string`, `integer (1–150)`, `"user" \| "lead"`, `string or null`, `object`, … */
+export const describeType = (input: SchemaNode, root: JsonSchema): string => {
+  const node = resolve(input, root)
+  const variants = nodes(node.anyOf ?? node.oneOf)
+  if (variants.length > 0) {
+    const names = variants.map((variant) => describeType(variant, root))
+    return [...new Set(names)].join(" or ")
+  }
+  const enumValues = node.enum
+  if (Array.isArray(enumValues)) return enumValues.map((value) => JSON.stringify(value)).join(" | ")
+  const type = node.type
+  if (type === "array") {
+    const items = isNode(node.items) ? describeType(node.items, root) : "any"
+    return `list of ${items}`
+  }
+  if (type === "integer" || type === "number") {
+    const minimum = typeof node.minimum === "number" ? node.minimum : undefined
+    const maximum = typeof node.maximum === "number" ? node.maximum : undefined
+    const bounded =
+      maximum !== undefined && maximum < 2 ** 31 ? `${minimum ?? ""}–${maximum}` : minimum === 0 ? "≥ 0" : ""
+    return bounded === "" ? type : `${type} (${bounded})`
+  }
+  if (typeof type === "string") return type
+  if (isNode(node.not)) return "any"
+  return "any"
+}
+
+/** A field's own description, or the one on the non-null member of a nullable field. */
+const descriptionOf = (input: SchemaNode, root: JsonSchema): string => {
+  if (typeof input.description === "string") return input.description
+  const node = resolve(input, root)
+  if (typeof node.description === "string") return node.description
+  for (const variant of nodes(node.anyOf ?? node.oneOf)) {
+    const described = descriptionOf(variant, root)
+    if (described !== "") return described
+  }
+  return ""
+}
+
+interface FieldRow {
+  readonly field: string
+  readonly type: string
+  readonly required: boolean
+  readonly description: string
+}
+
+/** The fields of an object schema, one level of nesting spelled out as `parent.child`. */
+const fieldRows = (input: SchemaNode, root: JsonSchema, prefix = "", depth = 0): ReadonlyArray<FieldRow> => {
+  const node = resolve(input, root)
+  const properties = node.properties
+  if (!isNode(properties)) return []
+  const required = new Set(Array.isArray(node.required) ? node.required : [])
+  const rows: Array<FieldRow> = []
+  for (const [name, value] of Object.entries(properties)) {
+    if (!isNode(value)) continue
+    const field = resolve(value, root)
+    const description = descriptionOf(value, root)
+    rows.push({
+      field: `${prefix}${name}`,
+      type: describeType(value, root),
+      required: required.has(name),
+      description
+    })
+    if (depth === 0 && field.type === "object")
+      rows.push(...fieldRows(field, root, `${prefix}${name}.`, depth + 1))
+  }
+  return rows
+}
+
+const fieldTable = (rows: ReadonlyArray<FieldRow>, withRequired: boolean): string => {
+  if (rows.length === 0) return "_No fields._\n"
+  const header = withRequired
+    ? "| Field | Type | Required | Description |\n| --- | --- | --- | --- |"
+    : "| Field | Type | Description |\n| --- | --- | --- |"
+  const lines = rows.map((row) =>
+    withRequired
+      ? `| \`${row.field}\` | ${escapeCell(row.type)} | ${row.required ? "yes" : "no"} | ${escapeCell(row.description)} |`
+      : `| \`${row.field}\` | ${escapeCell(row.type)} | ${escapeCell(row.description)} |`
+  )
+  return `${header}\n${lines.join("\n")}\n`
+}
+
+/** An input is one object, or a choice of objects (e.g. reply as an admin or as the contact). */
+const inputSection = (schema: JsonSchema): string => {
+  const variants = nodes(schema.anyOf ?? schema.oneOf)
+  if (variants.length === 0) {
+    const rows = fieldRows(schema, schema)
+    return rows.length === 0 ? "No input.\n" : fieldTable(rows, true)
+  }
+  return variants
+    .map((variant, index) => {
+      const resolved = resolve(variant, schema)
+      const properties = isNode(resolved.properties) ? resolved.properties : {}
+      const discriminator = isNode(properties.type) ? descriptionOf(properties.type, schema) : ""
+      const title = descriptionOf(resolved, schema) || discriminator || `variant ${index + 1}`
+      return `One of (${index + 1}) — ${title}:\n\n${fieldTable(fieldRows(resolved, schema), true)}`
+    })
+    .join("\n")
+}
+
+const examplesOf = (schema: JsonSchema): ReadonlyArray<Json> =>
+  Array.isArray(schema.examples) ? schema.examples : []
+
+const renderAction = (action: ManifestAction): string => {
+  const examples = examplesOf(action.input)
+  return [
+    `### ${action.title}`,
+    "",
+    `Key: \`${action.key}\`. ${action.description}`,
+    "",
+    `- Idempotent: ${action.idempotent ? "yes — safe to replay" : "no — a replay after an unclear failure may act twice"}`,
+    `- Retries inside the step: ${action.retry.description}`,
+    `- Intercom operations: ${action.operations.map((operation) => `\`${operation}\``).join(", ")}`,
+    "",
+    "**Input**",
+    "",
+    inputSection(action.input),
+    ...(examples.length === 0
+      ? []
+      : ["Example input:", "", "```json", ...examples.map((example) => JSON.stringify(example)), "```", ""]),
+    "**Output** (`$steps.<node>.data`)",
+    "",
+    fieldTable(fieldRows(action.output, action.output), false)
+  ].join("\n")
+}
+
+const renderTrigger = (trigger: ManifestTrigger): string => {
+  const options = fieldRows(trigger.options, trigger.options)
+  const sample = JSON.stringify(trigger.sample, null, 2)
+  return [
+    `### ${trigger.title}`,
+    "",
+    `Key: \`${trigger.key}\`. ${trigger.description}`,
+    "",
+    `Fires on the Intercom topics ${trigger.topics.map((topic) => `\`${topic}\``).join(", ")}. The activation payload ($trigger) is the whole notification envelope; the object is under \`data.item\`.`,
+    "",
+    "**Options**",
+    "",
+    options.length === 0 ? "None.\n" : fieldTable(options, false),
+    "<details><summary>Sample activation payload</summary>",
+    "",
+    "```json",
+    sample,
+    "```",
+    "",
+    "</details>",
+    ""
+  ].join("\n")
+}
+
+const renderError = (entry: StepErrorCodeDescription): string =>
+  `| \`${entry.code}\` | ${entry.providerStatus ?? "—"} | ${entry.retryable === "depends" ? "depends" : entry.retryable ? "yes" : "no"} | ${escapeCell(entry.meaning)} | ${escapeCell(entry.remedy)} |`
+
+/** Where the generated page lives, relative to the bundle's package root. */
+export const docsPath = "docs/intercom.md"
+
+export const renderDocs = (manifest: Manifest): string => {
+  const actionTitles = manifest.actions.map((action) => action.title.toLowerCase())
+  const lines = [
+    "<!-- Generated from the manifest by `pnpm taskjuice docs`; do not edit by hand. -->",
+    "",
+    `# ${manifest.app.name} integration`,
+    "",
+    manifest.app.summary,
+    "",
+    "## What it does",
+    "",
+    `${manifest.actions.length} actions (${actionTitles.join(", ")}) and ${manifest.triggers.length} triggers (${manifest.triggers.map((trigger) => trigger.title.toLowerCase()).join(", ")}). Every request uses Intercom API version ${manifest.app.intercomApiVersion}.`,
+    "",
+    "## Connect an Intercom account",
+    "",
+    "1. Open your workspace → **Connections** → **Intercom** → **Connect** (or pick **Connect New Account** on an Intercom node).",
+    "2. Sign in to Intercom and choose the Intercom workspace to connect.",
+    `3. Approve the permissions of TaskJuice's Intercom app. ${manifest.connection.scopes}`,
+    "4. You are sent back to TaskJuice; the connection is named after the Intercom workspace.",
+    "",
+    `- OAuth 2.0 (authorization code). ${manifest.connection.tokenRequest}`,
+    `- ${manifest.connection.identity}`,
+    "- Intercom access tokens have no expiry and there is no refresh token: a connection stays valid until it is revoked.",
+    `- To revoke: ${manifest.connection.revoke}`,
+    "",
+    "| Region | Authorize URL | Token URL | API host |",
+    "| --- | --- | --- | --- |",
+    ...manifest.connection.regions.map(
+      (region) =>
+        `| ${region.region.toUpperCase()} | ${region.authorizeUrl} | ${region.tokenUrl} | ${region.apiBaseUrl} |`
+    ),
+    "",
+    "## Triggers",
+    "",
+    "| Key | Name | Fires on |",
+    "| --- | --- | --- |",
+    ...manifest.triggers.map(
+      (trigger) =>
+        `| \`${trigger.key}\` | ${trigger.title} | ${trigger.topics.map((topic) => `\`${topic}\``).join(", ")} |`
+    ),
+    "",
+    `All triggers share one app-scoped webhook URL (\`${manifest.webhook.path}\`): Intercom sends every workspace's notifications there and they are routed by \`app_id\` to that workspace's connections. Intercom signs each delivery with ${manifest.webhook.signature.algorithm} in \`${manifest.webhook.signature.header}\`, keyed by ${manifest.webhook.signature.key}; \`${manifest.webhook.signature.alsoAccepted.header}\` (${manifest.webhook.signature.alsoAccepted.algorithm}) is accepted too. Deliveries are de-duplicated ${manifest.webhook.dedupe}.`,
+    "",
+    "| Answer | When |",
+    "| --- | --- |",
+    ...manifest.webhook.responses.map((response) => `| ${response.status} | ${escapeCell(response.when)} |`),
+    "",
+    ...manifest.triggers.map(renderTrigger),
+    "## Actions",
+    "",
+    ...manifest.actions.map(renderAction),
+    "## Errors",
+    "",
+    "A failed step carries `code`, `message`, `providerStatus`, `retryable` and `detail`.",
+    "",
+    "| Code | Provider status | Retryable | Meaning | What to do |",
+    "| --- | --- | --- | --- | --- |",
+    ...manifest.errors.map(renderError),
+    "",
+    "## Known limitations",
+    "",
+    `- The bundle pins Intercom API version ${manifest.app.intercomApiVersion}; operations and fields added in later versions are not available.`,
+    "- Permissions (scopes) are set on TaskJuice's Intercom app, not per connection; Intercom shows them on its consent screen.",
+    `- Webhook bodies over ${manifest.webhook.bodyLimitBytes} bytes are refused (413).`,
+    "- Intercom delivers webhooks at least once and in no particular order; use `created_at` in the payload to order events.",
+    '- Rules that span several fields (e.g. "give at least one of email, external_id or role") are checked when the step runs; the input JSON Schemas do not express them.',
+    "- A create or reply that times out or meets a server error is not retried automatically, because it may already have happened in Intercom (`retryable: false`, `detail.mayHaveTakenEffect`).",
+    ""
+  ]
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`
+}

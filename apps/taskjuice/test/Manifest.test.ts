@@ -1,0 +1,149 @@
+import { readFile } from "node:fs/promises"
+import { apiVersion } from "@taskjuice/intercom-client"
+import { actions, triggers, webhookFixture } from "@taskjuice/intercom-core"
+import { Ajv2020 } from "ajv/dist/2020.js"
+import * as Redacted from "effect/Redacted"
+import { assert, describe, expect, it } from "vitest"
+import { startBundleHost } from "../src/BundleHost.ts"
+import { docsPath, renderDocs } from "../src/Docs.ts"
+import { type JsonSchema, makeManifest } from "../src/Manifest.ts"
+import { stepErrorCodes } from "../src/StepError.ts"
+import * as Answers from "./support/IntercomAnswers.ts"
+
+const manifest = makeManifest()
+
+const compile = (schema: JsonSchema) => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true })
+  assert.isTrue(ajv.validateSchema(schema), JSON.stringify(ajv.errors))
+  return ajv.compile(schema)
+}
+
+const every = [
+  ...manifest.actions.flatMap((action) => [
+    [`${action.key} input`, action.input] as const,
+    [`${action.key} output`, action.output] as const
+  ]),
+  ...manifest.triggers.flatMap((trigger) => [
+    [`${trigger.key} options`, trigger.options] as const,
+    [`${trigger.key} payload`, trigger.payload] as const
+  ])
+]
+
+describe("the manifest", () => {
+  it("matches the snapshot", async () => {
+    await expect(`${JSON.stringify(manifest, null, 2)}\n`).toMatchFileSnapshot(
+      "__snapshots__/manifest.json.snap"
+    )
+  })
+
+  it("is generated from the core: app, version, connection, every action and the documented triggers", () => {
+    assert.strictEqual(manifest.app.key, "intercom")
+    assert.strictEqual(manifest.app.intercomApiVersion, apiVersion)
+    assert.strictEqual(manifest.connection.type, "oauth2")
+    assert.isFalse(manifest.connection.refresh)
+    assert.deepStrictEqual(
+      manifest.connection.regions.map((region) => [region.region, region.tokenUrl]),
+      [
+        ["us", "https://api.intercom.io/auth/eagle/token"],
+        ["eu", "https://api.eu.intercom.io/auth/eagle/token"],
+        ["au", "https://api.au.intercom.io/auth/eagle/token"]
+      ]
+    )
+    assert.deepStrictEqual(
+      manifest.actions.map((action) => [action.key, action.idempotent]),
+      actions.map((action) => [action.key, action.idempotent])
+    )
+    assert.deepStrictEqual(
+      manifest.triggers.map((trigger) => trigger.key),
+      ["intercom/conversation-created", "intercom/conversation-user-replied", "intercom/contact-created"]
+    )
+    assert.deepStrictEqual(
+      manifest.triggers.map((trigger) => trigger.topics),
+      triggers.map((trigger) => [...trigger.topics])
+    )
+    assert.deepStrictEqual(
+      manifest.errors.map((entry) => entry.code),
+      [...stepErrorCodes]
+    )
+    assert.notInclude(
+      manifest.webhook.responses.map((response) => response.status),
+      410
+    )
+  })
+
+  for (const [name, schema] of every) {
+    it(`${name} is a valid JSON Schema (draft 2020-12)`, () => {
+      compile(schema)
+    })
+  }
+
+  it("accepts every input example the core declares, and every trigger's sample payload", () => {
+    let examples = 0
+    for (const action of manifest.actions) {
+      const validate = compile(action.input)
+      for (const example of Array.isArray(action.input.examples) ? action.input.examples : []) {
+        examples++
+        assert.isTrue(validate(example), `${action.key}: ${JSON.stringify(validate.errors)}`)
+      }
+    }
+    assert.isAtLeast(examples, 5)
+    for (const trigger of manifest.triggers) {
+      const validate = compile(trigger.payload)
+      assert.isTrue(validate(trigger.sample), `${trigger.key}: ${JSON.stringify(validate.errors)}`)
+      for (const topic of trigger.topics)
+        assert.isTrue(validate(webhookFixture(topic)), `${trigger.key} on ${topic}`)
+    }
+  })
+
+  it("describes Intercom's answers with the output schemas, and rejects what is not one", () => {
+    const output = (key: string) =>
+      compile(manifest.actions.find((action) => action.key === key)?.output ?? {})
+    assert.isTrue(output("intercom/get-contact")(Answers.contact()))
+    assert.isTrue(output("intercom/create-conversation")(Answers.message))
+    assert.isTrue(output("intercom/reply-conversation")(Answers.conversation))
+    assert.isTrue(output("intercom/create-company")(Answers.company))
+    assert.isFalse(output("intercom/get-contact")({ type: "contact" }))
+    const input = compile(
+      manifest.actions.find((action) => action.key === "intercom/list-contacts")?.input ?? {}
+    )
+    assert.isFalse(input({ per_page: 500 }))
+  })
+
+  it("is served at GET /manifest", async () => {
+    const host = await startBundleHost({
+      clientId: "id",
+      clientSecret: Redacted.make("secret"),
+      writeLine: () => {}
+    })
+    try {
+      const response = await fetch(`${host.url}/manifest`)
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(await response.json(), JSON.parse(JSON.stringify(manifest)))
+    } finally {
+      await host.close()
+    }
+  })
+})
+
+describe(docsPath, () => {
+  it("is the page rendered from the current manifest (run `pnpm taskjuice docs` when this fails)", async () => {
+    const written = await readFile(new URL(`../${docsPath}`, import.meta.url), "utf8")
+    assert.strictEqual(written, renderDocs(manifest))
+  })
+
+  it("has TaskJuice's app-page sections and names every trigger, action and error code", () => {
+    const page = renderDocs(manifest)
+    const headings = page.split("\n").filter((line) => line.startsWith("## "))
+    assert.deepStrictEqual(headings, [
+      "## What it does",
+      "## Connect an Intercom account",
+      "## Triggers",
+      "## Actions",
+      "## Errors",
+      "## Known limitations"
+    ])
+    for (const key of [...manifest.actions, ...manifest.triggers].map((entry) => entry.key))
+      assert.include(page, `\`${key}\``)
+    for (const code of stepErrorCodes) assert.include(page, `\`${code}\``)
+  })
+})
