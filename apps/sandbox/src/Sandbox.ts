@@ -1,0 +1,241 @@
+/**
+ * The sandbox: the Intercom simulator and the TaskJuice bundle host wired together the way
+ * production is — the simulator's webhooks go to the bundle's app-scoped endpoint, and the
+ * connection is made through the simulated OAuth consent — then every trigger is fired and every
+ * action run once, over HTTP, through the same routes TaskJuice's runtime would use.
+ */
+import { randomBytes } from "node:crypto"
+import { type BundleHost, startBundleHost } from "@taskjuice/intercom-bundle"
+import { triggers } from "@taskjuice/intercom-core"
+import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
+import * as Redacted from "effect/Redacted"
+
+export interface SandboxOptions {
+  /** Simulator port (0 picks a free one). */
+  readonly simulatorPort?: number
+  /** Bundle host port (0 picks a free one). */
+  readonly bundlePort?: number
+  /** Where the bundle logs its JSON lines (activations, errors); default: nowhere. */
+  readonly writeLine?: (line: string) => void
+}
+
+export interface TriggerRun {
+  readonly topic: string
+  readonly notificationId: string
+  readonly deliveryStatus: number | null
+  /** The trigger keys this notification activated. */
+  readonly activated: ReadonlyArray<string>
+}
+
+export interface ActionRun {
+  readonly key: string
+  readonly httpStatus: number
+  readonly ok: boolean
+  /** One line on what came back: an id, a count, or the step error's code and message. */
+  readonly summary: string
+}
+
+export interface SandboxReport {
+  readonly connection: {
+    readonly id: string
+    readonly workspaceId: string
+    readonly adminEmail: string | null
+  }
+  readonly triggers: ReadonlyArray<TriggerRun>
+  readonly actions: ReadonlyArray<ActionRun>
+  readonly ok: boolean
+}
+
+export interface Sandbox {
+  readonly simulator: Simulator
+  readonly bundle: BundleHost
+  readonly close: () => Promise<void>
+}
+
+/** The topics the sandbox fires, one per way a trigger can activate. */
+export const sandboxTopics = [
+  "conversation.user.created",
+  "conversation.admin.single.created",
+  "conversation.user.replied",
+  "contact.user.created",
+  "contact.lead.created",
+  "ping"
+] as const
+
+export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
+  // One secret per run: the simulator signs with it, the bundle verifies with it; never printed.
+  const clientSecret = Redacted.make(randomBytes(24).toString("hex"))
+  const simulator = await startSimulator({ clientSecret, port: options.simulatorPort ?? 0, timeScale: 0.01 })
+  try {
+    const bundle = await startBundleHost({
+      port: options.bundlePort ?? 0,
+      intercomBaseUrl: simulator.url,
+      clientId: simulator.clientId,
+      clientSecret,
+      writeLine: options.writeLine ?? (() => {})
+    })
+    simulator.subscribe(bundle.webhookUrl)
+    return {
+      simulator,
+      bundle,
+      close: async () => {
+        await bundle.close()
+        await simulator.close()
+      }
+    }
+  } catch (error) {
+    await simulator.close()
+    throw error
+  }
+}
+
+interface ConnectionSummary {
+  readonly id: string
+  readonly workspaceId: string
+  readonly adminId: string
+  readonly adminEmail: string | null
+}
+
+const getJson = async <T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) })
+  return { status: response.status, body: (await response.json()) as T }
+}
+
+/** Connects the simulated workspace the way a person would: start, consent (auto-approved), callback. */
+export const connectWorkspace = async (sandbox: Sandbox): Promise<ConnectionSummary> => {
+  const consent = await fetch(`${sandbox.bundle.url}/oauth/start`, {
+    redirect: "follow",
+    signal: AbortSignal.timeout(10_000)
+  })
+  if (!consent.ok) throw new Error(`OAuth connection failed: HTTP ${consent.status} ${await consent.text()}`)
+  const { body } = await getJson<{ connections: Array<ConnectionSummary> }>(
+    `${sandbox.bundle.url}/connections`
+  )
+  const connection = body.connections.at(-1)
+  if (connection === undefined) throw new Error("OAuth finished but the bundle recorded no connection")
+  return connection
+}
+
+const activationsOf = async (sandbox: Sandbox, notificationId: string): Promise<ReadonlyArray<string>> => {
+  const { body } = await getJson<{ activations: Array<{ triggerKey: string; notificationId: string }> }>(
+    `${sandbox.bundle.url}/activations`
+  )
+  return body.activations.filter((a) => a.notificationId === notificationId).map((a) => a.triggerKey)
+}
+
+export const fireTriggers = async (sandbox: Sandbox): Promise<ReadonlyArray<TriggerRun>> => {
+  const runs: Array<TriggerRun> = []
+  for (const topic of sandboxTopics) {
+    // A change can cause several notifications (a new conversation also creates its contact).
+    const notification = (await sandbox.simulator.trigger(topic)).find((sent) => sent.topic === topic)
+    if (notification === undefined) throw new Error(`the simulator sent no ${topic} notification`)
+    await sandbox.simulator.settle()
+    runs.push({
+      topic,
+      notificationId: notification.id,
+      deliveryStatus: notification.deliveries[0]?.status ?? null,
+      activated: await activationsOf(sandbox, notification.id)
+    })
+  }
+  return runs
+}
+
+const step = async (sandbox: Sandbox, connectionId: string, key: string, input: unknown) => {
+  const { status, body } = await getJson<{
+    output?: Record<string, unknown>
+    error?: { code: string; message: string }
+  }>(`${sandbox.bundle.url}/actions/${encodeURIComponent(key)}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ connection: connectionId, input })
+  })
+  return { status, output: body.output, error: body.error }
+}
+
+/** Runs each action once, feeding ids from earlier steps into later ones. */
+export const runActions = async (
+  sandbox: Sandbox,
+  connection: ConnectionSummary
+): Promise<ReadonlyArray<ActionRun>> => {
+  const runs: Array<ActionRun> = []
+  const run = async (key: string, input: unknown, describe: (output: Record<string, unknown>) => string) => {
+    const { status, output, error } = await step(sandbox, connection.id, key, input)
+    const ok = status === 200 && output !== undefined
+    runs.push({
+      key,
+      httpStatus: status,
+      ok,
+      summary: ok ? describe(output) : `${error?.code ?? "?"}: ${error?.message ?? "no error body"}`
+    })
+    return ok ? output : undefined
+  }
+  const email = `sandbox-${Date.now()}@example.com`
+  const contact = await run(
+    "intercom/create-contact",
+    { role: "user", email, name: "Ada Lovelace", custom_attributes: { plan: "pro" } },
+    (o) => `contact ${String(o.id)} (${String(o.email)})`
+  )
+  const contactId = String(contact?.id ?? "000000000000000000000000")
+  await run(
+    "intercom/get-contact",
+    { contact_id: contactId },
+    (o) => `contact ${String(o.id)} ${String(o.name)}`
+  )
+  await run(
+    "intercom/update-contact",
+    { contact_id: contactId, name: "Ada King", phone: null },
+    (o) => `renamed to ${String(o.name)}`
+  )
+  await run(
+    "intercom/list-contacts",
+    { per_page: 10 },
+    (o) => `${(o.contacts as Array<unknown>).length} contacts of ${String(o.total_count)}`
+  )
+  const conversation = await run(
+    "intercom/create-conversation",
+    { from: { type: "user", id: contactId }, body: "Hello from the sandbox" },
+    (o) => `conversation ${String(o.conversation_id)}`
+  )
+  const conversationId = String(conversation?.conversation_id ?? "0")
+  await run(
+    "intercom/reply-conversation",
+    { conversation_id: conversationId, type: "user", intercom_user_id: contactId, body: "One more thing" },
+    (o) =>
+      `contact replied, ${String((o.conversation_parts as { total_count?: number })?.total_count ?? "?")} parts`
+  )
+  await run(
+    "intercom/reply-conversation",
+    {
+      conversation_id: conversationId,
+      type: "admin",
+      admin_id: connection.adminId,
+      message_type: "comment",
+      body: "On it!"
+    },
+    (o) => `admin replied to ${String(o.id)}`
+  )
+  await run(
+    "intercom/create-company",
+    { company_id: "acme-42", name: "Acme", plan: "pro", monthly_spend: 1200 },
+    (o) => `company ${String(o.id)} (${String(o.company_id)})`
+  )
+  await run("intercom/list-tags", {}, (o) => `${(o.tags as Array<unknown>).length} tags`)
+  return runs
+}
+
+/** The whole demonstration: connect, fire every trigger, run every action. */
+export const runSandbox = async (sandbox: Sandbox): Promise<SandboxReport> => {
+  const connection = await connectWorkspace(sandbox)
+  const triggerRuns = await fireTriggers(sandbox)
+  const actionRuns = await runActions(sandbox, connection)
+  const everyTriggerActivated = triggers.every((trigger) =>
+    triggerRuns.some((run) => run.activated.includes(trigger.key))
+  )
+  const pingActivatedNothing = triggerRuns.find((run) => run.topic === "ping")?.activated.length === 0
+  return {
+    connection: { id: connection.id, workspaceId: connection.workspaceId, adminEmail: connection.adminEmail },
+    triggers: triggerRuns,
+    actions: actionRuns,
+    ok: everyTriggerActivated && pingActivatedNothing && actionRuns.every((run) => run.ok)
+  }
+}
