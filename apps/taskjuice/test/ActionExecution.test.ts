@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { apiVersion } from "@taskjuice/intercom-client"
 import { RateLimiter } from "@taskjuice/intercom-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -47,7 +48,7 @@ const expectOutput = <A>(
 const sentTo = (requests: ReadonlyArray<RecordedRequest>) => {
   for (const request of requests) {
     assert.strictEqual(request.headers.authorization, `Bearer ${token}`)
-    assert.strictEqual(request.headers["intercom-version"], "2.11")
+    assert.strictEqual(request.headers["intercom-version"], apiVersion)
   }
   return requests.map(
     (request) => `${request.method} ${request.path}${request.query.size > 0 ? `?${request.query}` : ""}`

@@ -31,8 +31,9 @@ const every = [
 
 describe("the manifest", () => {
   it("matches the snapshot", async () => {
+    // One snapshot per Intercom API version the build can be generated for.
     await expect(`${JSON.stringify(manifest, null, 2)}\n`).toMatchFileSnapshot(
-      "__snapshots__/manifest.json.snap"
+      `__snapshots__/manifest-${apiVersion}.json.snap`
     )
   })
 
@@ -125,11 +126,19 @@ describe("the manifest", () => {
   })
 })
 
+const pins = JSON.parse(
+  await readFile(new URL("../../../specs/intercom/pins.json", import.meta.url), "utf8")
+) as { readonly default: string }
+
 describe(docsPath, () => {
-  it("is the page rendered from the current manifest (run `pnpm taskjuice docs` when this fails)", async () => {
-    const written = await readFile(new URL(`../${docsPath}`, import.meta.url), "utf8")
-    assert.strictEqual(written, renderDocs(manifest))
-  })
+  // The committed page documents the default build; a build for another version has its own manifest.
+  it.skipIf(apiVersion !== pins.default)(
+    "is the page rendered from the current manifest (run `pnpm taskjuice docs` when this fails)",
+    async () => {
+      const written = await readFile(new URL(`../${docsPath}`, import.meta.url), "utf8")
+      assert.strictEqual(written, renderDocs(manifest))
+    }
+  )
 
   it("has TaskJuice's app-page sections and names every trigger, action and error code", () => {
     const page = renderDocs(manifest)

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { apiVersion } from "@taskjuice/intercom-client"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -100,7 +101,7 @@ describe("OAuth connection", () => {
       assert.strictEqual(form.get("code"), callback.code)
       const me = intercom.requests.findLast((request) => request.path === "/me")
       assert.strictEqual(me?.headers.authorization, `Bearer ${token}`)
-      assert.strictEqual(me?.headers["intercom-version"], "2.11")
+      assert.strictEqual(me?.headers["intercom-version"], apiVersion)
 
       const connections = yield* Connections
       assert.deepStrictEqual(connections.forWorkspace("eu7space"), [connection])
