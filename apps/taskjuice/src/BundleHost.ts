@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { NotificationDedupe, RateLimiter, webhookBodyLimitBytes } from "@taskjuice/intercom-core"
+import type * as Duration from "effect/Duration"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -48,8 +49,8 @@ export interface BundleHostOptions {
   readonly activationCapacity?: number
   /** Which triggers each connection listens on (default: every trigger, default options). */
   readonly subscriptions?: (connection: Connection) => ReadonlyArray<TriggerSubscription>
-  /** How long one request to Intercom may take during an action (the core's default when unset). */
-  readonly requestTimeout?: number
+  /** How long one request to Intercom may take during an action (the core's default, 30 s, when unset). */
+  readonly requestTimeout?: Duration.Input
 }
 
 /** An action step's result, as `POST /actions/{key}` answers it. */

@@ -10,15 +10,14 @@ import { createHash } from "node:crypto"
 import {
   type AnyTrigger,
   checkSignature,
-  classifyNotification,
   decodeNotification,
   decodeTriggerPayload,
   markNotificationIfNew,
   type NotificationDedupe,
   type NotificationEnvelope,
+  routeNotification,
   triggerByKey,
   triggers,
-  unknownTopicNotifications,
   type WebhookEnvelopeError,
   type WebhookHeaders,
   WebhookSignatureError
@@ -26,7 +25,6 @@ import {
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Metric from "effect/Metric"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { type Activation, activationDedupeKey } from "./Activation.ts"
@@ -113,12 +111,11 @@ export const receiveWebhook = (
       return { _tag: "Unreadable", status: 400, error: decoded.failure } as const
     const notification = decoded.success
 
-    const route = classifyNotification(notification)
+    // Counts unknown topics on the core's metric, so a topic Intercom adds shows up without failing anything.
+    const route = yield* routeNotification(notification)
     if (route._tag === "Ping") return { _tag: "Ping", status: 200 } as const
-    if (route._tag === "UnknownTopic") {
-      yield* Metric.update(unknownTopicNotifications, route.topic)
+    if (route._tag === "UnknownTopic")
       return { _tag: "UnknownTopic", status: 200, topic: route.topic } as const
-    }
 
     const connections = (yield* Connections)
       .forWorkspace(notification.app_id)
