@@ -98,7 +98,7 @@ export const adminApi = (simulator: Simulator): AdminApi => {
     if (counts === lastCounts) return
     lastCounts = counts
     for (const stream of streams) stream.write(`event: state\ndata: ${counts}\n\n`)
-  }, 500)
+  }, 250)
   stateTimer.unref()
 
   const state = () => ({

@@ -11,9 +11,10 @@ const styles = `
   header { display: flex; gap: 1rem; align-items: baseline; padding: 14px 24px; background: #10162f; color: #fff; }
   header h1 { font-size: 18px; margin: 0; }
   header .meta { color: #b9c2d8; font-size: 13px; }
-  main { padding: 18px 24px; display: grid; gap: 18px; grid-template-columns: 1fr 380px; }
+  main { padding: 18px 24px; display: grid; gap: 18px; grid-template-columns: minmax(0, 1fr) 380px; }
   section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }
-  h2 { font-size: 14px; margin: 0 0 10px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+  h2 { font-size: 14px; margin: 0 0 10px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
+    overflow-wrap: anywhere; }
   .counts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; }
   .count { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
   .count b { display: block; font-size: 22px; }
@@ -26,7 +27,8 @@ const styles = `
   .badge { display: inline-block; min-width: 34px; text-align: center; border-radius: 10px; padding: 1px 8px;
     font-weight: 600; color: #fff; }
   .badge.ok { background: var(--ok); } .badge.bad { background: var(--bad); }
-  .url { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
+  .url { max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
+  .table { overflow-x: auto; }
   button { font: inherit; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 6px;
     padding: 5px 12px; cursor: pointer; }
   button.secondary { background: #fff; color: var(--accent); padding: 2px 8px; }
@@ -156,10 +158,10 @@ export const dashboardHtml = `<!doctype html>
     <section><h2>State</h2><div class="counts" id="counts"></div></section>
     <section>
       <h2>Deliveries (live)</h2>
-      <table>
+      <div class="table"><table>
         <thead><tr><th>Sent</th><th>Topic</th><th>Status</th><th>Latency</th><th>Try</th><th>Signature</th><th>URL</th><th>Error</th><th></th></tr></thead>
         <tbody id="deliveries" data-testid="deliveries"></tbody>
-      </table>
+      </table></div>
     </section>
   </div>
   <div class="side">
