@@ -28,7 +28,7 @@ export type StepErrorCode =
 
 export interface StepError {
   readonly code: StepErrorCode
-  /** A human summary. Never holds a secret or a personal value from the input. */
+  /** A human summary. Never holds a secret (it may quote what was wrong with the input). */
   readonly message: string
   /** Intercom's HTTP status when Intercom answered; `null` when the step failed before or without an answer. */
   readonly providerStatus: number | null
