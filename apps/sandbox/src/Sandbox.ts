@@ -65,7 +65,8 @@ export const sandboxTopics = [
 export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
   // One secret per run: the simulator signs with it, the bundle verifies with it; never printed.
   const clientSecret = Redacted.make(randomBytes(24).toString("hex"))
-  const simulator = await startSimulator({ clientSecret, port: options.simulatorPort ?? 0, timeScale: 0.01 })
+  // Intercom's real delivery timing (5 s timeout, one retry after a minute): the bundle must ack in time.
+  const simulator = await startSimulator({ clientSecret, port: options.simulatorPort ?? 0 })
   try {
     const bundle = await startBundleHost({
       port: options.bundlePort ?? 0,
@@ -130,10 +131,11 @@ export const fireTriggers = async (sandbox: Sandbox): Promise<ReadonlyArray<Trig
     const notification = (await sandbox.simulator.trigger(topic)).find((sent) => sent.topic === topic)
     if (notification === undefined) throw new Error(`the simulator sent no ${topic} notification`)
     await sandbox.simulator.settle()
+    const [latest] = sandbox.simulator.deliveries().filter((d) => d.notificationId === notification.id)
     runs.push({
       topic,
       notificationId: notification.id,
-      deliveryStatus: notification.deliveries[0]?.status ?? null,
+      deliveryStatus: latest?.status ?? null,
       activated: await activationsOf(sandbox, notification.id)
     })
   }

@@ -5,7 +5,7 @@
  * what happened, then leaves both running with their URLs shown (`--once` stops instead).
  */
 import { parseArgs } from "node:util"
-import { runSandbox, type SandboxReport, startSandbox } from "./Sandbox.ts"
+import type { SandboxReport } from "./Sandbox.ts"
 
 const { values } = parseArgs({
   options: {
@@ -57,9 +57,13 @@ const print = (report: SandboxReport) => {
   console.log(`\n${report.ok ? "Everything worked." : "Something failed: see ✗ above."}`)
 }
 
+const simulatorPort = port("sim-port", values["sim-port"])
+const bundlePort = port("port", values.port)
+// Loaded after the flags are checked, so a typo is reported at once.
+const { runSandbox, startSandbox } = await import("./Sandbox.ts")
 const sandbox = await startSandbox({
-  simulatorPort: port("sim-port", values["sim-port"]),
-  bundlePort: port("port", values.port),
+  simulatorPort,
+  bundlePort,
   // After the scripted run, activations fired from the dashboard are shown as they arrive.
   writeLine: (line) => {
     if (live) console.log(line)

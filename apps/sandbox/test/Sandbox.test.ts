@@ -58,12 +58,12 @@ describe("pnpm start --once", () => {
     const report = JSON.parse(result.stdout) as SandboxReport
     expect(report.ok).toBe(true)
     expect(report.actions).toHaveLength(9)
-  })
+  }, 60_000)
 
   it("refuses a bad port with the flag's name and the valid range", () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
     const result = spawnSync(process.execPath, [main, "--once", "--port", "99999"], { encoding: "utf8" })
     expect(result.status).toBe(2)
     expect(result.stderr).toContain("--port must be a port number from 0 to 65535")
-  })
+  }, 30_000)
 })
