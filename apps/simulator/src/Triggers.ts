@@ -49,8 +49,8 @@ const newContact = (store: Store, random: Random, role: "user" | "lead"): Contac
     name: `${first} ${last}`,
     ...(role === "user"
       ? {
-          email: `${handle}.${random.hex(4)}@${pick(random, companies)}.example`,
-          external_id: `cust_${random.hex(8)}`
+          email: `${handle}.${random.hex(12)}@${pick(random, companies)}.example`,
+          external_id: `cust_${random.hex(16)}`
         }
       : {})
   })
