@@ -183,7 +183,10 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000)
  * The fields a contact request may set, as the spec names them. `update_contact_request` has the
  * same properties as `create_contact_request`, whose generated type is `unknown` (its `anyOf`).
  */
-type ContactInput = Schemas["update_contact_request"]
+type ContactInput = Omit<Schemas["update_contact_request"], "custom_attributes"> & {
+  /** Generated as `Record<string, never>` (an object schema without properties); any values go. */
+  readonly custom_attributes?: Readonly<Record<string, unknown>> | null
+}
 
 /** Counters live in one meta record, so ids continue where a state file left off. */
 interface Meta {
