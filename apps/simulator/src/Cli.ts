@@ -5,21 +5,18 @@
  * `--json`. Errors carry a category, and the category is the exit code.
  */
 import { parseArgs } from "node:util"
-import { webhookFixture, webhookFixtureTopics } from "@taskjuice/intercom-core"
 import * as Data from "effect/Data"
 import * as Redacted from "effect/Redacted"
 import type { DeliverySummary } from "./AdminApi.ts"
 import { FaultSyntaxError, parseFault } from "./Faults.ts"
 import { applyOverrides, OverrideError, parseOverride } from "./Overrides.ts"
-import { startSimulator } from "./Simulator.ts"
-import {
-  intercomTimeoutMillis,
-  postWebhook,
-  type SignatureMode,
-  signatureHeadersFor,
-  signatureModes
-} from "./WebhookDelivery.ts"
-import { WebhookDispatcher } from "./WebhookDispatcher.ts"
+import { type SignatureMode, signatureModes } from "./SignatureMode.ts"
+import type { Simulator } from "./Simulator.ts"
+
+// The simulator, the core and the signing code load only for the commands that use them, so the
+// commands that just talk to a running simulator start quickly.
+const loadCore = () => import("@taskjuice/intercom-core")
+const loadDelivery = () => import("./WebhookDelivery.ts")
 
 /** Exit codes by error category (after stripe-cli's `errorcategory`). */
 export const exitCodes = {
@@ -240,6 +237,9 @@ const triggerDirect = async (
   topic: string,
   forwardTo: string
 ): Promise<TriggerOutput> => {
+  const { webhookFixture, webhookFixtureTopics } = await loadCore()
+  const { intercomTimeoutMillis, postWebhook, signatureHeadersFor } = await loadDelivery()
+  const { WebhookDispatcher } = await import("./WebhookDispatcher.ts")
   const topics = webhookFixtureTopics()
   if (!topics.includes(topic))
     throw userInput(`Unknown topic "${topic}". Valid topics: ${topics.join(", ")}`, { topics })
@@ -299,7 +299,8 @@ const serve = async (values: Values, io: CliIo): Promise<number> => {
     )
   }
   const faults = (values.fault ?? []).map(parseFault)
-  let simulator: Awaited<ReturnType<typeof startSimulator>>
+  const { startSimulator } = await import("./Simulator.ts")
+  let simulator: Simulator
   try {
     simulator = await startSimulator({
       clientSecret: secret,
@@ -401,7 +402,7 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
     case "topics": {
       const topics =
         values.sim === undefined && io.env.INTERCOM_SIM_URL === undefined
-          ? webhookFixtureTopics()
+          ? (await loadCore()).webhookFixtureTopics()
           : ((await admin(base, "GET", "/_sim/topics")).topics as ReadonlyArray<string>)
       if (values.json) io.stdout(JSON.stringify({ topics }))
       else for (const topic of topics) io.stdout(topic)
@@ -410,9 +411,8 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
     case "trigger": {
       const topic = rest[0]
       if (topic === undefined) {
-        throw userInput(`trigger needs a topic. Valid topics: ${webhookFixtureTopics().join(", ")}`, {
-          topics: webhookFixtureTopics()
-        })
+        const topics = (await loadCore()).webhookFixtureTopics()
+        throw userInput(`trigger needs a topic. Valid topics: ${topics.join(", ")}`, { topics })
       }
       const forwardTo = values["forward-to"]
       const direct = forwardTo !== undefined && values.sim === undefined

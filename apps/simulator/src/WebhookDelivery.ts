@@ -9,12 +9,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 import { sign, signatureHeaders } from "@taskjuice/intercom-core"
 import * as Redacted from "effect/Redacted"
 
-/**
- * Which signature headers to send: Intercom's `X-Hub-Signature` (sha1), the SHA-256 header
- * TaskJuice's docs promise, both (the default), or both computed with the wrong key on purpose.
- */
-export type SignatureMode = "sha1" | "sha256" | "both" | "invalid"
-export const signatureModes: ReadonlyArray<SignatureMode> = ["sha1", "sha256", "both", "invalid"]
+import type { SignatureMode } from "./SignatureMode.ts"
+
+export { type SignatureMode, signatureModes } from "./SignatureMode.ts"
 
 export const intercomUserAgent = "intercom-parrot-service-client/1.0"
 

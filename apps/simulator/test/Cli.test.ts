@@ -3,7 +3,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { checkSignature, WebhookSignatureError } from "@taskjuice/intercom-core"
 import * as Redacted from "effect/Redacted"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { exitCodes } from "../src/index.ts"
 import { type Receiver, startReceiver } from "./Receiver.ts"
 
@@ -81,6 +81,9 @@ afterAll(async () => {
   server.kill("SIGTERM")
   await receiver.close()
 })
+
+// Each command is its own node process; give them room on a busy machine.
+vi.setConfig({ testTimeout: 30_000 })
 
 describe("pnpm sim serve", () => {
   it("reports ready as JSON without printing the client secret", () => {
