@@ -6,7 +6,7 @@
 import type { OperationId } from "@taskjuice/intercom-client"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
+import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import type { IntercomApi } from "../api/IntercomApi.ts"
@@ -84,33 +84,35 @@ export const decodeOutput = <O>(
   output: Schema.Codec<O, unknown>,
   operation: string,
   value: unknown
-): Effect.Effect<O, IntercomError> =>
-  Schema.decodeUnknownEffect(output)(value).pipe(
-    Effect.mapError(
-      (error) =>
-        new IntercomError({
-          operation,
-          idempotent: true,
-          reason: new Decode({
-            message: inputIssues(error.issue)
-              .map((i) => `${i.path || "(root)"}: ${i.message}`)
-              .join("; ")
-          })
-        })
-    )
-  )
+): Effect.Effect<O, IntercomError> => {
+  const result = Schema.decodeUnknownExit(output)(value)
+  if (Exit.isSuccess(result)) return Effect.succeed(result.value)
+  const failure = result.cause.reasons.find((reason) => reason._tag === "Fail")
+  if (failure?._tag !== "Fail") return Effect.die(result.cause)
+  const message = inputIssues(failure.error.issue)
+    .map((issue) => `${issue.path || "(root)"}: ${issue.message}`)
+    .join("; ")
+  return Effect.fail(new IntercomError({ operation, idempotent: true, reason: new Decode({ message }) }))
+}
 
 /** Decodes the input, runs the action and retries it as its policy says. */
 export const executeAction = <I, O>(
   definition: ActionDefinition<I, O>,
   rawInput: unknown
 ): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> =>
-  Effect.gen(function* () {
-    const input = yield* decodeInput(definition, rawInput)
-    const attempts = yield* Ref.make(0)
-    const once = Effect.flatMap(
-      Ref.getAndUpdate(attempts, (n) => n + 1),
-      (attempt) => definition.run(input, { attempt })
-    )
-    return yield* Effect.retry(once, definition.retry.schedule)
+  Effect.flatMap(decodeInput(definition, rawInput), (input) => {
+    // One counter per execution: `run` learns whether it is a retry (create-contact looks first).
+    let attempt = 0
+    const once = Effect.suspend(() => definition.run(input, { attempt: attempt++ }))
+    // The retry machinery starts only after a first failure, which it sees as its first input, so
+    // the schedule behaves exactly as `Effect.retry(once, schedule)` without costing a successful call.
+    return Effect.catch(once, (firstFailure) => {
+      let replayed = false
+      const replayThenRun = Effect.suspend(() => {
+        if (replayed) return once
+        replayed = true
+        return Effect.fail(firstFailure)
+      })
+      return Effect.retry(replayThenRun, definition.retry.schedule)
+    })
   })

@@ -99,48 +99,86 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
   const workspaceKey = workspaceKeyOf(options.accessToken)
   const requestTimeout = Duration.fromInputUnsafe(options.requestTimeout ?? defaultRequestTimeout)
 
+  const timeoutMillis = Duration.toMillis(requestTimeout)
+
+  /**
+   * Runs one fetch under the request timeout and the fiber's own AbortSignal (interruption). The
+   * timeout is a plain timer on the same AbortController rather than an Effect race: this sits on
+   * every request's hot path, where a forked race costs more than the request's own client work.
+   */
+  const withTimeout = <A>(
+    interruption: AbortSignal,
+    run: (signal: AbortSignal) => Promise<A>
+  ): Promise<A> => {
+    const controller = new AbortController()
+    const onInterrupt = () => controller.abort(interruption.reason)
+    interruption.addEventListener("abort", onInterrupt, { once: true })
+    const timer = setTimeout(() => controller.abort(timedOut), timeoutMillis)
+    return run(controller.signal).finally(() => {
+      clearTimeout(timer)
+      interruption.removeEventListener("abort", onInterrupt)
+    })
+  }
+
   const call = <D>(
     callOptions: CallOptions,
     send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
-  ): Effect.Effect<D, IntercomError, RateLimiter> =>
-    Effect.gen(function* () {
-      const fail = (reason: IntercomError["reason"], response?: Response, body?: unknown) =>
-        new IntercomError({
-          reason,
-          operation: callOptions.operation,
-          idempotent: callOptions.idempotent,
-          ...(response === undefined ? {} : { status: response.status }),
-          ...(response === undefined ? {} : withRequestId(requestIdFrom(body, response.headers)))
-        })
-      const limiter = yield* RateLimiter
-      yield* limiter.acquire(workspaceKey)
-      const result = yield* Effect.tryPromise({
-        try: (signal) => send(client, signal),
-        catch: (cause) => fail(transportReason(cause))
-      }).pipe(
-        Effect.timeoutOrElse({
-          duration: requestTimeout,
-          orElse: () => Effect.fail(fail(new Transport({ kind: "timeout" })))
-        }),
-        Effect.onError(() => limiter.release(workspaceKey))
-      )
-      const { response } = result
-      yield* limiter.observe(workspaceKey, readRateLimit(response.headers), response.status === 429)
-      if (response.ok && result.data !== undefined) return result.data
-      const now = yield* Clock.currentTimeMillis
-      const error = response.ok
-        ? fail(new Decode({ message: "the response has no body" }), response)
-        : fail(
-            reasonFromResponse(response.status, result.error, response.headers, now),
-            response,
-            result.error
+  ): Effect.Effect<D, IntercomError, RateLimiter> => {
+    const fail = (reason: IntercomError["reason"], response?: Response, body?: unknown) =>
+      new IntercomError({
+        reason,
+        operation: callOptions.operation,
+        idempotent: callOptions.idempotent,
+        ...(response === undefined ? {} : { status: response.status }),
+        ...(response === undefined ? {} : withRequestId(requestIdFrom(body, response.headers)))
+      })
+    const failed = (error: IntercomError) =>
+      Effect.andThen(Effect.logDebug(error.message), Effect.fail(error))
+    return Effect.flatMap(Effect.service(RateLimiter), (limiter) =>
+      limiter.acquire(workspaceKey).pipe(
+        Effect.andThen(
+          Effect.tryPromise({
+            try: (signal) => withTimeout(signal, (combined) => send(client, combined)),
+            catch: (cause) =>
+              fail(cause === timedOut ? new Transport({ kind: "timeout" }) : transportReason(cause))
+          })
+        ),
+        Effect.onError(() => limiter.release(workspaceKey)),
+        Effect.flatMap((result) => {
+          const { response } = result
+          const observed = limiter.observe(
+            workspaceKey,
+            readRateLimit(response.headers),
+            response.status === 429
           )
-      yield* Effect.logDebug(error.message)
-      return yield* Effect.fail(error)
-    })
+          if (response.ok && result.data !== undefined) return Effect.as(observed, result.data)
+          if (response.ok)
+            return Effect.andThen(
+              observed,
+              failed(fail(new Decode({ message: "the response has no body" }), response))
+            )
+          return Effect.andThen(
+            observed,
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              failed(
+                fail(
+                  reasonFromResponse(response.status, result.error, response.headers, now),
+                  response,
+                  result.error
+                )
+              )
+            )
+          )
+        })
+      )
+    )
+  }
 
   return { client, version: client.version, workspaceKey, requestTimeout, call }
 }
+
+/** The abort reason of a request that ran out of time (told apart from interruption and network errors). */
+const timedOut = new Error("request timed out")
 
 const withRequestId = (requestId: string | undefined): { readonly requestId?: string } =>
   requestId === undefined ? {} : { requestId }

@@ -94,14 +94,15 @@ export const forget = (window: RateLimitWindow): RateLimitWindow =>
 
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
-    Effect.gen(function* () {
-      while (true) {
-        const now = yield* Clock.currentTimeMillis
-        const decision = yield* store.modify(workspaceKey, (window) => decide(window, now))
-        if (decision._tag === "Granted") return
-        yield* Effect.sleep(decision.millis)
-      }
-    })
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.flatMap(
+        store.modify(workspaceKey, (window) => decide(window, now)),
+        (decision) =>
+          decision._tag === "Granted"
+            ? Effect.void
+            : Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
+      )
+    )
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       store.modify(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
