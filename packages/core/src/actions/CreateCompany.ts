@@ -5,7 +5,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
-import { Company, fitsCompany } from "../api/IntercomObjects.ts"
+import { Company } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 import { CustomAttributes, UnixTimestamp } from "./InputFields.ts"
@@ -57,6 +57,6 @@ export const CreateCompany = defineAction({
         { operation: "createOrUpdateCompany", idempotent: true },
         (client, signal) => client.POST("/companies", { body: input, signal })
       )
-      return yield* decodeOutput(Company, "createOrUpdateCompany", fitsCompany(company))
+      return yield* decodeOutput(Company, "createOrUpdateCompany", company)
     })
 })

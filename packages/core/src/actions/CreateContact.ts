@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 import { ownerIdForWire } from "../api/ApiVersion.ts"
 import { IntercomApi, type IntercomApiShape } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
-import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import { Contact } from "../api/IntercomObjects.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
@@ -86,14 +86,14 @@ const showContact = (api: IntercomApiShape, contactId: string) =>
     .call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
       client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
     )
-    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "ShowContact", fitsContact(contact))))
+    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "ShowContact", contact)))
 
 const createContact = (api: IntercomApiShape, input: CreateContactInput, idempotent: boolean) =>
   api
     .call({ operation: "CreateContact", idempotent }, (client, signal) =>
       client.POST("/contacts", { body: requestBody(input), signal })
     )
-    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "CreateContact", fitsContact(contact))))
+    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "CreateContact", contact)))
 
 /** Intercom names the existing contact in a 409: "A contact matching those details already exists with id=…". */
 const existingIdIn = (message: string | undefined): string | undefined =>

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
-import { fitsMessage, Message } from "../api/IntercomObjects.ts"
+import { Message } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 import { AttachmentUrls, IntercomId, UnixTimestamp } from "./InputFields.ts"
@@ -52,6 +52,6 @@ export const CreateConversation = defineAction({
         { operation: "createConversation", idempotent: false },
         (client, signal) => client.POST("/conversations", { body: input, signal })
       )
-      return yield* decodeOutput(Message, "createConversation", fitsMessage(message))
+      return yield* decodeOutput(Message, "createConversation", message)
     })
 })

@@ -4,7 +4,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
-import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 import { IntercomId } from "./InputFields.ts"
@@ -29,6 +29,6 @@ export const GetContact = defineAction({
       const contact = yield* api.call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
         client.GET("/contacts/{contact_id}", { params: { path: { contact_id: input.contact_id } }, signal })
       )
-      return yield* decodeOutput(Contact, "ShowContact", fitsContact(contact))
+      return yield* decodeOutput(Contact, "ShowContact", contact)
     })
 })

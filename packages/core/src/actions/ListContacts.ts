@@ -9,7 +9,7 @@ import * as Stream from "effect/Stream"
 import { listContactsQuery } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
-import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import { Contact } from "../api/IntercomObjects.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { type ActionInputInvalid, decodeOutput, defineAction, executeAction } from "./Action.ts"
@@ -35,6 +35,21 @@ export const ContactsPage = Schema.Struct({
 }).annotate({ title: "Contacts page", description: "One page of contacts" })
 export type ContactsPage = typeof ContactsPage.Type
 
+/** Intercom's `contact_list` answer, as far as the page needs it. */
+const ContactListAnswer = Schema.Struct({
+  data: Schema.Array(Contact),
+  total_count: Schema.Finite,
+  pages: Schema.optionalKey(
+    Schema.NullOr(
+      Schema.Struct({
+        next: Schema.optionalKey(
+          Schema.NullOr(Schema.Struct({ starting_after: Schema.optionalKey(Schema.NullOr(Schema.String)) }))
+        )
+      })
+    )
+  )
+}).annotate({ title: "Contact list answer" })
+
 export const ListContacts = defineAction({
   key: "intercom/list-contacts",
   title: "List contacts",
@@ -50,11 +65,12 @@ export const ListContacts = defineAction({
       const list = yield* api.call({ operation: "ListContacts", idempotent: true }, (client, signal) =>
         client.GET("/contacts", { params: { query: listContactsQuery(input) }, signal })
       )
-      return yield* decodeOutput(ContactsPage, "ListContacts", {
-        contacts: list.data.map(fitsContact),
-        next_cursor: list.pages?.next?.starting_after ?? null,
-        total_count: list.total_count
-      })
+      const answer = yield* decodeOutput(ContactListAnswer, "ListContacts", list)
+      return {
+        contacts: answer.data,
+        next_cursor: answer.pages?.next?.starting_after ?? null,
+        total_count: answer.total_count
+      }
     })
 })
 

@@ -4,7 +4,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
-import { fitsTag, Tag } from "../api/IntercomObjects.ts"
+import { Tag } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 
@@ -15,6 +15,9 @@ export const TagList = Schema.Struct({ tags: Schema.Array(Tag) }).annotate({
   description: "Every tag of the workspace"
 })
 export type TagList = typeof TagList.Type
+
+/** Intercom's `tag_list` answer. */
+const TagListAnswer = Schema.Struct({ data: Schema.Array(Tag) }).annotate({ title: "Tag list answer" })
 
 export const ListTags = defineAction({
   key: "intercom/list-tags",
@@ -31,6 +34,7 @@ export const ListTags = defineAction({
       const list = yield* api.call({ operation: "listTags", idempotent: true }, (client, signal) =>
         client.GET("/tags", { signal })
       )
-      return yield* decodeOutput(TagList, "listTags", { tags: list.data.map(fitsTag) })
+      const answer = yield* decodeOutput(TagListAnswer, "listTags", list)
+      return { tags: answer.data }
     })
 })

@@ -9,7 +9,7 @@ import * as Schema from "effect/Schema"
 import { quickReplyBody, type ReplyBody, requireFeature } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
-import { Conversation, fitsConversation } from "../api/IntercomObjects.ts"
+import { Conversation } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 import { AdminId, AttachmentUrls, Email, IntercomId } from "./InputFields.ts"
@@ -152,6 +152,6 @@ export const ReplyConversation = defineAction({
             signal
           })
       )
-      return yield* decodeOutput(Conversation, "replyConversation", fitsConversation(conversation))
+      return yield* decodeOutput(Conversation, "replyConversation", conversation)
     })
 })

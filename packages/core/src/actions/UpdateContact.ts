@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ownerIdForWire } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
-import { Contact, fitsContact } from "../api/IntercomObjects.ts"
+import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 import { AdminId, ContactRole, CustomAttributes, Email, IntercomId, UnixTimestamp } from "./InputFields.ts"
@@ -81,6 +81,6 @@ export const UpdateContact = defineAction({
           signal
         })
       )
-      return yield* decodeOutput(Contact, "UpdateContact", fitsContact(contact))
+      return yield* decodeOutput(Contact, "UpdateContact", contact)
     })
 })

@@ -133,12 +133,21 @@ export const Tag = Schema.Struct({
 }).annotate({ title: "Tag", description: "A tag of the workspace" })
 export type Tag = typeof Tag.Type
 
-// Compile-time ties to the generated client: every generated object must be readable by our schema.
-export const fitsContact = (contact: Generated["contact"]): typeof Contact.Encoded => contact
-export const fitsMessage = (
-  message: Generated["message"] & { conversation_id: string }
-): typeof Message.Encoded => message
-export const fitsConversation = (conversation: Generated["conversation"]): typeof Conversation.Encoded =>
-  conversation
-export const fitsCompany = (company: Generated["company"]): typeof Company.Encoded => company
-export const fitsTag = (tag: Generated["tag"]): typeof Tag.Encoded => tag
+/**
+ * Compile-time ties to the generated client: type-checks only when every field our Schema declares
+ * accepts what the generated type says Intercom sends. `DeepRequired` because descriptions after
+ * 2.11 mark every field optional; presence is checked at runtime by decoding.
+ */
+type DeepRequired<T> =
+  T extends ReadonlyArray<infer Element>
+    ? Array<DeepRequired<Element>>
+    : T extends object
+      ? { [K in keyof T]-?: DeepRequired<T[K]> }
+      : T
+const assertFits = <Generated, Ours>(_fits: DeepRequired<Generated> extends Ours ? true : false): void =>
+  undefined
+assertFits<Generated["contact"], typeof Contact.Encoded>(true)
+assertFits<Generated["message"], typeof Message.Encoded>(true)
+assertFits<Generated["conversation"], typeof Conversation.Encoded>(true)
+assertFits<Generated["company"], typeof Company.Encoded>(true)
+assertFits<Generated["tag"], typeof Tag.Encoded>(true)

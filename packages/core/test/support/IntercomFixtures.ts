@@ -80,9 +80,8 @@ export const conversation: Schemas["conversation"] = {
   open: true,
   state: "open",
   read: false,
-  priority: "not_priority",
-  admin_assignee_id: null,
-  team_assignee_id: null,
+  admin_assignee_id: 991267596,
+  team_assignee_id: 5017691,
   source: {
     type: "conversation",
     id: "403918251",
