@@ -208,7 +208,9 @@ export const intercomRoutes = (store: Store, schemas: SpecSchemas): Router<ApiRo
       "POST",
       "/companies",
       route("createOrUpdateCompany", ({ body }) => {
-        const { company } = store.upsertCompany(body as Schemas["create_or_update_company_request"])
+        const { company } = store.upsertCompany(
+          body as NonNullable<Schemas["create_or_update_company_request"]>
+        )
         return ok(companyView(store, company))
       })
     )

@@ -704,7 +704,7 @@ export class Store {
   // ── companies and tags ────────────────────────────────────────────────────────────────────
 
   /** Upsert keyed on `company_id` (the caller's id, which never changes). */
-  upsertCompany(input: Schemas["create_or_update_company_request"]): {
+  upsertCompany(input: NonNullable<Schemas["create_or_update_company_request"]>): {
     company: CompanyRecord
     created: boolean
   } {

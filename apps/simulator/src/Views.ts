@@ -25,7 +25,8 @@ export type ConversationView = Schemas["conversation"]
  * The generated types follow the build's version while these values follow the request's, so the
  * few fields whose type changed between versions are produced here, checked at run time instead.
  */
-const ownerId = (profile: VersionProfile, value: string | null): ContactView["owner_id"] => {
+type OwnerId = Exclude<ContactView["owner_id"], undefined>
+const ownerId = (profile: VersionProfile, value: string | null): OwnerId => {
   if (value === null) return null
   const numeric = Number(value)
   const shaped: string | number | null = profile.ownerIdAsString
@@ -33,21 +34,21 @@ const ownerId = (profile: VersionProfile, value: string | null): ContactView["ow
     : Number.isSafeInteger(numeric)
       ? numeric
       : null
-  return shaped as unknown as ContactView["owner_id"]
+  return shaped as unknown as OwnerId
 }
 
 const priority = (profile: VersionProfile): NonNullable<ConversationView["priority"]> =>
   (profile.priorityLevels ? "none" : "not_priority") as NonNullable<ConversationView["priority"]>
 
-const assignee = (profile: VersionProfile, value: string | null): ConversationView["admin_assignee_id"] =>
-  (value === null
-    ? profile.unassignedAsZero
-      ? 0
-      : null
-    : Number(value)) as ConversationView["admin_assignee_id"]
+type AssigneeId = Exclude<ConversationView["admin_assignee_id"], undefined>
+const assignee = (profile: VersionProfile, value: string | null): AssigneeId =>
+  (value === null ? (profile.unassignedAsZero ? 0 : null) : Number(value)) as AssigneeId
 
 /** Intercom stores message bodies as HTML paragraphs. */
 export const htmlBody = (body: string): string => (body.trimStart().startsWith("<") ? body : `<p>${body}</p>`)
+
+/** `contact_companies.type` is "list" up to 2.15 and gone from the 2.16 schema; Intercom still sends it. */
+const listType = { type: "list" } as const
 
 export const contactView = (store: Store, profile: VersionProfile, contact: ContactRecord): ContactView => {
   const emailDomain = contact.email?.split("@")[1] ?? ""
@@ -102,7 +103,7 @@ export const contactView = (store: Store, profile: VersionProfile, contact: Cont
     },
     notes: { data: [], url: `/contacts/${contact.id}/notes`, total_count: 0, has_more: false },
     companies: {
-      type: "list",
+      ...listType,
       data: contact.company_ids.map((id) => ({ type: "company", id, url: `/companies/${id}` })),
       url: `/contacts/${contact.id}/companies`,
       total_count: contact.company_ids.length,

@@ -147,7 +147,7 @@ describe("signatures", () => {
 
 describe("Intercom's delivery rules", () => {
   it("retries a failed delivery once, a (scaled) minute later, with delivery_attempts 2", async () => {
-    await start({ timeScale: 0.005 })
+    await start({ timeScale: 0.02 })
     receiver.script.push({ status: 500 })
     const [notification] = await sim!.trigger("contact.user.created")
     expect(notification!.deliveries[0]).toMatchObject({ status: 500, ok: false })
@@ -164,7 +164,7 @@ describe("Intercom's delivery rules", () => {
   })
 
   it("gives up after the one retry", async () => {
-    await start({ timeScale: 0.002 })
+    await start({ timeScale: 0.02 })
     receiver.fallback = { status: 503 }
     await sim!.trigger("contact.user.created")
     await receiver.waitFor(2)
@@ -185,7 +185,7 @@ describe("Intercom's delivery rules", () => {
   })
 
   it("410 Gone disables the subscription", async () => {
-    await start({ timeScale: 0.002 })
+    await start({ timeScale: 0.02 })
     receiver.script.push({ status: 410 })
     const [notification] = await sim!.trigger("contact.user.created")
     expect(notification!.deliveries[0]).toMatchObject({ status: 410, retryAt: null })
