@@ -312,7 +312,8 @@ const serve = async (values: Values, io: CliIo): Promise<number> => {
       signature: signatureOf(values),
       rateLimitPerMinute: number(values, "rate-limit", 1000),
       faults,
-      seed: values.seed,
+      // "--seed 42" means the number 42 (printed back as 42), any other text is hashed.
+      seed: values.seed !== undefined && /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
       stateFile: values["state-file"],
       timeScale: number(values, "time-scale", 1),
       apiVersion: values["api-version"]
