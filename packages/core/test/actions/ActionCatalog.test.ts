@@ -2,8 +2,32 @@ import { assert, describe, it } from "@effect/vitest"
 import { operationTable } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
 import { actionByKey, actions, ListContacts } from "../../src/actions/index.ts"
+import * as Core from "../../src/index.ts"
 
 describe("the action catalog", () => {
+  it("is public through the package index", () => {
+    for (const name of [
+      "actions",
+      "actionByKey",
+      "executeAction",
+      "defineAction",
+      "ActionInputInvalid",
+      "allContacts"
+    ]) {
+      assert.property(Core, name)
+    }
+    for (const name of [
+      "IntercomApi",
+      "IntercomError",
+      "RateLimiter",
+      "RateLimitStore",
+      "RetryPolicy",
+      "ApiVersion"
+    ]) {
+      assert.property(Core, name)
+    }
+  })
+
   it("lists the eight actions under TaskJuice's keys", () => {
     assert.deepStrictEqual(
       actions.map((action) => action.key),
