@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
+import {
+  type CellResult,
+  expectedOutcome,
+  formatMatrix,
+  matrixActions,
+  matrixFaults,
+  runMatrix
+} from "../src/FaultMatrix.ts"
+import { suiteSize } from "../src/SuiteSize.ts"
+
+const size = suiteSize()
+
+/**
+ * Cells that fail because of a defect outside this suite. Each stays in the suite as `it.fails`, so it
+ * turns red the day the defect is fixed (then delete the entry).
+ *
+ * DEFECT (apps/simulator): the simulator has no `POST /contacts/search` (SearchContacts). The core's
+ * create-contact looks the contact up by email before every retry (so a retry never creates a
+ * duplicate); against the simulator that look-up gets 405, which the bundle reports as
+ * VALIDATION_FAILED (providerStatus 405). So every transient fault on create-contact ends in a
+ * permanent, misleading step error instead of success after the retry.
+ */
+const searchContactsMissing =
+  "simulator lacks POST /contacts/search (SearchContacts): create-contact's retry look-up gets 405"
+const knownDefects: ReadonlyArray<{
+  readonly action: string
+  readonly fault: string
+  readonly defect: string
+}> = ["429", "500", "502", "503", "504", "drop", "timeout", "late"].map((fault) => ({
+  action: "create-contact",
+  fault,
+  defect: searchContactsMissing
+}))
+
+const isKnownDefect = (cell: CellResult) =>
+  knownDefects.some((known) => known.action === cell.action && known.fault === cell.fault)
+
+const canaries = makeCanaries()
+const watch = watchForLeaks(canaries)
+let results: ReadonlyArray<CellResult> = []
+
+beforeAll(async () => {
+  results = await runMatrix({ canaries, watch, strikes: size.transientFailures, concurrency: 12 })
+  const table = formatMatrix(results)
+  watch.inspect("fault matrix report", table)
+  console.log(`\nFault matrix (${results.length} cells, ${size.name} run)\n${table}\n`)
+}, 240_000)
+afterAll(() => watch.stop())
+
+const describeProblems = (cells: ReadonlyArray<CellResult>) =>
+  cells.filter((r) => r.problems.length > 0).map((r) => `${r.action} × ${r.fault}: ${r.problems.join("; ")}`)
+
+describe(`fault matrix (${size.name}: transient faults strike ${size.transientFailures}× before recovering)`, () => {
+  it("has every fault the issue lists as a column and every action as a row", () => {
+    expect(matrixFaults.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        "429",
+        "500",
+        "502",
+        "503",
+        "504",
+        "drop",
+        "timeout",
+        "malformed",
+        "401",
+        "403",
+        "404",
+        "409",
+        "422"
+      ])
+    )
+    expect(new Set(matrixActions.map((a) => a.key)).size).toBe(8)
+    expect(results).toHaveLength(matrixActions.length * matrixFaults.length)
+    // The expectations themselves: a create that may have reached Intercom is never retried.
+    const conversation = matrixActions.find((a) => a.key === "intercom/create-conversation")!
+    expect(expectedOutcome(conversation, matrixFaults.find((f) => f.name === "503")!).outcome).toBe(
+      "UPSTREAM_UNAVAILABLE"
+    )
+  })
+
+  it("success after retries when transient, the right step error otherwise, never a duplicate (all other cells)", () => {
+    expect(describeProblems(results.filter((cell) => !isKnownDefect(cell)))).toEqual([])
+  })
+
+  it("never creates a duplicate contact, conversation, reply or company in any cell", () => {
+    const duplicates = results.filter(
+      (r) =>
+        r.delta.contacts > 1 ||
+        r.delta.conversations > 1 ||
+        r.delta.conversationParts > 1 ||
+        r.delta.companies > 1
+    )
+    expect(duplicates.map((r) => `${r.action} × ${r.fault}: ${JSON.stringify(r.delta)}`)).toEqual([])
+  })
+
+  it("lets no canary secret into a log line, an answer or the printed matrix", () => {
+    expect(watch.inspected()).toBeGreaterThan(results.length)
+    expect(watch.leaks()).toEqual([])
+  })
+
+  for (const known of knownDefects) {
+    it.fails(`${known.action} × ${known.fault} recovers after the retry [DEFECT: ${known.defect}]`, () => {
+      const cell = results.find((r) => r.action === known.action && r.fault === known.fault)
+      expect(cell).toBeDefined()
+      expect(describeProblems(cell === undefined ? [] : [cell])).toEqual([])
+    })
+  }
+})
