@@ -2,7 +2,10 @@
  * Intercom's rate-limit headers, read into a typed value from every response.
  */
 export interface RateLimit {
-  /** `X-RateLimit-Limit`: requests allowed per minute for this app. */
+  /**
+   * `X-RateLimit-Limit`: requests allowed in the current window. Intercom spreads the per-minute
+   * budget over 10-second windows, so 1,000 a minute reads as 166 here.
+   */
   readonly limit: number
   /** `X-RateLimit-Remaining`: requests left in the current window. */
   readonly remaining: number
