@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { type BundleHost, startBundleHost } from "@taskjuice/intercom-bundle"
-import { triggers } from "@taskjuice/intercom-core"
+import { triggers, webhookTopics } from "@taskjuice/intercom-core"
 import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
 
@@ -52,15 +52,8 @@ export interface Sandbox {
   readonly close: () => Promise<void>
 }
 
-/** The topics the sandbox fires, one per way a trigger can activate. */
-export const sandboxTopics = [
-  "conversation.user.created",
-  "conversation.admin.single.created",
-  "conversation.user.replied",
-  "contact.user.created",
-  "contact.lead.created",
-  "ping"
-] as const
+/** The sandbox fires every topic the integration handles, ping included. */
+export const sandboxTopics = webhookTopics
 
 export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
   // One secret per run: the simulator signs with it, the bundle verifies with it; never printed.
