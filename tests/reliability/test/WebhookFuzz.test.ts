@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises"
+import { webhookBodyLimitBytes } from "@taskjuice/intercom-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
@@ -65,6 +66,23 @@ describe(`webhook fuzzing (${size.name}: ${size.fuzzCases} requests, fast-check 
     // Every class was generated, so none of them went untested.
     expect([...counts.keys()].sort()).toEqual([...fuzzClasses()].sort())
     expect(watch.leaks()).toEqual([])
+  })
+
+  it("draws the size limit at exactly 1 MiB: a signed body of the limit is read, one byte more is 413", async () => {
+    const base = JSON.stringify({ ...envelope("ping", { id: null }), padding: "" })
+    const sized = (bytes: number) =>
+      Buffer.from(base.replace('"padding":""', `"padding":"${"x".repeat(bytes - Buffer.byteLength(base))}"`))
+    const statuses: Array<number> = []
+    for (const body of [sized(webhookBodyLimitBytes), sized(webhookBodyLimitBytes + 1)]) {
+      expect(body.byteLength).toBeGreaterThanOrEqual(webhookBodyLimitBytes)
+      const answer = await send(receiver.agent, receiver.bundle.webhookUrl, {
+        method: "POST",
+        headers: signedHeaders(body, canaries.clientSecret),
+        body
+      })
+      statuses.push(answer.status)
+    }
+    expect(statuses).toEqual([200, 413])
   })
 
   it("still accepts a valid delivery afterwards, exactly once (the run above could have activated)", async () => {

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from "node:timers/promises"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
+import { percentiles } from "../src/Http.ts"
+import { loadSeed, makeLoadDeliveries, makeWarmUp, runLoadClient } from "../src/Load.ts"
+import { suiteSize } from "../src/SuiteSize.ts"
+import { type Receiver, startReceiver } from "../src/Webhooks.ts"
+
+const size = suiteSize()
+const concurrency = 50
+const repeatShare = 0.2
+const warmUpCount = 500
+const canaries = makeCanaries()
+const watch = watchForLeaks(canaries)
+let receiver: Receiver
+
+beforeAll(async () => {
+  receiver = await startReceiver(canaries, watch)
+})
+afterAll(async () => {
+  await receiver.close()
+  watch.stop()
+})
+
+describe(`load (${size.name}: ${size.loadDeliveries} deliveries, ${repeatShare * 100} % repeats, concurrency ${concurrency})`, () => {
+  it("activates exactly once per unique notification, loses none, and reports acknowledgement latency", async () => {
+    const warmUp = makeWarmUp(warmUpCount, canaries.clientSecret)
+    const deliveries = makeLoadDeliveries(size.loadDeliveries, repeatShare, canaries.clientSecret)
+    const uniques = new Set(deliveries.map((d) => d.notificationId))
+    const strip = (list: typeof deliveries) => list.map(({ headers, body }) => ({ headers, body }))
+    const output = await runLoadClient({
+      url: receiver.bundle.webhookUrl,
+      concurrency,
+      phases: [strip(warmUp), strip(deliveries)]
+    })
+    // Activations are announced on a later turn of the event loop.
+    await sleep(100)
+    const answers = output.phases[1] ?? []
+    const seconds = output.seconds[1] ?? Number.NaN
+
+    const latency = percentiles(answers.map((a) => a.millis))
+    const perNotification = new Map<string, number>()
+    for (const activation of receiver.activations) {
+      perNotification.set(
+        activation.notificationId,
+        (perNotification.get(activation.notificationId) ?? 0) + 1
+      )
+    }
+    const count = (received: string) => answers.filter((a) => a.received === received).length
+    const report = [
+      `Load: ${deliveries.length} deliveries (${uniques.size} unique, ${deliveries.length - uniques.size} repeats), concurrency ${concurrency}, seed ${loadSeed}, after ${warmUp.length} warm-up deliveries`,
+      `  answers: ${answers.filter((a) => a.status === 200).length} × 200; accepted ${count("accepted")}, duplicate ${count("duplicate")}`,
+      `  activations: ${receiver.activations.length - warmUp.length} for ${uniques.size} unique notifications`,
+      `  acknowledgement latency (ms): p50 ${latency.p50.toFixed(2)}  p90 ${latency.p90.toFixed(2)}  p99 ${latency.p99.toFixed(2)}  max ${latency.max.toFixed(2)}  (target p99 < 50)`,
+      `  throughput: ${(deliveries.length / seconds).toFixed(0)} deliveries/s over ${seconds.toFixed(2)} s`
+    ].join("\n")
+    watch.inspect("load report", report)
+    console.log(`\n${report}\n`)
+
+    expect(output.phases[0]?.every((a) => a.status === 200 && a.received === "accepted")).toBe(true)
+    expect(answers).toHaveLength(deliveries.length)
+    expect(answers.every((a) => a.status === 200)).toBe(true)
+    expect(count("accepted")).toBe(uniques.size)
+    expect(count("duplicate")).toBe(deliveries.length - uniques.size)
+    // Exactly one activation per unique notification: none lost, none twice.
+    const ids = [...uniques, ...warmUp.map((d) => d.notificationId)]
+    expect(ids.filter((id) => perNotification.get(id) !== 1)).toEqual([])
+    expect(receiver.activations).toHaveLength(ids.length)
+    expect(new Set(receiver.activations.map((a) => a.dedupeKey)).size).toBe(ids.length)
+    expect(watch.leaks()).toEqual([])
+  })
+})
