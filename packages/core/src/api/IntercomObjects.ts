@@ -1,7 +1,15 @@
 /**
- * Schemas of the Intercom objects the actions return: the fields a workflow needs, as Intercom
- * sends them (snake_case, custom_attributes kept). Each one is checked at compile time against the
- * generated response type, so a regenerated client that drifts from them fails the typecheck.
+ * Schemas of the Intercom objects the actions return, as Intercom sends them (snake_case).
+ *
+ * Why a hand-written subset next to the generated types: the generated client gives types only, and
+ * a workflow needs a runtime check of the fields it relies on (an id that is a string, timestamps
+ * that are numbers …) so that a malformed answer becomes a `Decode` error, not a broken step later.
+ * Only those fields are modelled here; every other field Intercom sends (`social_profiles`, `tags`,
+ * `companies`, `source`, fields a later API version adds, at any depth) is kept as it arrived, so a
+ * workflow loses nothing, and the published JSON Schemas allow additional properties.
+ *
+ * Each Schema is checked at compile time against the generated response type
+ * (`components["schemas"]`), so a regenerated client that drifts from it fails the typecheck.
  */
 import type { components } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
@@ -11,12 +19,22 @@ type Generated = components["schemas"]
 const Timestamp = Schema.Finite.annotate({ description: "Unix timestamp in seconds" })
 const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
 
+/** Every field not modelled, kept as sent. */
+const Unmodelled = [Schema.Record(Schema.String, Schema.Unknown)] as const
+
+/**
+ * An Intercom object: the modelled fields are validated, every other field passes through untouched
+ * (a plain Struct would drop them).
+ */
+const intercomObject = <const Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.StructWithRest(Schema.Struct(fields), Unmodelled)
+
 /** Custom attribute values as Intercom returns them (strings, numbers, booleans, dates as numbers). */
 export const CustomAttributes = Schema.Record(Schema.String, Schema.Unknown).annotate({
   description: "The object's custom attributes, by name"
 })
 
-export const Contact = Schema.Struct({
+export const Contact = intercomObject({
   type: Schema.optionalKey(Schema.String),
   id: Schema.String.annotate({ description: "Intercom's id of the contact" }),
   workspace_id: Schema.optionalKey(Schema.String),
@@ -39,16 +57,19 @@ export const Contact = Schema.Struct({
   last_contacted_at: optionalNullable(Timestamp),
   custom_attributes: Schema.optionalKey(CustomAttributes),
   location: Schema.optionalKey(
-    Schema.Struct({
+    intercomObject({
       country: optionalNullable(Schema.String),
       region: optionalNullable(Schema.String),
       city: optionalNullable(Schema.String)
     })
   )
-}).annotate({ title: "Contact", description: "An Intercom contact (a user or a lead)" })
+}).annotate({
+  title: "Contact",
+  description: "An Intercom contact (a user or a lead), with every field Intercom sends"
+})
 export type Contact = typeof Contact.Type
 
-export const Message = Schema.Struct({
+export const Message = intercomObject({
   type: Schema.String,
   id: Schema.String.annotate({ description: "The id of the first message" }),
   created_at: Timestamp,
@@ -56,17 +77,20 @@ export const Message = Schema.Struct({
   body: Schema.String,
   message_type: Schema.String.annotate({ description: "email, inapp, facebook or twitter" }),
   conversation_id: Schema.String.annotate({ description: "The id of the conversation the message started" })
-}).annotate({ title: "Message", description: "The message that started a conversation" })
+}).annotate({
+  title: "Message",
+  description: "The message that started a conversation, with every field Intercom sends"
+})
 export type Message = typeof Message.Type
 
-const Author = Schema.Struct({
+const Author = intercomObject({
   type: Schema.String,
   id: optionalNullable(Schema.String),
   name: optionalNullable(Schema.String),
   email: optionalNullable(Schema.String)
 })
 
-export const ConversationPart = Schema.Struct({
+export const ConversationPart = intercomObject({
   type: Schema.optionalKey(Schema.String),
   id: Schema.String,
   part_type: Schema.String,
@@ -75,7 +99,7 @@ export const ConversationPart = Schema.Struct({
   author: Author
 })
 
-export const Conversation = Schema.Struct({
+export const Conversation = intercomObject({
   type: Schema.optionalKey(Schema.String),
   id: Schema.String,
   title: optionalNullable(Schema.String),
@@ -91,23 +115,26 @@ export const Conversation = Schema.Struct({
   team_assignee_id: optionalNullable(Schema.Union([Schema.Finite, Schema.String])),
   custom_attributes: Schema.optionalKey(CustomAttributes),
   conversation_parts: Schema.optionalKey(
-    Schema.Struct({
+    intercomObject({
       type: Schema.optionalKey(Schema.String),
       conversation_parts: Schema.Array(ConversationPart),
       total_count: Schema.Finite
     })
   )
-}).annotate({ title: "Conversation", description: "An Intercom conversation, with its parts" })
+}).annotate({
+  title: "Conversation",
+  description: "An Intercom conversation, with its parts and every field Intercom sends"
+})
 export type Conversation = typeof Conversation.Type
 
-export const Company = Schema.Struct({
+export const Company = intercomObject({
   type: Schema.optionalKey(Schema.String),
   id: Schema.String.annotate({ description: "Intercom's id of the company" }),
   company_id: Schema.optionalKey(Schema.String.annotate({ description: "Your id of the company" })),
   app_id: Schema.optionalKey(Schema.String),
   name: Schema.optionalKey(Schema.String),
   plan: Schema.optionalKey(
-    Schema.Struct({
+    intercomObject({
       type: Schema.optionalKey(Schema.String),
       id: Schema.optionalKey(Schema.String),
       name: Schema.optionalKey(Schema.String)
@@ -123,14 +150,14 @@ export const Company = Schema.Struct({
   created_at: Schema.optionalKey(Timestamp),
   updated_at: Schema.optionalKey(Timestamp),
   custom_attributes: Schema.optionalKey(CustomAttributes)
-}).annotate({ title: "Company", description: "An Intercom company" })
+}).annotate({ title: "Company", description: "An Intercom company, with every field Intercom sends" })
 export type Company = typeof Company.Type
 
-export const Tag = Schema.Struct({
+export const Tag = intercomObject({
   type: Schema.String,
   id: Schema.String,
   name: Schema.String
-}).annotate({ title: "Tag", description: "A tag of the workspace" })
+}).annotate({ title: "Tag", description: "A tag of the workspace, with every field Intercom sends" })
 export type Tag = typeof Tag.Type
 
 /**
