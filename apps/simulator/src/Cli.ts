@@ -59,8 +59,10 @@ serve:
   --webhook-url URL          subscribe URL to every topic (repeatable)
   --signature MODE           sha1 | sha256 | both | invalid (default both)
   --rate-limit N             requests per minute per app (default 1000, spread over 10 s windows)
-  --fault SPEC               <route>:<kind>[=<arg>][@<probability>] (repeatable); kinds: 5xx, slow=<ms>,
-                             timeout, drop, malformed, revoked; e.g. 'POST /contacts:503@0.2'
+  --fault SPEC               <route>:<kind>[=<arg>][@<probability>] (repeatable). Before the work
+                             (nothing changes): 5xx, slow=<ms>, timeout, drop, revoked; after it (done,
+                             the answer cut, lost or late): malformed, drop-after, slow-after=<ms>;
+                             e.g. 'POST /contacts:503@0.2', 'POST /contacts:drop-after'
   --seed SEED                make faults and generated data reproducible
   --state-file FILE          keep the state in a SQLite file
   --time-scale X             multiply the 5 s delivery timeout and 1 min retry (e.g. 0.01)

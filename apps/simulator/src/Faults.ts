@@ -7,12 +7,25 @@
  *   `POST /contacts:slow=2000@0.5`    half of the contact creations take two more seconds
  *   `ShowContact:timeout`             GET /contacts/{id} never answers
  *   `*:drop@0.05`, `*:malformed`, `GET /tags:revoked`
+ *   `POST /contacts:drop-after`       the contact is created, then the connection drops unanswered
+ *   `CreateContact:slow-after=3000`   the contact is created at once, the answer leaves 3 s later
  * A route is `*`, `METHOD /path` (path parameters in braces, any name) or an operationId.
+ *
+ * Most kinds strike before the work (nothing changes); `malformed`, `drop-after` and `slow-after`
+ * strike after it: the request did reach Intercom, only its answer is lost, cut or late.
  */
 import * as Data from "effect/Data"
 import type { Random } from "./Random.ts"
 
-export type FaultKind = "error" | "slow" | "timeout" | "drop" | "malformed" | "revoked"
+export type FaultKind =
+  | "error"
+  | "slow"
+  | "timeout"
+  | "drop"
+  | "malformed"
+  | "revoked"
+  | "drop-after"
+  | "slow-after"
 
 export const faultKinds: ReadonlyArray<string> = [
   "5xx (500-599)",
@@ -20,7 +33,9 @@ export const faultKinds: ReadonlyArray<string> = [
   "timeout",
   "drop",
   "malformed",
-  "revoked"
+  "revoked",
+  "drop-after",
+  "slow-after=<ms>"
 ]
 
 export interface FaultRule {
@@ -31,7 +46,7 @@ export interface FaultRule {
   readonly probability: number
   /** For `error`: the 5xx status. */
   readonly status?: number
-  /** For `slow`: the added delay in milliseconds. */
+  /** For `slow` and `slow-after`: the added delay in milliseconds. */
   readonly delayMs?: number
 }
 
@@ -72,13 +87,19 @@ export const parseFault = (input: string): FaultRule => {
   if (/^5\d\d$/.test(kind)) return { ...base, kind: "error", status: Number(kind) }
   if (kind === "5xx" || kind === "error")
     return { ...base, kind: "error", status: arg === undefined ? 500 : Number(arg) }
-  if (kind === "slow") {
+  if (kind === "slow" || kind === "slow-after") {
     const delayMs = arg === undefined ? 2000 : Number(arg)
     if (!Number.isFinite(delayMs) || delayMs < 0)
-      fail(input, "slow takes a delay in milliseconds, e.g. slow=1500")
-    return { ...base, kind: "slow", delayMs }
+      fail(input, `${kind} takes a delay in milliseconds, e.g. ${kind}=1500`)
+    return { ...base, kind, delayMs }
   }
-  if (kind === "timeout" || kind === "drop" || kind === "malformed" || kind === "revoked")
+  if (
+    kind === "timeout" ||
+    kind === "drop" ||
+    kind === "malformed" ||
+    kind === "revoked" ||
+    kind === "drop-after"
+  )
     return { ...base, kind }
   return fail(input, kind === "" ? "the kind is missing" : `"${kind}" is not a fault kind`)
 }
@@ -87,8 +108,8 @@ export const formatFault = (rule: FaultRule): string => {
   const kind =
     rule.kind === "error"
       ? String(rule.status ?? 500)
-      : rule.kind === "slow"
-        ? `slow=${rule.delayMs ?? 2000}`
+      : rule.kind === "slow" || rule.kind === "slow-after"
+        ? `${rule.kind}=${rule.delayMs ?? 2000}`
         : rule.kind
   return `${rule.route}:${kind}${rule.probability === 1 ? "" : `@${rule.probability}`}`
 }

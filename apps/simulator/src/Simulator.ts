@@ -353,26 +353,57 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Simulat
         case "malformed":
           malformed = true
           break
+        case "drop-after":
+        case "slow-after":
+          // Struck once the request has been handled, whatever its answer (see `answer`).
+          break
       }
     }
+
+    /**
+     * Every answer from here on leaves through this: the request has been handled (or refused), so
+     * `drop-after` loses the answer and `slow-after` holds it back, after the state changed.
+     */
+    const answer = async (
+      status: number,
+      body: unknown,
+      headers: Record<string, string> = {},
+      cutShort = false
+    ): Promise<void> => {
+      if (fault?.kind === "drop-after") {
+        request.socket.destroy()
+        return
+      }
+      if (fault?.kind === "slow-after") {
+        await sleep(fault.delayMs ?? 2000)
+        // The client gave up meanwhile: the answer has nowhere to go.
+        if (request.socket.destroyed) return
+      }
+      if (!cutShort) return sendJson(response, status, body, headers)
+      // A body cut short mid-object: what a proxy that drops a connection can leave behind.
+      const text = JSON.stringify(body)
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers })
+      response.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))))
+    }
+    const answerError = (error: IntercomApiError, headers: Record<string, string> = {}) =>
+      answer(error.status, errorList(error), headers)
 
     const token = bearer(request)
     const tokenRecord = token === undefined ? undefined : store.token(token)
     if (token === undefined || tokenRecord === undefined) {
       request.resume()
-      return respondError(response, unauthorized())
+      return answerError(unauthorized())
     }
     if (tokenRecord.revoked) {
       request.resume()
-      return respondError(response, tokenRevoked())
+      return answerError(tokenRevoked())
     }
 
     const versionHeader = request.headers["intercom-version"]
     const version = typeof versionHeader === "string" && versionHeader !== "" ? versionHeader : apiVersion
     if (!isServableVersion(version, schemas.knownVersions)) {
       request.resume()
-      return respondError(
-        response,
+      return answerError(
         apiError(
           400,
           "intercom_version_invalid",
@@ -386,8 +417,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Simulat
     const limitHeaders = rateLimitHeaders(decision)
     if (!decision.allowed) {
       request.resume()
-      return respondError(
-        response,
+      return answerError(
         apiError(
           429,
           "rate_limit_exceeded",
@@ -397,6 +427,7 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Simulat
       )
     }
 
+    let result: { readonly status: number; readonly body: unknown }
     try {
       const hasBody = method !== "GET" && method !== "HEAD" && method !== "DELETE"
       const body = hasBody ? parseJson(await readBody(request)) : undefined
@@ -405,25 +436,15 @@ export const startSimulator = async (options: SimulatorOptions): Promise<Simulat
         const problem = schemas.validateRequestBody(route.operationId, body)
         if (problem !== undefined) throw apiError(400, problem.code, problem.message, problem.field)
       }
-      const result = route.handle({ params, query, body, profile: versionProfile(version) })
-      if (malformed) {
-        // A body cut short mid-object: what a proxy that drops a connection can leave behind.
-        const text = JSON.stringify(result.body)
-        response.writeHead(result.status, {
-          "content-type": "application/json; charset=utf-8",
-          ...limitHeaders
-        })
-        response.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))))
-        return
-      }
-      sendJson(response, result.status, result.body, limitHeaders)
+      result = route.handle({ params, query, body, profile: versionProfile(version) })
     } catch (error) {
-      if (error instanceof IntercomApiError) return respondError(response, error, limitHeaders)
+      if (error instanceof IntercomApiError) return answerError(error, limitHeaders)
       if (error instanceof BodyTooLarge) {
-        return respondError(response, apiError(413, "request_too_large", error.message), limitHeaders)
+        return answerError(apiError(413, "request_too_large", error.message), limitHeaders)
       }
       throw error
     }
+    return answer(result.status, result.body, limitHeaders, malformed)
   }
 
   const handleOAuth = async (

@@ -36,12 +36,26 @@ describe("fault syntax", () => {
     expect(parseFault("*:slow=1500")).toEqual({ route: "*", kind: "slow", delayMs: 1500, probability: 1 })
     expect(parseFault("timeout")).toEqual({ route: "*", kind: "timeout", probability: 1 })
     expect(formatFault(parseFault("ShowContact:drop@0.5"))).toBe("ShowContact:drop@0.5")
+    expect(parseFault("POST /contacts:drop-after")).toEqual({
+      route: "POST /contacts",
+      kind: "drop-after",
+      probability: 1
+    })
+    expect(parseFault("CreateContact:slow-after=800@0.5")).toEqual({
+      route: "CreateContact",
+      kind: "slow-after",
+      delayMs: 800,
+      probability: 0.5
+    })
+    expect(formatFault(parseFault("POST /contacts:drop-after@0.25"))).toBe("POST /contacts:drop-after@0.25")
+    expect(formatFault(parseFault("*:slow-after=300"))).toBe("*:slow-after=300")
   })
 
   it("explains a fault it cannot read", () => {
     expect(() => parseFault("*:explode")).toThrow(FaultSyntaxError)
     expect(() => parseFault("*:explode")).toThrow(/"explode" is not a fault kind.*Expected <route>:<kind>/)
     expect(() => parseFault("*:503@2")).toThrow(/probability must be a number from 0 to 1/)
+    expect(() => parseFault("*:slow-after=soon")).toThrow(/slow-after takes a delay in milliseconds/)
   })
 })
 
@@ -81,6 +95,45 @@ describe("faults over HTTP", () => {
     expect(answer.status).toBe(200)
     const text = await answer.text()
     expect(() => JSON.parse(text)).toThrow()
+    expect(sim.counts().contacts).toBe(1)
+  })
+
+  it("drop-after: does the work, then closes the connection without an answer", async () => {
+    const sim = await start(["POST /contacts:drop-after"])
+    await expect(call(sim, "POST", "/contacts", { email: "lost@example.com" })).rejects.toThrow(
+      /fetch failed/
+    )
+    expect(sim.counts().contacts).toBe(1)
+    sim.setFaults([])
+    // The answer was lost, not the contact: creating it again is Intercom's 409.
+    const again = await call(sim, "POST", "/contacts", { email: "lost@example.com" })
+    expect(again.status).toBe(409)
+  })
+
+  it("drop-after: loses refusals too, and leaves other routes alone", async () => {
+    const sim = await start(["CreateContact:drop-after"])
+    await expect(call(sim, "POST", "/contacts", { email: 42 })).rejects.toThrow(/fetch failed/)
+    expect(sim.counts().contacts).toBe(0)
+    expect((await call(sim, "GET", "/contacts")).status).toBe(200)
+  })
+
+  it("slow-after: the work is done at once, the answer leaves late", async () => {
+    const sim = await start(["POST /contacts:slow-after=400"])
+    const started = performance.now()
+    const pending = call(sim, "POST", "/contacts", { email: "late@example.com" })
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(sim.counts().contacts).toBe(1)
+    const answer = await pending
+    expect(answer.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390)
+    expect(((await answer.json()) as { email: string }).email).toBe("late@example.com")
+  })
+
+  it("slow-after: a client that gives up first still leaves the change behind", async () => {
+    const sim = await start(["POST /contacts:slow-after=2000"])
+    await expect(
+      call(sim, "POST", "/contacts", { email: "gone@example.com" }, AbortSignal.timeout(300))
+    ).rejects.toThrow(/abort|timeout/i)
     expect(sim.counts().contacts).toBe(1)
   })
 
