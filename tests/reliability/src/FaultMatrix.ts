@@ -201,10 +201,24 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
   },
   {
     // Slower than the bundle's request timeout. The simulator delays before the work and drops the work
-    // when the client has gone, so this is not "done but answered late" (which it cannot inject).
+    // when the client has gone; slow-after is "done, but answered late".
     name: "late",
     class: "transient",
     rule: strike("slow", { delayMs: matrixRequestTimeoutMs + 150 }),
+    error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
+  },
+  {
+    // Intercom did the work, then the connection dropped before the answer: the duplicate hazard.
+    name: "drop-after",
+    class: "transient",
+    rule: strike("drop-after"),
+    error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: null, provablyUnsent: false }
+  },
+  {
+    // Intercom did the work at once; the answer left after the bundle had given up.
+    name: "slow-after",
+    class: "transient",
+    rule: strike("slow-after", { delayMs: matrixRequestTimeoutMs + 150 }),
     error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
   },
   {
@@ -252,7 +266,7 @@ export const expectedOutcome = (action: MatrixAction, fault: MatrixFault): Expec
   if (fault.class === "transient" && (action.retriesTransient || fault.error.provablyUnsent)) {
     return { outcome: "ok", minRequests: 2, created: createsSomething ? 1 : 0 }
   }
-  const processed = fault.name === "late" || fault.name === "malformed"
+  const processed = fault.name === "drop-after" || fault.name === "slow-after" || fault.name === "malformed"
   return {
     outcome: fault.error.code,
     providerStatus: fault.error.providerStatus,
@@ -432,7 +446,7 @@ export const runCell = async (
     const text = await response.text()
     watch.inspect(`POST /actions/${action.key} answer`, text)
     // A late answer is still being worked on by the simulator: let it finish before counting.
-    await sleep(fault.name === "late" ? matrixRequestTimeoutMs + 300 : 20)
+    await sleep(fault.name === "late" || fault.name === "slow-after" ? matrixRequestTimeoutMs + 300 : 20)
     sim.setFaults([])
     const delta = deltaOf(before, sim.counts())
     const body = JSON.parse(text) as {
@@ -580,7 +594,8 @@ export const formatMatrix = (results: ReadonlyArray<CellResult>): string => {
       .join(", ")}`,
     "faults: 429 = the simulator's rate limit (with X-RateLimit-Reset); 5xx, drop, timeout, malformed, 401 (revoked token),",
     `  403/404/409/422 injected on the action's own route; late = slow=${matrixRequestTimeoutMs + 150} ms, past the bundle's ${matrixRequestTimeoutMs} ms timeout`,
-    "  (the simulator delays before doing the work and drops it once the client gave up; malformed is the only fault after the work);",
+    "  (the simulator delays before the work and drops it once the client gave up); drop-after and slow-after strike after the work:",
+    `  the connection drops unanswered, or the answer leaves ${matrixRequestTimeoutMs + 150} ms later; malformed also strikes after the work;`,
     "  409 on create-contact = a contact with that email exists. Transient faults strike the first attempt(s) only."
   ]
   const failures = results

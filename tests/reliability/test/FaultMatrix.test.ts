@@ -28,11 +28,13 @@ const knownDefects: ReadonlyArray<{
   readonly action: string
   readonly fault: string
   readonly defect: string
-}> = ["429", "500", "502", "503", "504", "drop", "timeout", "late"].map((fault) => ({
-  action: "create-contact",
-  fault,
-  defect: searchContactsMissing
-}))
+}> = ["429", "500", "502", "503", "504", "drop", "timeout", "late", "drop-after", "slow-after"].map(
+  (fault) => ({
+    action: "create-contact",
+    fault,
+    defect: searchContactsMissing
+  })
+)
 
 const isKnownDefect = (cell: CellResult) =>
   knownDefects.some((known) => known.action === cell.action && known.fault === cell.fault)
