@@ -4,7 +4,7 @@ import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
 import { percentiles } from "../src/Http.ts"
 import { loadSeed, makeLoadDeliveries, makeWarmUp, runLoadClient } from "../src/Load.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
-import { type Receiver, startReceiver } from "../src/Webhooks.ts"
+import { envelope, pool, type Receiver, send, signedHeaders, startReceiver } from "../src/Webhooks.ts"
 
 const size = suiteSize()
 const concurrency = 50
@@ -67,6 +67,30 @@ describe(`load (${size.name}: ${size.loadDeliveries} deliveries, ${repeatShare *
     expect(ids.filter((id) => perNotification.get(id) !== 1)).toEqual([])
     expect(receiver.activations).toHaveLength(ids.length)
     expect(new Set(receiver.activations.map((a) => a.dedupeKey)).size).toBe(ids.length)
+    expect(watch.leaks()).toEqual([])
+  })
+  it("recognises redeliveries of notifications that carry no id (Intercom documents it as optional)", async () => {
+    const before = receiver.activations.length
+    const notifications = Array.from({ length: 200 }, (_, index) => {
+      const base = envelope("contact.user.created")
+      const { id: _id, ...withoutId } = base
+      const data = base.data as { item: Record<string, unknown> }
+      return { ...withoutId, data: { ...data, item: { ...data.item, id: `no-id-contact-${index}` } } }
+    })
+    // Each one twice: the redelivery differs only in delivery_attempts, as Intercom's does.
+    const deliveries = notifications.flatMap((notification) =>
+      [1, 2].map((attempt) => Buffer.from(JSON.stringify({ ...notification, delivery_attempts: attempt })))
+    )
+    const answers = await pool(deliveries, 10, (body) =>
+      send(receiver.agent, receiver.bundle.webhookUrl, {
+        method: "POST",
+        headers: signedHeaders(body, canaries.clientSecret),
+        body
+      })
+    )
+    await sleep(100)
+    expect(answers.every((answer) => answer.status === 200)).toBe(true)
+    expect(receiver.activations.length - before).toBe(notifications.length)
     expect(watch.leaks()).toEqual([])
   })
 })
