@@ -6,15 +6,15 @@
  * only, so the delivery is acknowledged well inside Intercom's 5 seconds; starting runs happens after.
  */
 
-import { createHash } from "node:crypto"
 import {
-  type AnyTrigger,
   checkSignature,
   decodeNotification,
+  decodeTriggerOptions,
   decodeTriggerPayload,
+  defaultTriggerOptions,
   markNotificationIfNew,
   type NotificationDedupe,
-  type NotificationEnvelope,
+  notificationIdOf,
   routeNotification,
   triggerByKey,
   triggers,
@@ -26,7 +26,6 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import { type Activation, activationDedupeKey } from "./Activation.ts"
 import type { Connection } from "./Connection.ts"
 import { Connections } from "./Connections.ts"
@@ -60,40 +59,12 @@ export type WebhookReceipt =
   /** The seen-store failed: answering 503 makes Intercom deliver again a minute later. */
   | { readonly _tag: "Unavailable"; readonly status: 503 }
 
-const defaultOptions = new Map<string, unknown>(
-  triggers.map((trigger) => [
-    trigger.key,
-    Schema.decodeUnknownSync(trigger.options as Schema.Codec<unknown>)({})
-  ])
-)
+const everyTriggerWithDefaults: ReadonlyArray<TriggerSubscription> = triggers.map((trigger) => ({
+  triggerKey: trigger.key,
+  options: defaultTriggerOptions(trigger)
+}))
 
-const everyTrigger = (): ReadonlyArray<TriggerSubscription> =>
-  triggers.map((trigger) => ({ triggerKey: trigger.key, options: defaultOptions.get(trigger.key) }))
-
-/**
- * Intercom documents `id` as optional; without one, a stable stand-in from fields that do not change
- * between delivery attempts (unlike `delivery_attempts`) still lets repeats be recognized.
- */
-export const notificationIdOf = (notification: NotificationEnvelope): string => {
-  if (typeof notification.id === "string" && notification.id !== "") return notification.id
-  const item = notification.data.item as { readonly id?: unknown }
-  const digest = createHash("sha256")
-    .update(
-      JSON.stringify([
-        notification.app_id,
-        notification.topic,
-        item.id ?? null,
-        notification.created_at ?? null
-      ])
-    )
-    .digest("hex")
-  return `derived_${digest.slice(0, 32)}`
-}
-
-const optionsFor = (trigger: AnyTrigger, options: unknown): unknown => {
-  const decoded = Schema.decodeUnknownOption(trigger.options as Schema.Codec<unknown>)(options)
-  return decoded._tag === "Some" ? decoded.value : undefined
-}
+const everyTrigger = (): ReadonlyArray<TriggerSubscription> => everyTriggerWithDefaults
 
 export const receiveWebhook = (
   body: Uint8Array,
@@ -124,8 +95,9 @@ export const receiveWebhook = (
       return { _tag: "UnknownWorkspace", status: 200, workspaceId: notification.app_id } as const
     }
 
+    // Intercom's id, or the core's stable stand-in when it sent none, so repeats are still recognized.
     const notificationId = notificationIdOf(notification)
-    const isNew = yield* Effect.result(markNotificationIfNew(notificationId))
+    const isNew = yield* Effect.result(markNotificationIfNew(notification))
     if (isNew._tag === "Failure") return { _tag: "Unavailable", status: 503 } as const
     if (!isNew.success) return { _tag: "Duplicate", status: 200, notificationId } as const
 
@@ -143,8 +115,8 @@ export const receiveWebhook = (
       for (const subscription of subscriptionsOf(connection)) {
         const trigger = triggerByKey(subscription.triggerKey)
         if (trigger === undefined || seen.has(trigger.key) || !route.triggers.includes(trigger)) continue
-        const triggerOptions = optionsFor(trigger, subscription.options)
-        if (triggerOptions === undefined || !trigger.activates(route.topic, triggerOptions)) continue
+        const triggerOptions = yield* Effect.option(decodeTriggerOptions(trigger, subscription.options))
+        if (triggerOptions._tag === "None" || !trigger.activates(route.topic, triggerOptions.value)) continue
         seen.add(trigger.key)
         activations.push({
           triggerKey: trigger.key,

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { NotificationDedupe, sign, webhookFixture } from "@taskjuice/intercom-core"
+import { NotificationDedupe, notificationIdOf, sign, webhookFixture } from "@taskjuice/intercom-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { Connections } from "../src/Connections.ts"
-import { notificationIdOf, receiveWebhook, type WebhookEndpointOptions } from "../src/WebhookEndpoint.ts"
+import { receiveWebhook, type WebhookEndpointOptions } from "../src/WebhookEndpoint.ts"
 import { testConnection } from "./support/Connections.ts"
 
 const secret = Redacted.make("routing-secret")

@@ -8,7 +8,14 @@ import { Tag } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decodeOutput, defineAction } from "./Action.ts"
 
-export const ListTagsInput = Schema.Struct({}).annotate({ title: "List tags", description: "No input" })
+/**
+ * No input: any JSON object (fields given are ignored). A record rather than `Schema.Struct({})`, which
+ * would accept any non-null value and publish `{ not: { type: "null" } }` instead of an object.
+ */
+export const ListTagsInput = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  title: "List tags",
+  description: "No input"
+})
 
 export const TagList = Schema.Struct({ tags: Schema.Array(Tag) }).annotate({
   title: "Tags",

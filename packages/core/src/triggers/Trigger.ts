@@ -148,6 +148,20 @@ export const decodeTriggerOptions = <T extends AnyTrigger>(
   decodeWith(trigger.options, trigger.key, "options", input)
 
 /**
+ * The options a workflow gets when it sets none: `{}` decoded with the trigger's options Schema. Every
+ * option has a default, so this cannot fail for a trigger declared here; a trigger whose options Schema
+ * rejects `{}` is a defect and throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const defaultTriggerOptions = <T extends AnyTrigger>(trigger: T): T["options"]["Type"] => {
+  const result = Schema.decodeUnknownResult(trigger.options)({})
+  if (Result.isSuccess(result)) return result.success
+  throw new Error(`${trigger.key} has options without defaults: ${String(result.failure)}`)
+}
+
+/**
  * Decodes a notification (already parsed, e.g. by `decodeNotification`) as a trigger's activation payload.
  *
  * @since 0.1.0

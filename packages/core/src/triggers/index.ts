@@ -33,6 +33,7 @@ export {
   type AnyTrigger,
   decodeTriggerOptions,
   decodeTriggerPayload,
+  defaultTriggerOptions,
   defineTrigger,
   type PlainSchema,
   TriggerDecodeError,

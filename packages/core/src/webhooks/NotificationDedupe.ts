@@ -16,6 +16,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { type NotificationIdentity, notificationIdOf } from "./NotificationId.ts"
 
 /**
  * How long an id is remembered by default: well past Intercom's single retry after one minute.
@@ -125,18 +126,16 @@ export class NotificationDedupe extends Context.Service<NotificationDedupe, Noti
 }
 
 /**
- * Whether a notification should activate: `true` unless its id was seen within the window. A notification
- * without an id (pings) cannot be de-duplicated and always counts as new.
+ * Whether a notification should activate: `true` unless its id ({@link notificationIdOf}: Intercom's, or a
+ * stable stand-in when it sent none) was seen within the window.
  *
  * @since 0.1.0
  * @category dedupe
  */
 export const markNotificationIfNew = (
-  id: string | null | undefined
+  notification: NotificationIdentity
 ): Effect.Effect<boolean, NotificationDedupeError, NotificationDedupe> =>
-  id === null || id === undefined || id === ""
-    ? Effect.succeed(true)
-    : Effect.gen(function* () {
-        const store = yield* NotificationDedupe
-        return yield* store.markIfNew(id)
-      })
+  Effect.gen(function* () {
+    const store = yield* NotificationDedupe
+    return yield* store.markIfNew(notificationIdOf(notification))
+  })

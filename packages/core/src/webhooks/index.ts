@@ -14,6 +14,7 @@ export {
   NotificationDedupeError,
   type NotificationDedupeShape
 } from "./NotificationDedupe.ts"
+export { derivedNotificationIdPrefix, type NotificationIdentity, notificationIdOf } from "./NotificationId.ts"
 export * as WebhookEnvelope from "./WebhookEnvelope.ts"
 export {
   decodeNotification,

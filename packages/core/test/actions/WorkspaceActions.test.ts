@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { CreateCompany } from "../../src/actions/CreateCompany.ts"
-import { ListTags } from "../../src/actions/ListTags.ts"
+import { ListTags, ListTagsInput } from "../../src/actions/ListTags.ts"
 import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
 import { company, errorList, tagList } from "../support/IntercomFixtures.ts"
 import { inOrder, json } from "../support/LoopbackServer.ts"
@@ -88,6 +89,30 @@ describe("intercom/list-tags", () => {
       assert.strictEqual(server.requests[0]?.path, "/tags")
     })
   )
+
+  it("takes no input: any JSON object, published as a plain object schema", () => {
+    assert.deepStrictEqual(Schema.toJsonSchemaDocument(ListTagsInput).schema, {
+      type: "object",
+      title: "List tags",
+      description: "No input"
+    })
+  })
+
+  for (const [what, bad] of [
+    ["null", null],
+    ["a string", "all"],
+    ["an array", []]
+  ] as const) {
+    it.effect(`rejects ${what} as input before sending anything`, () =>
+      Effect.gen(function* () {
+        const { exit, server } = yield* runAction(ListTags, bad, inOrder(json(200, tagList)))
+        const error = failureOf(exit)
+        if (error._tag !== "ActionInputInvalid") return assert.fail("expected ActionInputInvalid")
+        assert.strictEqual(error.issues[0]?.path, "")
+        assert.strictEqual(server.requests.length, 0)
+      })
+    )
+  }
 
   it.effect("a revoked token is Unauthorized and not retried", () =>
     Effect.gen(function* () {

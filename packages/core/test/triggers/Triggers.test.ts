@@ -10,6 +10,7 @@ import {
   conversationUserReplied,
   decodeTriggerOptions,
   decodeTriggerPayload,
+  defaultTriggerOptions,
   isWebhookTopic,
   routeNotification,
   TriggerDecodeError,
@@ -94,6 +95,26 @@ describe("triggers: options", () => {
     assert.isTrue(conversationUserReplied.activates("conversation.user.replied", options))
     assert.isFalse(conversationUserReplied.activates("conversation.admin.replied", options))
     assert.isFalse(conversationUserReplied.activates("conversation.user.created", options))
+  })
+
+  it("defaultTriggerOptions: the options a workflow gets when it sets none; they activate on every topic", () => {
+    assert.deepStrictEqual(defaultTriggerOptions(conversationCreated), { initiator: "both" })
+    assert.deepStrictEqual(defaultTriggerOptions(conversationUserReplied), {})
+    assert.deepStrictEqual(defaultTriggerOptions(contactCreated), { role: "both" })
+    for (const trigger of triggers as ReadonlyArray<AnyTrigger>) {
+      const defaults = defaultTriggerOptions(trigger)
+      assert.deepStrictEqual(defaults, decodeOptions(trigger, {}))
+      for (const topic of trigger.topics)
+        assert.isTrue(trigger.activates(topic, defaults), `${trigger.key} ${topic}`)
+    }
+  })
+
+  it("defaultTriggerOptions throws, naming the trigger, for options without defaults (a defect)", () => {
+    const strict = { ...contactCreated, options: Schema.Struct({ role: Schema.String }) }
+    assert.throws(
+      () => defaultTriggerOptions(strict),
+      /intercom\/contact-created has options without defaults/
+    )
   })
 
   it.effect("invalid options fail with the field path and the allowed values", () =>

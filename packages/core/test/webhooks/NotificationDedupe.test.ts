@@ -6,7 +6,8 @@ import {
   defaultDedupeWindow,
   markNotificationIfNew,
   NotificationDedupe,
-  NotificationDedupeError
+  NotificationDedupeError,
+  webhookFixture
 } from "../../src/index.ts"
 
 const markIfNew = (id: string) =>
@@ -84,19 +85,27 @@ describe("NotificationDedupe", () => {
     assert.throws(() => NotificationDedupe.makeMemory({ capacity: 1.5 }), RangeError)
   })
 
-  it.effect("markNotificationIfNew: notifications without an id always count as new", () =>
-    Effect.gen(function* () {
-      assert.isTrue(yield* markNotificationIfNew(null))
-      assert.isTrue(yield* markNotificationIfNew(undefined))
-      assert.isTrue(yield* markNotificationIfNew(null))
-      assert.isTrue(yield* markNotificationIfNew("notif_z"))
-      assert.isFalse(yield* markNotificationIfNew("notif_z"))
-    }).pipe(Effect.provide(NotificationDedupe.layer))
+  it.effect(
+    "markNotificationIfNew: by Intercom's id, or by the stand-in when the notification has none",
+    () =>
+      Effect.gen(function* () {
+        const fixture = webhookFixture("contact.lead.created")
+        assert.isTrue(yield* markNotificationIfNew(fixture))
+        const repeat = { ...fixture, delivery_attempts: 2 }
+        assert.isFalse(yield* markNotificationIfNew(repeat))
+        const idless = { ...fixture, id: null }
+        assert.isTrue(yield* markNotificationIfNew(idless))
+        // Intercom's retry a minute later: same event, new attempt count and send time.
+        const retried = { ...idless, delivery_attempts: 2, first_sent_at: 1 }
+        assert.isFalse(yield* markNotificationIfNew(retried))
+        assert.isTrue(yield* markNotificationIfNew({ ...idless, created_at: (fixture.created_at ?? 0) + 1 }))
+      }).pipe(Effect.provide(NotificationDedupe.layer))
   )
 
   it.effect("a plugged-in store is used, and its failure is a retryable tagged error", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(markNotificationIfNew("notif_down"))
+      const notification = webhookFixture("contact.user.created")
+      const error = yield* Effect.flip(markNotificationIfNew(notification))
       assert.instanceOf(error, NotificationDedupeError)
       assert.isTrue(error.retryable)
     }).pipe(

@@ -41,7 +41,7 @@ const handle = (body: Uint8Array, headers: IncomingMessage["headers"]) =>
     const notification = yield* decodeNotification(body)
     const route = classifyNotification(notification)
     if (route._tag !== "Triggers") return { status: 200, outcome: route._tag }
-    const isNew = yield* markNotificationIfNew(notification.id)
+    const isNew = yield* markNotificationIfNew(notification)
     return {
       status: 200,
       outcome: isNew ? `activate ${route.triggers.map((t) => t.key).join(",")}` : "duplicate"
