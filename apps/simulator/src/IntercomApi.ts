@@ -5,6 +5,7 @@
  */
 import type { components } from "@taskjuice/intercom-client"
 import type { VersionProfile } from "./ApiVersion.ts"
+import { parseContactSearch } from "./ContactSearch.ts"
 import { apiError, type IntercomApiError, notFound } from "./IntercomError.ts"
 import { Router } from "./Router.ts"
 import type { SpecSchemas } from "./SpecSchemas.ts"
@@ -155,6 +156,24 @@ export const intercomRoutes = (store: Store, schemas: SpecSchemas): Router<ApiRo
         const contact = store.createContact(body as Schemas["update_contact_request"])
         return ok(contactView(store, profile, contact))
       })
+    )
+    .add(
+      "POST",
+      "/contacts/search",
+      route(
+        "SearchContacts",
+        ({ body, profile }) => {
+          const search = parseContactSearch(body, schemas, store.workspace.timezone)
+          const page = store.searchContacts(search.matches, {
+            perPage: search.perPage,
+            cursorField: "pagination.starting_after",
+            ...(search.startingAfter === undefined ? {} : { startingAfter: search.startingAfter })
+          })
+          return ok(contactListView(store, profile, page))
+        },
+        // Checked node by node against the spec's schemas, so a problem names its full path.
+        false
+      )
     )
     .add(
       "GET",

@@ -86,7 +86,7 @@ export const loadBundledSpec = (): OpenApiDocument => {
   return JSON.parse(readFileSync(fileURLToPath(url), "utf8")) as OpenApiDocument
 }
 
-const pathOf = (error: ErrorObject): string => {
+const instancePathOf = (error: ErrorObject): string => {
   const segments = error.instancePath.split("/").slice(1)
   let path = ""
   for (const segment of segments) {
@@ -96,10 +96,15 @@ const pathOf = (error: ErrorObject): string => {
   return path
 }
 
-const join = (base: string, name: string): string => (base === "" ? name : `${base}.${name}`)
+const join = (base: string, name: string): string =>
+  base === "" ? name : name === "" ? base : name.startsWith("[") ? `${base}${name}` : `${base}.${name}`
 
-/** Turns ajv's findings into the single problem worth reporting: the most specific one. */
-export const describeProblem = (errors: ReadonlyArray<ErrorObject>): FieldProblem => {
+/**
+ * Turns ajv's findings into the single problem worth reporting: the most specific one. `at` is
+ * where the validated value sits in the request (`query.value[1]`), so the field is named in full.
+ */
+export const describeProblem = (errors: ReadonlyArray<ErrorObject>, at = ""): FieldProblem => {
+  const pathOf = (error: ErrorObject): string => join(at, instancePathOf(error))
   const missing = errors.filter((error) => error.keyword === "required")
   const concrete = errors.filter((error) => !["anyOf", "oneOf", "allOf", "if"].includes(error.keyword))
   const anyOf = errors.find((error) => error.keyword === "anyOf")
@@ -114,7 +119,8 @@ export const describeProblem = (errors: ReadonlyArray<ErrorObject>): FieldProble
     }
   }
   const chosen = [...concrete].sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? errors[0]
-  if (chosen === undefined) return { code: "parameter_invalid", field: "", message: "the request is invalid" }
+  if (chosen === undefined)
+    return { code: "parameter_invalid", field: at, message: `${at || "the request"} is invalid` }
   const base = pathOf(chosen)
   switch (chosen.keyword) {
     case "required": {
@@ -245,10 +251,13 @@ export class SpecSchemas {
     return validate(body) ? undefined : describeProblem(validate.errors ?? [])
   }
 
-  /** The problem with a value for a named component schema (`admin_reply_conversation_request`). */
-  validateComponent(name: string, value: unknown): FieldProblem | undefined {
+  /**
+   * The problem with a value for a named component schema (`admin_reply_conversation_request`);
+   * `at` is the value's place in the request, to name the field in full.
+   */
+  validateComponent(name: string, value: unknown, at = ""): FieldProblem | undefined {
     const validate = this.compile(`component:${name}`, () => ({ $ref: `#/components/schemas/${name}` }))
-    return validate(value) ? undefined : describeProblem(validate.errors ?? [])
+    return validate(value) ? undefined : describeProblem(validate.errors ?? [], at)
   }
 
   /** ajv's errors for a response body, empty when it matches the operation's response schema. */

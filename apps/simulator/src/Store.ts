@@ -472,23 +472,27 @@ export class Store {
     return next
   }
 
+  /** The position just past a `starting_after` cursor (the base64url of the last contact id shown). */
+  private positionAfter(cursor: string, field: string): number {
+    const after = Buffer.from(cursor, "base64url").toString("utf8")
+    const position = this.contactPosition.get(after)
+    if (position === undefined) {
+      throw apiError(400, "parameter_invalid", `${field} is not a cursor from this list`, field)
+    }
+    return position + 1
+  }
+
+  private static cursorAfter(contact: ContactRecord | undefined, more: boolean): string | null {
+    return contact !== undefined && more ? Buffer.from(contact.id, "utf8").toString("base64url") : null
+  }
+
   /** Forward-only pages in creation order; `starting_after` is an opaque cursor, as Intercom's is. */
   listContacts(options: { perPage: number; page?: number; startingAfter?: string }): ContactPage {
     const total = this.contactOrder.length
     let start = 0
     let page = 1
     if (options.startingAfter !== undefined) {
-      const after = Buffer.from(options.startingAfter, "base64url").toString("utf8")
-      const position = this.contactPosition.get(after)
-      if (position === undefined) {
-        throw apiError(
-          400,
-          "parameter_invalid",
-          "starting_after is not a cursor from this list",
-          "starting_after"
-        )
-      }
-      start = position + 1
+      start = this.positionAfter(options.startingAfter, "starting_after")
       page = Math.floor(start / options.perPage) + 1
     } else if (options.page !== undefined) {
       page = options.page
@@ -496,17 +500,48 @@ export class Store {
     }
     const ids = this.contactOrder.slice(start, start + options.perPage)
     const data = ids.map((id) => this.contacts.get(id)).filter((c): c is ContactRecord => c !== undefined)
-    const last = ids.at(-1)
     return {
       data,
       totalCount: total,
       page,
       perPage: options.perPage,
       totalPages: Math.max(1, Math.ceil(total / options.perPage)),
-      startingAfter:
-        last !== undefined && start + ids.length < total
-          ? Buffer.from(last, "utf8").toString("base64url")
-          : null
+      startingAfter: Store.cursorAfter(data.at(-1), start + ids.length < total)
+    }
+  }
+
+  /**
+   * The contacts `matches` accepts, paged like `listContacts` (creation order, the same cursors),
+   * counted in full. A cursor stays good when its contact no longer matches. `cursorField` names
+   * the cursor in errors (`pagination.starting_after`).
+   */
+  searchContacts(
+    matches: (contact: ContactRecord) => boolean,
+    options: { perPage: number; startingAfter?: string; cursorField?: string }
+  ): ContactPage {
+    const start =
+      options.startingAfter === undefined
+        ? 0
+        : this.positionAfter(options.startingAfter, options.cursorField ?? "starting_after")
+    const data: Array<ContactRecord> = []
+    let before = 0
+    let after = 0
+    for (let position = 0; position < this.contactOrder.length; position++) {
+      const contact = this.contacts.get(this.contactOrder[position]!)
+      if (contact === undefined || !matches(contact)) continue
+      if (position < start) before++
+      else if (data.length < options.perPage) data.push(contact)
+      else after++
+    }
+    const total = before + data.length + after
+    return {
+      data,
+      totalCount: total,
+      page: Math.floor(before / options.perPage) + 1,
+      perPage: options.perPage,
+      // As Intercom's own example answers: no matches, no pages.
+      totalPages: Math.ceil(total / options.perPage),
+      startingAfter: Store.cursorAfter(data.at(-1), after > 0)
     }
   }
 
