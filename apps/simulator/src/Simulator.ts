@@ -4,7 +4,8 @@
  * parts together and returns a handle to drive it from code (the sandbox, tests, the benchmark).
  *
  * A request to the API passes, in order: route → fault (if one is due) → Bearer token →
- * `Intercom-Version` → rate limit → JSON body → spec validation → handler.
+ * `Intercom-Version` → rate limit → JSON body → spec validation → handler → answer (which the
+ * after-the-work faults, `malformed`, `drop-after` and `slow-after`, cut, lose or delay).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
