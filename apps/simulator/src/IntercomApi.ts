@@ -153,6 +153,11 @@ export const intercomRoutes = (store: Store, schemas: SpecSchemas): Router<ApiRo
       "POST",
       "/contacts",
       route("CreateContact", ({ body, profile }) => {
+        // Intercom's rule, checked here too: a patched spec may drop the anyOf that states it.
+        const request = body as Record<string, unknown>
+        if (!["email", "external_id", "role"].some((key) => request[key] !== undefined)) {
+          throw apiError(400, "parameter_not_found", "one of email, external_id, role is required", "email")
+        }
         const contact = store.createContact(body as Schemas["update_contact_request"])
         return ok(contactView(store, profile, contact))
       })
