@@ -14,27 +14,15 @@ const size = suiteSize()
 
 /**
  * Cells that fail because of a defect outside this suite. Each stays in the suite as `it.fails`, so it
- * turns red the day the defect is fixed (then delete the entry).
- *
- * DEFECT (apps/simulator): the simulator has no `POST /contacts/search` (SearchContacts). The core's
- * create-contact looks the contact up by email before every retry (so a retry never creates a
- * duplicate); against the simulator that look-up gets 405, which the bundle reports as
- * VALIDATION_FAILED (providerStatus 405). So every transient fault on create-contact ends in a
- * permanent, misleading step error instead of success after the retry.
+ * turns red the day the defect is fixed (then delete the entry). None open now. The first one found
+ * (the simulator had no `POST /contacts/search`, so every create-contact retry ended in a 405 reported
+ * as VALIDATION_FAILED) was fixed in cf397e9, and those ten cells are now checked like every other.
  */
-const searchContactsMissing =
-  "simulator lacks POST /contacts/search (SearchContacts): create-contact's retry look-up gets 405"
 const knownDefects: ReadonlyArray<{
   readonly action: string
   readonly fault: string
   readonly defect: string
-}> = ["429", "500", "502", "503", "504", "drop", "timeout", "late", "drop-after", "slow-after"].map(
-  (fault) => ({
-    action: "create-contact",
-    fault,
-    defect: searchContactsMissing
-  })
-)
+}> = []
 
 const isKnownDefect = (cell: CellResult) =>
   knownDefects.some((known) => known.action === cell.action && known.fault === cell.fault)
