@@ -8,7 +8,10 @@ import { typecheckFolder } from "./support/Typecheck.ts"
 
 const usedOperations = Object.keys(loadUsage().operations)
 
-/** Compiles only if the generated types and table hold every operation the integration uses. */
+/**
+ * Compiles only if the generated types and table hold every operation the integration uses, and the
+ * request types our overlays fix are usable.
+ */
 const probe = (version: string, operationIds: ReadonlyArray<string>): string => {
   const union = operationIds.map((id) => JSON.stringify(id)).join(" | ")
   return `import type { components, operations } from "./intercom.ts"
@@ -21,6 +24,15 @@ export const usedRoutes: Readonly<Record<Used, { readonly method: string; readon
 export const version: ${JSON.stringify(version)} = apiVersion
 export type Contact = components["schemas"]["contact"]
 export type Conversation = components["schemas"]["conversation"]
+
+// The overlay fixes (common.yaml, contacts-paging.yaml): contact custom attributes take values, the
+// create body is typed (not \`unknown\`), and GET /contacts pages with per_page and starting_after.
+const attributes = { plan: "pro", seats: 12, beta: true, cleared: null }
+export const createBody: components["schemas"]["create_contact_request"] = { email: "a@example.com", custom_attributes: attributes }
+export const updateBody: components["schemas"]["update_contact_request"] = { custom_attributes: attributes }
+// @ts-expect-error email is a string: only a typed body rejects a number
+export const wrongBody: components["schemas"]["create_contact_request"] = { email: 42 }
+export const page: NonNullable<operations["ListContacts"]["parameters"]["query"]> = { per_page: 50, starting_after: "c-9" }
 `
 }
 

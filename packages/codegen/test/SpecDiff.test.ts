@@ -136,8 +136,26 @@ describe("codegen diff on the pinned versions (intercom-api.md §6)", () => {
       expect.arrayContaining(["id", "created_at", "admin_assignee_id", "source"])
     )
     expect(conversation.touches).toEqual(conversationReaders)
-    // …and the 2.11-only ListContacts pagination parameters go with it.
-    expect(find(to212, "ListContacts query parameter per_page", "parameter-removed").impact).toBe("breaking")
+    // 2.12 also drops 2.11's ListContacts pagination parameters, but our overlay re-adds them.
+    expect(
+      to212.changes.filter((change) => change.location.startsWith("ListContacts query parameter per_page"))
+    ).toEqual([])
+  })
+
+  it("a removed query parameter is breaking for the action that sends it", () => {
+    const without = structuredClone(patchedDocument("2.12")) as {
+      paths: { "/contacts": { get: { parameters: Array<{ name?: string }> } } }
+    }
+    const listContacts = without.paths["/contacts"].get
+    listContacts.parameters = listContacts.parameters.filter((parameter) => parameter.name !== "per_page")
+    const report = diffDocuments(patchedDocument("2.12"), without, usage, {
+      from: { version: "2.12" },
+      to: { version: "2.12 without per_page" }
+    })
+    expect(find(report, "ListContacts query parameter per_page", "parameter-removed")).toMatchObject({
+      impact: "breaking",
+      touches: ["intercom/list-contacts"]
+    })
   })
 
   it("finds nothing between a version and itself", () => {

@@ -3,6 +3,7 @@
  * a retry first looks the contact up, and a 409 conflict resolves to the existing contact. Without
  * either there is nothing to deduplicate on, so the call is treated as not idempotent.
  */
+import type { components } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ownerIdForWire } from "../api/ApiVersion.ts"
@@ -99,7 +100,8 @@ const createContact = (api: IntercomApiShape, input: CreateContactInput, idempot
 const existingIdIn = (message: string | undefined): string | undefined =>
   /\bid=([A-Za-z0-9]+)/.exec(message ?? "")?.[1]
 
-const requestBody = (input: CreateContactInput) => {
+/** The contact as Intercom's request body, typed by the generated client. */
+const requestBody = (input: CreateContactInput): components["schemas"]["create_contact_request"] => {
   const { owner_id, ...rest } = input
   return owner_id === undefined
     ? rest

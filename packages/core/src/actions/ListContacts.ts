@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { listContactsQuery } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import { Contact } from "../api/IntercomObjects.ts"
@@ -63,7 +62,7 @@ export const ListContacts = defineAction({
     Effect.gen(function* () {
       const api = yield* IntercomApi
       const list = yield* api.call({ operation: "ListContacts", idempotent: true }, (client, signal) =>
-        client.GET("/contacts", { params: { query: listContactsQuery(input) }, signal })
+        client.GET("/contacts", { params: { query: input }, signal })
       )
       const answer = yield* decodeOutput(ContactListAnswer, "ListContacts", list)
       return {

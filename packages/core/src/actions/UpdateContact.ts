@@ -48,17 +48,12 @@ export type UpdateContactInput = typeof UpdateContactInput.Type
 
 type UpdateBody = components["schemas"]["update_contact_request"]
 
-/**
- * The changes as Intercom's request body. The generated type declares `custom_attributes` as an
- * object without properties (`Record<string, never>`), so the flat attribute map needs one cast.
- */
+/** The changes as Intercom's request body, typed by the generated client. */
 const requestBody = (input: UpdateContactInput): UpdateBody => {
   const { contact_id: _, owner_id, ...changes } = input
-  const body =
-    owner_id === undefined
-      ? changes
-      : { ...changes, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
-  return body as UpdateBody
+  return owner_id === undefined
+    ? changes
+    : { ...changes, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
 }
 
 export const UpdateContact = defineAction({

@@ -3,7 +3,7 @@
  * regenerating the client for another version (`INTERCOM_API_VERSION=2.16 pnpm generate`) changes
  * behaviour in one place.
  */
-import { apiVersion, type components, type operations } from "@taskjuice/intercom-client"
+import { apiVersion, type components } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import { IntercomError, VersionUnsupported } from "./IntercomError.ts"
 
@@ -66,19 +66,6 @@ export type WireOwnerId = NonNullable<components["schemas"]["update_contact_requ
  */
 export const ownerIdForWire = (ownerId: number | string): WireOwnerId =>
   (supports("stringOwnerId") ? String(ownerId) : Number(ownerId)) as WireOwnerId
-
-/** The generated query type of `GET /contacts` for this build. */
-export type ListContactsQuery = NonNullable<operations["ListContacts"]["parameters"]["query"]>
-
-/**
- * `per_page` and `starting_after` on `GET /contacts`. Only the 2.11 description declares them; the
- * 2.12+ descriptions dropped them although Intercom still honours them (Intercom's own SDKs re-add
- * them through Fern overrides), so for those builds the generated type needs this one cast.
- */
-export const listContactsQuery = (page: {
-  readonly per_page?: number
-  readonly starting_after?: string
-}): ListContactsQuery => page as ListContactsQuery
 
 /** The generated request body of `POST /conversations/{id}/reply` for this build. */
 export type ReplyBody = components["schemas"]["reply_conversation_request"]
