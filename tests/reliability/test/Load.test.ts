@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from "node:os"
 import { setTimeout as sleep } from "node:timers/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
@@ -52,7 +53,11 @@ describe(`load (${size.name}: ${size.loadDeliveries} deliveries, ${repeatShare *
       `  answers: ${answers.filter((a) => a.status === 200).length} × 200; accepted ${count("accepted")}, duplicate ${count("duplicate")}`,
       `  activations: ${receiver.activations.length - warmUp.length} for ${uniques.size} unique notifications`,
       `  acknowledgement latency (ms): p50 ${latency.p50.toFixed(2)}  p90 ${latency.p90.toFixed(2)}  p99 ${latency.p99.toFixed(2)}  max ${latency.max.toFixed(2)}  (target p99 < 50)`,
-      `  throughput: ${(deliveries.length / seconds).toFixed(0)} deliveries/s over ${seconds.toFixed(2)} s`
+      `  throughput: ${(deliveries.length / seconds).toFixed(0)} deliveries/s over ${seconds.toFixed(2)} s`,
+      // Latency on a shared machine says as much about the neighbours as about the host: show them.
+      `  machine: ${availableParallelism()} cores, load average ${loadavg()
+        .map((value) => value.toFixed(2))
+        .join(" ")}`
     ].join("\n")
     watch.inspect("load report", report)
     console.log(`\n${report}\n`)
