@@ -81,7 +81,12 @@ describe("codegen diff on the pinned versions (intercom-api.md §6)", () => {
 
   it("2.16: ShowContact answers 410 for a merged contact, a new error status for get-contact", () => {
     const gone = find(to216, "ShowContact responses", "status-added")
-    expect(gone).toMatchObject({ impact: "breaking", added: ["410"], touches: ["intercom/get-contact"] })
+    // create-contact reads the existing contact through ShowContact when Intercom answers 409.
+    expect(gone).toMatchObject({
+      impact: "breaking",
+      added: ["410"],
+      touches: ["intercom/create-contact", "intercom/get-contact"]
+    })
     expect(gone.summary).toContain("410 (Contact Merged)")
   })
 
@@ -91,7 +96,7 @@ describe("codegen diff on the pinned versions (intercom-api.md §6)", () => {
       impact: "breaking",
       removed: ["contact_id"],
       added: ["id"],
-      touches: ["intercom/get-contact"]
+      touches: ["intercom/create-contact", "intercom/get-contact"]
     })
     expect(find(to212, "UpdateContact (PUT /contacts/{id})", "path-parameter-renamed").touches).toEqual([
       "intercom/update-contact"
@@ -164,7 +169,13 @@ describe("codegen diff on the pinned versions (intercom-api.md §6)", () => {
 
   it("reports each change once, with every operation that reaches it", () => {
     const owner = find(diff("2.11", "2.16"), "contact.owner_id", "type-changed")
-    expect(owner.operations).toEqual(["CreateContact", "ListContacts", "ShowContact", "UpdateContact"])
+    expect(owner.operations).toEqual([
+      "CreateContact",
+      "ListContacts",
+      "SearchContacts",
+      "ShowContact",
+      "UpdateContact"
+    ])
   })
 
   it("renders Markdown with the summary, who is touched, and the changes", () => {

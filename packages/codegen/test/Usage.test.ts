@@ -3,11 +3,12 @@ import { consumers, InvalidUsage, loadUsage, missingFromDocument, parseUsage } f
 import { patchedDocument } from "./support/Generated.ts"
 
 describe("specs/intercom/usage.json", () => {
-  it("declares the nine operations, two webhook items, and their actions and triggers", () => {
+  it("declares the ten operations, two webhook items, and their actions and triggers", () => {
     const usage = loadUsage()
     expect(Object.keys(usage.operations).sort()).toEqual(
       [
         "CreateContact",
+        "SearchContacts",
         "ShowContact",
         "UpdateContact",
         "ListContacts",
