@@ -134,6 +134,16 @@ describe("overlay rules", () => {
       const overlay = loadOverlay(name)
       for (const action of overlay.actions) expect(action.description.trim().length).toBeGreaterThan(10)
     }
-    expect([...names].sort()).toEqual(["2.10", "2.11", "2.14", "2.15", "2.16", "common", "contacts-paging"])
+    expect([...names].sort()).toEqual([
+      "2.10",
+      "2.11",
+      "2.12",
+      "2.13",
+      "2.14",
+      "2.15",
+      "2.16",
+      "common",
+      "contacts-paging"
+    ])
   })
 })

@@ -37,8 +37,13 @@ export type IntercomContact = components["schemas"]["contact"]
  * @category models
  */
 export type ConversationWithParts = IntercomConversation & {
-  readonly conversation_parts: NonNullable<IntercomConversation["conversation_parts"]>
+  readonly conversation_parts: PartList & {
+    // Checked at runtime (`conversationWithPartsIdentity`); 2.12+ descriptions mark the list optional.
+    readonly conversation_parts: NonNullable<PartList["conversation_parts"]>
+  }
 }
+
+type PartList = NonNullable<IntercomConversation["conversation_parts"]>
 
 const Rest = [Schema.Record(Schema.String, Schema.Unknown)] as const
 

@@ -5,6 +5,10 @@
  *
  * The simulator sends {@link webhookFixtureBytes} unchanged, so what it signs is exactly what it serves.
  *
+ * Every item is valid under every pinned API version (2.10 to 2.16), since a build may target any of them:
+ * where a field's type changed between versions the fixtures hold a value both accept (an unowned contact,
+ * assigned conversations) or leave it out (`priority`, whose values 2.16 replaced).
+ *
  * @since 0.1.0
  */
 import { readdirSync, readFileSync } from "node:fs"

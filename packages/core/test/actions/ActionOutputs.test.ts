@@ -103,7 +103,7 @@ const richCompany = {
 
 const richTags = {
   ...tagList,
-  data: tagList.data.map((tag) => ({
+  data: (tagList.data ?? []).map((tag) => ({
     ...tag,
     applied_at: 1719492819,
     applied_by: { type: "admin", id: "1" }

@@ -4,7 +4,7 @@
  * Windows are aligned to whole seconds (X-RateLimit-Reset is in Unix seconds), so `windowMillis`
  * must be a multiple of 1000. Each access token (workspace) has its own budget.
  */
-import { contact, errorList } from "./IntercomFixtures.ts"
+import { contact, contactList, errorList } from "./IntercomFixtures.ts"
 import {
   json,
   type LoopbackServer,
@@ -50,7 +50,9 @@ export const startBudgetServer = async (options: BudgetOptions): Promise<BudgetS
     }
     perTokenWindow.set(budgetKey, used + 1)
     perWindow.set(windowStart, (perWindow.get(windowStart) ?? 0) + 1)
-    return json(200, body(), headers(options.budget - used - 1))
+    // A create-contact retried after a 429 first searches for the contact: answer with an empty list.
+    const answer = request.path === "/contacts/search" ? contactList([], { total: 0 }) : body()
+    return json(200, answer, headers(options.budget - used - 1))
   }
   const server = await startLoopbackServer(script)
   return {
