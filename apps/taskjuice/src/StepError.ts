@@ -146,7 +146,8 @@ export const stepErrorCatalogue: ReadonlyArray<StepErrorCodeDescription> = [
     code: "INTERNAL",
     providerStatus: null,
     retryable: false,
-    meaning: "A defect in the bundle itself.",
+    meaning:
+      "A defect in the bundle itself, including an Intercom status a correct request never gets (e.g. 405), then carried as providerStatus.",
     remedy: "Report it; the run's detail carries no secrets and can be shared."
   }
 ]
@@ -334,6 +335,16 @@ export const toStepError = (failure: ActionFailure, context: StepErrorContext): 
           providerStatus: null,
           retryable: failure.retryable,
           detail: { transport: reason.kind, mayHaveTakenEffect: mayHaveTakenEffect(failure) }
+        }
+      )
+    case "UnexpectedStatus":
+      return makeStepError(
+        "INTERNAL",
+        `Intercom answered ${reason.status}, which a correct request never gets: a defect in this integration.`,
+        {
+          providerStatus: reason.status,
+          retryable: false,
+          detail: withRequestId(failure, { intercomCode: reason.code ?? null })
         }
       )
     case "Decode":

@@ -13,6 +13,7 @@ import {
   Server,
   Transport,
   Unauthorized,
+  UnexpectedStatus,
   VersionUnsupported
 } from "@taskjuice/intercom-core"
 import * as Duration from "effect/Duration"
@@ -128,6 +129,11 @@ describe("toStepError: each failure the core reports maps to one documented code
       "decode",
       fail(new Decode({ message: "id: Missing key" }), { status: 200 }),
       { code: "UPSTREAM_RESPONSE_INVALID", providerStatus: 200, retryable: false }
+    ],
+    [
+      "a status a correct request never gets (405)",
+      fail(new UnexpectedStatus({ status: 405, code: undefined }), { status: 405 }),
+      { code: "INTERNAL", providerStatus: 405, retryable: false }
     ]
   ]
   for (const [name, failure, expected] of cases) {

@@ -133,6 +133,21 @@ export class Decode extends Data.TaggedClass("Decode")<{ readonly message: strin
   }
 }
 
+/**
+ * A status no documented Intercom behaviour explains for a well-formed request (405, 406, 415…):
+ * our request is wrong, not the user's input, so it is neither `Invalid` nor worth retrying.
+ */
+export class UnexpectedStatus extends Data.TaggedClass("UnexpectedStatus")<{
+  readonly status: number
+  readonly code: string | undefined
+}> {
+  readonly retryable = false
+  readonly provablyUnsent = false
+  get detail(): string {
+    return `Intercom answered ${this.status}${this.code === undefined ? "" : ` (${this.code})`}`
+  }
+}
+
 export type IntercomErrorReason =
   | RateLimited
   | Unauthorized
@@ -144,6 +159,7 @@ export type IntercomErrorReason =
   | Server
   | Transport
   | Decode
+  | UnexpectedStatus
 
 export class IntercomError extends Data.TaggedError("IntercomError")<{
   readonly reason: IntercomErrorReason
@@ -231,5 +247,9 @@ export const reasonFromResponse = (
   if (status === 409) return new Conflict({ ...withCode, ...withMessage })
   if (error.code === "intercom_version_invalid") return new VersionUnsupported({})
   if (status === 408 || status >= 500) return new Server({ status })
-  return new Invalid({ code: error.code ?? `http_${status}`, field: error.field, message: error.message })
+  // Intercom refuses bad input with 400 or 422 (413 when it is too large); other statuses are ours.
+  if (status === 400 || status === 413 || status === 422) {
+    return new Invalid({ code: error.code ?? `http_${status}`, field: error.field, message: error.message })
+  }
+  return new UnexpectedStatus({ status, code: error.code })
 }

@@ -21,6 +21,7 @@ export {
   Server,
   Transport,
   Unauthorized,
+  UnexpectedStatus,
   VersionUnsupported
 } from "./IntercomError.ts"
 export {

@@ -17,6 +17,9 @@ describe("reasonFromResponse", () => {
       [409, errorList("conflict", "A contact matching those details already exists with id=abc"), "Conflict"],
       [400, errorList("parameter_invalid", "Email is invalid", "email"), "Invalid"],
       [422, errorList("parameter_invalid", "bad"), "Invalid"],
+      [413, undefined, "Invalid"],
+      [405, undefined, "UnexpectedStatus"],
+      [415, errorList("unsupported_media_type", "JSON only"), "UnexpectedStatus"],
       [
         400,
         errorList("intercom_version_invalid", "Requested resource is not available in current API version."),
@@ -30,6 +33,12 @@ describe("reasonFromResponse", () => {
     for (const [status, body, tag] of cases) {
       assert.strictEqual(reasonFromResponse(status, body, noHeaders, now)._tag, tag, `${status}`)
     }
+  })
+
+  it("does not blame the input for a status a correct request never gets", () => {
+    const reason = reasonFromResponse(405, undefined, noHeaders, now)
+    assert.deepInclude(reason, { _tag: "UnexpectedStatus", status: 405, code: undefined })
+    assert.isFalse(reason.retryable)
   })
 
   it("keeps Intercom's code, field and message on Invalid", () => {
