@@ -48,6 +48,11 @@ export class OAuthError extends Data.TaggedError("OAuthError")<{
     | { readonly _tag: "ExchangeRejected"; readonly status: number }
     | { readonly _tag: "IdentityRejected"; readonly status: number }
     | { readonly _tag: "UnreadableResponse"; readonly step: "exchange" | "identity" }
+    /**
+     * `GET /me` answered but named no admin (2.12+ allow a `null` answer) or no workspace: the token
+     * cannot be tied to a workspace, so nothing is stored.
+     */
+    | { readonly _tag: "IdentityIncomplete"; readonly missing: "admin" | "workspace" }
     | { readonly _tag: "Unreachable"; readonly step: "exchange" | "identity" }
     /** A reconnect landed on another workspace than the connection it was started for. */
     | { readonly _tag: "WorkspaceMismatch" }
@@ -59,6 +64,7 @@ export class OAuthError extends Data.TaggedError("OAuthError")<{
       case "ExchangeRejected":
       case "IdentityRejected":
       case "UnreadableResponse":
+      case "IdentityIncomplete":
       case "Unreachable":
         return 502
       default:
@@ -86,7 +92,11 @@ const describeOAuthFailure = (reason: OAuthError["reason"]): string => {
     case "UnreadableResponse":
       return reason.step === "exchange"
         ? "Intercom's token response carries no access token."
-        : "Intercom's GET /me response carries no workspace."
+        : "Intercom's GET /me response could not be read."
+    case "IdentityIncomplete":
+      return reason.missing === "admin"
+        ? "Intercom's GET /me response names no admin for the new token, so the connection was not stored."
+        : "Intercom's GET /me response names no workspace (app) for the new token, so the connection was not stored."
     case "Unreachable":
       return `Intercom could not be reached during the ${reason.step === "exchange" ? "code exchange" : "GET /me"}.`
     case "WorkspaceMismatch":
@@ -204,17 +214,31 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
         })
         const result = yield* Effect.tryPromise({
           try: () => client.GET("/me"),
-          catch: () => new OAuthError({ reason: { _tag: "Unreachable", step: "identity" } })
+          // openapi-fetch throws a SyntaxError for a body that is not JSON; anything else never reached us.
+          catch: (cause) =>
+            new OAuthError({
+              reason:
+                cause instanceof SyntaxError
+                  ? { _tag: "UnreadableResponse", step: "identity" }
+                  : { _tag: "Unreachable", step: "identity" }
+            })
         })
+        if (result.data === undefined && result.response.ok) {
+          return yield* new OAuthError({ reason: { _tag: "UnreadableResponse", step: "identity" } })
+        }
         if (result.data === undefined) {
           return yield* new OAuthError({
             reason: { _tag: "IdentityRejected", status: result.response.status }
           })
         }
+        // The spec types `/me` as nullable from 2.12 on: no admin means no one to tie the token to.
         const admin = result.data
+        if (admin === null || admin.id === undefined || admin.id === null || String(admin.id) === "") {
+          return yield* new OAuthError({ reason: { _tag: "IdentityIncomplete", missing: "admin" } })
+        }
         const app = admin.app
         if (app === null || app === undefined || typeof app.id_code !== "string" || app.id_code === "") {
-          return yield* new OAuthError({ reason: { _tag: "UnreadableResponse", step: "identity" } })
+          return yield* new OAuthError({ reason: { _tag: "IdentityIncomplete", missing: "workspace" } })
         }
         const region = regionFromAppRegion(app.region) ?? null
         return {

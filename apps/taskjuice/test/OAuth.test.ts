@@ -9,7 +9,12 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll } from "vitest"
 import { Connections } from "../src/Connections.ts"
 import { OAuth, OAuthError, type OAuthOptions } from "../src/OAuth.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
+import {
+  type FakeIntercom,
+  type RecordedRequest,
+  type Reply,
+  startFakeIntercom
+} from "./support/FakeIntercom.ts"
 
 let intercom: FakeIntercom
 beforeAll(async () => {
@@ -215,6 +220,57 @@ describe("OAuth connection", () => {
       assert.isFalse(refused.message.includes(intercom.clientSecret))
       const connections = yield* Connections
       assert.lengthOf(connections.list(), 0)
+    }).pipe(Effect.provide(layer()))
+  )
+
+  it.live("fails the connection when GET /me names no admin or no workspace, storing nothing", () =>
+    Effect.gen(function* () {
+      const oauth = yield* OAuth
+      const connections = yield* Connections
+      const answers: ReadonlyArray<{
+        readonly reply: (request: RecordedRequest) => Reply
+        readonly reason: OAuthError["reason"]
+        readonly message: RegExp
+      }> = [
+        // From 2.12 the spec types the answer as `admin_with_app | null`.
+        {
+          reply: () => ({ body: null }),
+          reason: { _tag: "IdentityIncomplete", missing: "admin" },
+          message: /GET \/me response names no admin/
+        },
+        {
+          reply: () => ({ body: { type: "admin", name: "Ana", app: { type: "app", id_code: "ws1abcde" } } }),
+          reason: { _tag: "IdentityIncomplete", missing: "admin" },
+          message: /GET \/me response names no admin/
+        },
+        {
+          reply: () => ({
+            body: { type: "admin", id: "991", name: "Ana", email: "ana@acme.test", app: null }
+          }),
+          reason: { _tag: "IdentityIncomplete", missing: "workspace" },
+          message: /GET \/me response names no workspace/
+        },
+        {
+          reply: () => ({ rawBody: "<html>maintenance</html>" }),
+          reason: { _tag: "UnreadableResponse", step: "identity" },
+          message: /GET \/me response could not be read/
+        }
+      ]
+      yield* Effect.gen(function* () {
+        for (const answer of answers) {
+          intercom.on("GET /me", answer.reply)
+          const error = failureOf(
+            yield* Effect.exit(oauth.complete(yield* approve(yield* oauth.authorizationUrl())))
+          )
+          assert.deepStrictEqual(error.reason, answer.reason)
+          assert.strictEqual(error.httpStatus, 502)
+          assert.match(error.message, answer.message)
+        }
+      }).pipe(Effect.ensuring(Effect.sync(() => intercom.off("GET /me"))))
+      assert.lengthOf(connections.list(), 0)
+      // The same flow with a complete answer connects.
+      yield* oauth.complete(yield* approve(yield* oauth.authorizationUrl()))
+      assert.lengthOf(connections.list(), 1)
     }).pipe(Effect.provide(layer()))
   )
 

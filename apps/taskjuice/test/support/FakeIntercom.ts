@@ -22,6 +22,8 @@ export interface Reply {
   readonly status?: number
   readonly headers?: Record<string, string>
   readonly body?: unknown
+  /** Sent as is instead of `body` (to answer something that is not JSON). */
+  readonly rawBody?: string
 }
 
 export interface FakeWorkspace {
@@ -43,12 +45,14 @@ export interface FakeIntercom {
   readonly tokens: Map<string, FakeWorkspace>
   /** Answers `METHOD /path` with the handler's reply instead of 404. */
   readonly on: (route: string, handler: (request: RecordedRequest) => Reply) => void
+  /** Gives `METHOD /path` back to the built-in answer (or 404). */
+  readonly off: (route: string) => void
   readonly close: () => Promise<void>
 }
 
 const send = (response: ServerResponse, reply: Reply) => {
   response.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers })
-  response.end(reply.body === undefined ? "" : JSON.stringify(reply.body))
+  response.end(reply.rawBody ?? (reply.body === undefined ? "" : JSON.stringify(reply.body)))
 }
 
 const unauthorized: Reply = {
@@ -174,6 +178,9 @@ export const startFakeIntercom = async (
     tokens,
     on: (route, handler) => {
       handlers.set(route, handler)
+    },
+    off: (route) => {
+      handlers.delete(route)
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
