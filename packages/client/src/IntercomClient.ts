@@ -47,6 +47,30 @@ export interface IntercomClient extends IntercomFetchClient {
 
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
 
+/**
+ * The Request openapi-fetch builds, remembering the init it was built from. Handing a Request to
+ * undici's `fetch` makes it copy the Request and pipe its body through an identity TransformStream,
+ * which for a POST costs more than all of openapi-fetch's own work; `sender` instead gives fetch the
+ * same URL and init, with the headers as the middleware left them. Anything it cannot vouch for (a
+ * Request a middleware replaced, a body already read) goes to fetch unchanged.
+ */
+class IntercomRequest extends Request {
+  readonly #init: RequestInit
+
+  constructor(input: RequestInfo | URL, init: RequestInit = {}) {
+    super(input, init)
+    this.#init = init
+  }
+
+  /** Sends through `fetch` (the global one when the client was created, as openapi-fetch would). */
+  static sender(fetch: typeof globalThis.fetch): (request: Request) => Promise<Response> {
+    return (request) =>
+      #init in request && !request.bodyUsed
+        ? fetch(request.url, { ...request.#init, headers: request.headers })
+        : fetch(request)
+  }
+}
+
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
     typeof options.accessToken === "string" ? Redacted.make(options.accessToken) : options.accessToken
@@ -57,7 +81,8 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
 
   const client = createClient<paths, "application/json">({
     baseUrl,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch })
+    Request: IntercomRequest,
+    fetch: options.fetch ?? IntercomRequest.sender(globalThis.fetch)
   })
 
   // The token is added per request, so it lives only in this closure and on the outgoing request.
