@@ -101,25 +101,6 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
 
   const timeoutMillis = Duration.toMillis(requestTimeout)
 
-  /**
-   * Runs one fetch under the request timeout and the fiber's own AbortSignal (interruption). The
-   * timeout is a plain timer on the same AbortController rather than an Effect race: this sits on
-   * every request's hot path, where a forked race costs more than the request's own client work.
-   */
-  const withTimeout = <A>(
-    interruption: AbortSignal,
-    run: (signal: AbortSignal) => Promise<A>
-  ): Promise<A> => {
-    const controller = new AbortController()
-    const onInterrupt = () => controller.abort(interruption.reason)
-    interruption.addEventListener("abort", onInterrupt, { once: true })
-    const timer = setTimeout(() => controller.abort(timedOut), timeoutMillis)
-    return run(controller.signal).finally(() => {
-      clearTimeout(timer)
-      interruption.removeEventListener("abort", onInterrupt)
-    })
-  }
-
   const call = <D>(
     callOptions: CallOptions,
     send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
@@ -134,17 +115,46 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
       })
     const failed = (error: IntercomError) =>
       Effect.andThen(Effect.logDebug(error.message), Effect.fail(error))
-    return Effect.flatMap(Effect.service(RateLimiter), (limiter) =>
-      limiter.acquire(workspaceKey).pipe(
-        Effect.andThen(
-          Effect.tryPromise({
-            try: (signal) => withTimeout(signal, (combined) => send(client, combined)),
-            catch: (cause) =>
+    /**
+     * One fetch under the request timeout and the fiber's interruption, as a single suspension: one
+     * AbortController serves both, the timeout is a plain timer, and interruption aborts it through
+     * the callback's canceller. This is every request's hot path, where a forked race, a second
+     * controller or a promise-wrapping layer each cost more than the client's own work.
+     */
+    const exchange = Effect.callback<FetchResult<D>, IntercomError>((resume) => {
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(timedOut), timeoutMillis)
+      let sent: Promise<FetchResult<D>>
+      try {
+        sent = send(client, controller.signal)
+      } catch (cause) {
+        sent = Promise.reject(cause)
+      }
+      sent.then(
+        (result) => {
+          clearTimeout(timer)
+          resume(Effect.succeed(result))
+        },
+        (cause: unknown) => {
+          clearTimeout(timer)
+          resume(
+            Effect.fail(
               fail(cause === timedOut ? new Transport({ kind: "timeout" }) : transportReason(cause))
-          })
+            )
+          )
+        }
+      )
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        controller.abort()
+      })
+    })
+    return Effect.flatMap(Effect.service(RateLimiter), (limiter) =>
+      Effect.flatMap(
+        Effect.onError(Effect.andThen(limiter.acquire(workspaceKey), exchange), () =>
+          limiter.release(workspaceKey)
         ),
-        Effect.onError(() => limiter.release(workspaceKey)),
-        Effect.flatMap((result) => {
+        (result) => {
           const { response } = result
           const observed = limiter.observe(
             workspaceKey,
@@ -169,7 +179,7 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
               )
             )
           )
-        })
+        }
       )
     )
   }
