@@ -4,7 +4,6 @@
  * reserves a permit before it is sent; every response corrects the estimate.
  */
 import type { RateLimit } from "@taskjuice/intercom-client"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -93,20 +92,32 @@ export const forget = (window: RateLimitWindow): RateLimitWindow =>
   window.resetAtMillis === undefined && window.remaining === 0 ? { ...window, remaining: 1 } : window
 
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
+  const { modifyUnsafe } = store
+  // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
+  // single step that reads the fiber's Clock, rather than a chain of Effects.
+  const afterDecision = (workspaceKey: string, decision: Decision): Effect.Effect<void> =>
+    decision._tag === "Granted"
+      ? Effect.void
+      : Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.flatMap(
-        store.modify(workspaceKey, (window) => decide(window, now)),
-        (decision) =>
-          decision._tag === "Granted"
-            ? Effect.void
-            : Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
-      )
-    )
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      const decideNow = (window: RateLimitWindow | undefined) => decide(window, now)
+      return modifyUnsafe === undefined
+        ? Effect.flatMap(store.modify(workspaceKey, decideNow), (decision) =>
+            afterDecision(workspaceKey, decision)
+          )
+        : afterDecision(workspaceKey, modifyUnsafe(workspaceKey, decideNow))
+    })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      store.modify(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
-    )
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      const learnNow = (window: RateLimitWindow | undefined) =>
+        [undefined, learn(window, reading, rateLimited, now)] as const
+      if (modifyUnsafe === undefined) return store.modify(workspaceKey, learnNow)
+      modifyUnsafe(workspaceKey, learnNow)
+      return Effect.void
+    })
   const release = (workspaceKey: string) =>
     store.modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
   return { acquire, observe, release }
