@@ -99,20 +99,24 @@ export const decodeOutput = <O>(
 export const executeAction = <I, O>(
   definition: ActionDefinition<I, O>,
   rawInput: unknown
-): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> =>
-  Effect.flatMap(decodeInput(definition, rawInput), (input) => {
-    // One counter per execution: `run` learns whether it is a retry (create-contact looks first).
-    let attempt = 0
-    const once = Effect.suspend(() => definition.run(input, { attempt: attempt++ }))
+): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> => {
+  const runWithRetries = (input: I): Effect.Effect<O, IntercomError, IntercomApi | RateLimiter> =>
     // The retry machinery starts only after a first failure, which it sees as its first input, so
     // the schedule behaves exactly as `Effect.retry(once, schedule)` without costing a successful call.
-    return Effect.catch(once, (firstFailure) => {
-      let replayed = false
-      const replayThenRun = Effect.suspend(() => {
-        if (replayed) return once
-        replayed = true
-        return Effect.fail(firstFailure)
-      })
+    Effect.catch(definition.run(input, { attempt: 0 }), (firstFailure) => {
+      // `run` learns whether it is a retry (create-contact looks first): 1, 2 … after the replay.
+      let attempt = 0
+      const replayThenRun = Effect.suspend(() =>
+        attempt++ === 0 ? Effect.fail(firstFailure) : definition.run(input, { attempt: attempt - 1 })
+      )
       return Effect.retry(replayThenRun, definition.retry.schedule)
     })
+  return Effect.suspend(() => {
+    // Valid input is decoded synchronously, without a fiber for the decoder; anything else (bad
+    // input, a Schema that cannot decode synchronously) takes `decodeInput`, which builds the error.
+    const decoded = Schema.decodeUnknownExit(definition.input)(rawInput, { errors: "all" })
+    return Exit.isSuccess(decoded)
+      ? runWithRetries(decoded.value)
+      : Effect.flatMap(decodeInput(definition, rawInput), runWithRetries)
   })
+}
