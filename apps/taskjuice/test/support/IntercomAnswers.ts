@@ -1,43 +1,43 @@
 /**
- * Intercom-shaped answers for the loopback Intercom, typed by the generated client so they stay
- * faithful to the pinned API description.
+ * Intercom-shaped answers for the loopback Intercom. The contact and the conversation are the core's
+ * webhook fixtures (realistic objects kept valid under every pinned API version, 2.10 to 2.16), checked
+ * here against the build's own description so a version that stops accepting them fails loudly; the
+ * smaller answers are typed by the generated client.
  */
-import type { components } from "@taskjuice/intercom-client"
+import { apiVersion, type components } from "@taskjuice/intercom-client"
+import { webhookFixture } from "@taskjuice/intercom-core"
+import { SpecSchemas } from "@taskjuice/intercom-simulator"
 
 type Schemas = components["schemas"]
 
-export const contactId = "63a07ddf05a32042dffac965"
+const spec = new SpecSchemas()
+
+const isDescribed = <Name extends keyof Schemas & string>(
+  name: Name,
+  value: unknown
+): value is Schemas[Name] => spec.componentErrors(name, value).length === 0
+
+/** The value as the build's description of `name`, or an error naming what does not fit. */
+const described = <Name extends keyof Schemas & string>(name: Name, value: unknown): Schemas[Name] => {
+  const candidate = value
+  if (isDescribed(name, candidate)) return candidate
+  const problems = spec
+    .componentErrors(name, value)
+    .map((error) => `${error.instancePath || "/"} ${error.message ?? ""}`)
+  throw new Error(`The ${name} answer is not valid for Intercom ${apiVersion}: ${problems.join("; ")}`)
+}
+
+const fixtureContact = described("contact", webhookFixture("contact.user.created").data.item)
+
+const idOf = (name: string, value: { readonly id?: string | null | undefined }): string => {
+  if (typeof value.id !== "string" || value.id === "") throw new Error(`The ${name} answer has no id`)
+  return value.id
+}
+
+export const contactId = idOf("contact", fixtureContact)
 
 export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["contact"] => ({
-  type: "contact",
-  id: contactId,
-  workspace_id: "a86dr8yl",
-  external_id: "user-42",
-  role: "user",
-  email: "ada@example.com",
-  phone: null,
-  name: "Ada Lovelace",
-  avatar: null,
-  owner_id: null,
-  social_profiles: { data: [] },
-  has_hard_bounced: false,
-  marked_email_as_spam: false,
-  unsubscribed_from_emails: false,
-  created_at: 1719492819,
-  updated_at: 1719492819,
-  signed_up_at: null,
-  last_seen_at: null,
-  last_replied_at: null,
-  last_contacted_at: null,
-  last_email_opened_at: null,
-  last_email_clicked_at: null,
-  language_override: null,
-  browser: null,
-  browser_version: null,
-  browser_language: null,
-  os: null,
-  custom_attributes: {},
-  location: { type: "location", country: null, region: null, city: null },
+  ...structuredClone(fixtureContact),
   ...overrides
 })
 
@@ -67,55 +67,13 @@ export const message: Schemas["message"] = {
   conversation_id: "363"
 }
 
-export const conversation: Schemas["conversation"] = {
-  type: "conversation",
-  id: "363",
-  title: null,
-  created_at: 1719492819,
-  updated_at: 1719492900,
-  waiting_since: null,
-  snoozed_until: null,
-  open: true,
-  state: "open",
-  read: false,
-  priority: "not_priority",
-  admin_assignee_id: null,
-  team_assignee_id: null,
-  source: {
-    type: "conversation",
-    id: "403918251",
-    delivered_as: "customer_initiated",
-    subject: "",
-    body: "Hello there",
-    author: { type: "user", id: contactId, name: "Ada Lovelace", email: "ada@example.com" },
-    attachments: [],
-    url: null,
-    redacted: false
-  },
-  contacts: { type: "contact.list", contacts: [{ type: "contact", id: contactId }] },
-  teammates: { type: "admin.list", teammates: [] },
-  custom_attributes: {},
-  conversation_parts: {
-    type: "conversation_part.list",
-    conversation_parts: [
-      {
-        type: "conversation_part",
-        id: "7777",
-        part_type: "comment",
-        body: "<p>On it!</p>",
-        created_at: 1719492900,
-        updated_at: 1719492900,
-        notified_at: 1719492900,
-        assigned_to: null,
-        author: { type: "admin", id: "991267596", name: "Grace", email: "grace@example.com" },
-        attachments: [],
-        external_id: null,
-        redacted: false
-      }
-    ],
-    total_count: 1
-  }
-}
+/** An open conversation with a contact's reply (so it carries parts), as a reply action gets back. */
+export const conversation: Schemas["conversation"] = described(
+  "conversation",
+  webhookFixture("conversation.user.replied").data.item
+)
+
+export const conversationId = idOf("conversation", conversation)
 
 export const company: Schemas["company"] = {
   type: "company",
