@@ -2,7 +2,8 @@
  * Intercom's search query language for contacts (`POST /contacts/search`), read into a predicate
  * over stored contacts. A query is a filter `{ field, operator, value }` or a group
  * `{ operator: "AND" | "OR", value: [query, …] }`, groups nested at most two deep, at most 15
- * queries to a group. Each node is checked against the spec's own schema where it sits, so a
+ * queries to a group. Each node is told apart by its shape (a `field` makes a filter) and checked
+ * against that kind's schema in the spec where it sits, so a
  * problem is named by its full path (`query.value[1].operator`); then the field and operator are
  * checked as Intercom documents them: which operators a field's type takes, and that the value has
  * that type. Dates match by calendar day in the workspace's time zone, as Intercom's do.
@@ -301,6 +302,14 @@ const compileFilter = (
   }
 }
 
+/**
+ * Whether a query node is an AND/OR group rather than a single filter, told by its shape as Intercom's
+ * docs tell the two kinds apart: a filter names a `field`, a group combines with `AND` or `OR`. The spec
+ * cannot decide it from 2.12 on, where neither schema requires anything and a group matches both.
+ */
+const isGroup = (node: JsonObject): boolean =>
+  !("field" in node) && (node.operator === "AND" || node.operator === "OR")
+
 const compileQuery = (
   node: unknown,
   at: string,
@@ -310,17 +319,20 @@ const compileQuery = (
 ): ContactPredicate => {
   if (!isObject(node)) throw invalid(at, `${at} must be an object: a filter or an AND/OR group`)
 
-  if (node.operator === "AND" || node.operator === "OR") {
+  if (isGroup(node)) {
     if (groupDepth >= maxGroupNesting) {
       throw invalid(at, `${at} nests AND/OR groups deeper than Intercom allows (${maxGroupNesting} levels)`)
     }
-    // The group's own shape first, its members one by one below (each with its own path).
-    const shallow = { ...node, value: Array.isArray(node.value) ? [] : node.value }
-    const problem = schemas.validateComponent("multiple_filter_search_request", shallow, at)
+    // The group's own fields against its schema, its members one by one below (each by its own shape
+    // and path): the spec's `oneOf` over the members' kinds cannot tell them apart from 2.12 on.
+    const { value: members, ...own } = node
+    const problem = schemas.validateComponent("multiple_filter_search_request", own, at)
     if (problem !== undefined) throw fromProblem(problem)
-    const members = node.value as ReadonlyArray<unknown> | undefined
-    if (members === undefined)
+    if (members === undefined || members === null)
       throw apiError(400, "parameter_not_found", `${at}.value is required`, `${at}.value`)
+    if (!Array.isArray(members)) {
+      throw invalid(`${at}.value`, `${at}.value must be an array of queries (filters or AND/OR groups)`)
+    }
     if (members.length === 0) throw invalid(`${at}.value`, `${at}.value must hold at least one query`)
     if (members.length > maxGroupSize) {
       throw invalid(
@@ -382,16 +394,16 @@ export const parseContactSearch = (body: unknown, schemas: SpecSchemas, timeZone
   if (pagination !== undefined && pagination !== null) {
     const problem = schemas.validateComponent("starting_after_paging", pagination, "pagination")
     if (problem !== undefined) throw fromProblem(problem)
-    const paging = pagination as { readonly per_page: number; readonly starting_after?: string | null }
-    perPage = paging.per_page
+    // Only 2.11's description requires per_page; the others default it as Intercom does.
+    const paging = pagination as { readonly per_page?: number; readonly starting_after?: string | null }
+    perPage = paging.per_page ?? defaultSearchPerPage
     if (perPage < 1 || perPage > maxSearchPerPage) {
       throw invalid("pagination.per_page", `pagination.per_page must be between 1 and ${maxSearchPerPage}`)
     }
     if (typeof paging.starting_after === "string") startingAfter = paging.starting_after
   }
+  // Not the whole body against `search_request` afterwards: its `oneOf` between a filter and a group
+  // refuses valid groups from 2.12 on (both branches match); each node was checked by its kind instead.
   const matches = compileQuery(body.query, "query", 0, schemas, dayKeys(timeZone))
-  // Each part passed on its own; the whole must too (a guard against the two ever disagreeing).
-  const problem = schemas.validateRequestBody("SearchContacts", body)
-  if (problem !== undefined) throw fromProblem(problem)
   return { matches, perPage, ...(startingAfter === undefined ? {} : { startingAfter }) }
 }
