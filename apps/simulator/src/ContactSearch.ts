@@ -3,10 +3,10 @@
  * over stored contacts. A query is a filter `{ field, operator, value }` or a group
  * `{ operator: "AND" | "OR", value: [query, …] }`, groups nested at most two deep, at most 15
  * queries to a group. Each node is told apart by its shape (a `field` makes a filter) and checked
- * against that kind's schema in the spec where it sits, so a
- * problem is named by its full path (`query.value[1].operator`); then the field and operator are
- * checked as Intercom documents them: which operators a field's type takes, and that the value has
- * that type. Dates match by calendar day in the workspace's time zone, as Intercom's do.
+ * against that kind's schema in the spec where it sits, so a problem is named by its full path
+ * (`query.value[1].operator`); then the field and operator are checked as Intercom documents them:
+ * which operators a field's type takes, and that the value has that type. Dates match by calendar
+ * day in the workspace's time zone, as Intercom's do.
  */
 import { apiError, type IntercomApiError } from "./IntercomError.ts"
 import type { FieldProblem, SpecSchemas } from "./SpecSchemas.ts"
