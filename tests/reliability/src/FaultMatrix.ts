@@ -142,10 +142,18 @@ export const matrixRequestTimeoutMs = 1_000
 
 export type FaultClass = "transient" | "response-lost" | "permanent"
 
+/**
+ * Whether the simulator did the action's work when the fault struck: `refused` (before the work, so
+ * certainly nothing changed), `racy` (the work runs unless the client's give-up reaches the simulator
+ * first, which a busy machine can delay) or `done` (struck after the work, so it certainly happened).
+ */
+export type FaultWork = "refused" | "racy" | "done"
+
 export interface MatrixFault {
   /** The column heading. */
   readonly name: string
   readonly class: FaultClass
+  readonly work: FaultWork
   /** The rule for this cell, or none (the 429 comes from the simulator's real rate limiter). */
   readonly rule: (action: MatrixAction, strikes: number) => ScriptedFault | undefined
   /** The step error when the fault is not (or cannot safely be) retried away. */
@@ -165,6 +173,7 @@ const strike =
 const serverError = (status: number): MatrixFault => ({
   name: String(status),
   class: "transient",
+  work: "refused",
   rule: strike("error", { status }),
   error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: status, provablyUnsent: false }
 })
@@ -172,6 +181,7 @@ const serverError = (status: number): MatrixFault => ({
 const clientError = (status: number, code: StepErrorCode): MatrixFault => ({
   name: String(status),
   class: "permanent",
+  work: "refused",
   rule: (action) => new ScriptedFault({ route: action.route, kind: "error", status, strikes: 1 }),
   error: { code, providerStatus: status, provablyUnsent: false }
 })
@@ -180,6 +190,7 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
   {
     name: "429",
     class: "transient",
+    work: "refused",
     rule: () => undefined,
     error: { code: "RATE_LIMITED", providerStatus: 429, provablyUnsent: true }
   },
@@ -190,20 +201,23 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
   {
     name: "drop",
     class: "transient",
+    work: "refused",
     rule: strike("drop"),
     error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: null, provablyUnsent: false }
   },
   {
     name: "timeout",
     class: "transient",
+    work: "refused",
     rule: strike("timeout"),
     error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
   },
   {
-    // Slower than the bundle's request timeout. The simulator delays before the work and drops the work
-    // when the client has gone; slow-after is "done, but answered late".
+    // Slower than the bundle's request timeout. The simulator delays before the work and skips it when
+    // the client has gone, but whether the give-up arrived in time is a race (slow-after: "done, late").
     name: "late",
     class: "transient",
+    work: "racy",
     rule: strike("slow", { delayMs: matrixRequestTimeoutMs + 150 }),
     error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
   },
@@ -211,6 +225,7 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
     // Intercom did the work, then the connection dropped before the answer: the duplicate hazard.
     name: "drop-after",
     class: "transient",
+    work: "done",
     rule: strike("drop-after"),
     error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: null, provablyUnsent: false }
   },
@@ -218,18 +233,21 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
     // Intercom did the work at once; the answer left after the bundle had given up.
     name: "slow-after",
     class: "transient",
+    work: "done",
     rule: strike("slow-after", { delayMs: matrixRequestTimeoutMs + 150 }),
     error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
   },
   {
     name: "malformed",
     class: "response-lost",
+    work: "done",
     rule: strike("malformed"),
     error: { code: "UPSTREAM_RESPONSE_INVALID", providerStatus: null, provablyUnsent: false }
   },
   {
     name: "401",
     class: "permanent",
+    work: "refused",
     rule: (action) => new ScriptedFault({ route: action.route, kind: "revoked", strikes: 1 }),
     error: { code: "AUTH_REVOKED", providerStatus: 401, provablyUnsent: false }
   },
@@ -253,9 +271,19 @@ export type Expected =
       readonly outcome: StepErrorCode
       readonly providerStatus: number | null
       readonly retryable: boolean
-      /** The fault struck before Intercom did anything, so nothing may have been created. */
-      readonly createdAtMost: 0 | 1
+      /**
+       * Objects of the action's kind the step may leave: exactly 0 when the fault refused before the
+       * work, exactly 1 when it struck after, 0 or 1 when that is a race. Never 2: never a duplicate.
+       */
+      readonly created: { readonly atLeast: 0 | 1; readonly atMost: 0 | 1 }
     }
+
+/** What a step that creates may leave behind when it fails, by what the fault let the simulator do. */
+const createdAfter: Readonly<Record<FaultWork, { readonly atLeast: 0 | 1; readonly atMost: 0 | 1 }>> = {
+  refused: { atLeast: 0, atMost: 0 },
+  racy: { atLeast: 0, atMost: 1 },
+  done: { atLeast: 1, atMost: 1 }
+}
 
 export const expectedOutcome = (action: MatrixAction, fault: MatrixFault): Expected => {
   const createsSomething = action.creates !== "nothing"
@@ -266,12 +294,11 @@ export const expectedOutcome = (action: MatrixAction, fault: MatrixFault): Expec
   if (fault.class === "transient" && (action.retriesTransient || fault.error.provablyUnsent)) {
     return { outcome: "ok", minRequests: 2, created: createsSomething ? 1 : 0 }
   }
-  const processed = fault.name === "drop-after" || fault.name === "slow-after" || fault.name === "malformed"
   return {
     outcome: fault.error.code,
     providerStatus: fault.error.providerStatus,
     retryable: false,
-    createdAtMost: processed && createsSomething ? 1 : 0
+    created: createsSomething ? createdAfter[fault.work] : createdAfter.refused
   }
 }
 
@@ -507,8 +534,11 @@ const problemsOf = (action: MatrixAction, cell: Omit<CellResult, "problems">): R
       )
     if (cell.retryable !== expected.retryable)
       problems.push(`retryable ${String(cell.retryable)}, expected ${String(expected.retryable)}`)
-    if (created > expected.createdAtMost)
-      problems.push(`created ${created}, expected at most ${expected.createdAtMost}`)
+    const { atLeast, atMost } = expected.created
+    if (created < atLeast || created > atMost)
+      problems.push(
+        `created ${created}, expected ${atLeast === atMost ? `exactly ${atMost}` : `${atLeast} to ${atMost}`}`
+      )
     // A step that failed for good was sent once: retrying it is what would risk the duplicate.
     if (cell.requests !== 1) problems.push(`${cell.requests} requests, expected exactly 1`)
     if (expected.outcome === "AUTH_REVOKED" && cell.connectionStatus !== "revoked")
@@ -594,7 +624,8 @@ export const formatMatrix = (results: ReadonlyArray<CellResult>): string => {
       .join(", ")}`,
     "faults: 429 = the simulator's rate limit (with X-RateLimit-Reset); 5xx, drop, timeout, malformed, 401 (revoked token),",
     `  403/404/409/422 injected on the action's own route; late = slow=${matrixRequestTimeoutMs + 150} ms, past the bundle's ${matrixRequestTimeoutMs} ms timeout`,
-    "  (the simulator delays before the work and drops it once the client gave up); drop-after and slow-after strike after the work:",
+    "  (the simulator delays before the work and skips it if the client's give-up arrived in time: a race, so a create or reply",
+    "  not retried may leave 0 or 1, never 2); drop-after and slow-after strike after the work:",
     `  the connection drops unanswered, or the answer leaves ${matrixRequestTimeoutMs + 150} ms later; malformed also strikes after the work;`,
     "  409 on create-contact = a contact with that email exists. Transient faults strike the first attempt(s) only."
   ]

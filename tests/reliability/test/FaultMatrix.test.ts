@@ -65,9 +65,22 @@ describe(`fault matrix (${size.name}: transient faults strike ${size.transientFa
     expect(results).toHaveLength(matrixActions.length * matrixFaults.length)
     // The expectations themselves: a create that may have reached Intercom is never retried.
     const conversation = matrixActions.find((a) => a.key === "intercom/create-conversation")!
-    expect(expectedOutcome(conversation, matrixFaults.find((f) => f.name === "503")!).outcome).toBe(
-      "UPSTREAM_UNAVAILABLE"
-    )
+    const fault = (name: string) => matrixFaults.find((f) => f.name === name)!
+    expect(expectedOutcome(conversation, fault("503")).outcome).toBe("UPSTREAM_UNAVAILABLE")
+    // What it may leave: exact where the fault struck before or after the work, 0 or 1 where that is
+    // a race (late), and never a second one.
+    const created = (name: string) => {
+      const expected = expectedOutcome(conversation, fault(name))
+      if (expected.outcome === "ok") throw new Error(`create-conversation × ${name} is not retried`)
+      return expected.created
+    }
+    expect(created("503")).toEqual({ atLeast: 0, atMost: 0 })
+    expect(created("422")).toEqual({ atLeast: 0, atMost: 0 })
+    expect(created("late")).toEqual({ atLeast: 0, atMost: 1 })
+    expect(created("drop-after")).toEqual({ atLeast: 1, atMost: 1 })
+    expect(created("malformed")).toEqual({ atLeast: 1, atMost: 1 })
+    const tags = matrixActions.find((a) => a.key === "intercom/list-tags")!
+    expect(expectedOutcome(tags, fault("late"))).toMatchObject({ outcome: "ok", created: 0 })
   })
 
   it("success after retries when transient, the right step error otherwise, never a duplicate (all other cells)", () => {
