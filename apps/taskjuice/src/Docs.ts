@@ -95,6 +95,31 @@ const fieldRows = (input: SchemaNode, root: JsonSchema, prefix = "", depth = 0):
   return rows
 }
 
+/**
+ * Whether an object schema keeps the fields it does not list: its rest is a schema (any value), as the
+ * core's Intercom objects publish it, rather than a plain object's bare `true`.
+ */
+export const keepsUnlistedFields = (input: SchemaNode, root: JsonSchema): boolean => {
+  const node = resolve(input, root)
+  return [node, ...nodes(node.allOf).map((part) => resolve(part, root))].some((part) =>
+    isNode(part.additionalProperties)
+  )
+}
+
+/** Which Intercom objects of an output carry every field Intercom returned: the output, or its lists' items. */
+const unlistedFieldsNote = (schema: JsonSchema): string => {
+  const kept = "every field Intercom returns, including the ones not listed"
+  if (keepsUnlistedFields(schema, schema)) return `Carries ${kept}.\n`
+  const properties = resolve(schema, schema).properties
+  const lists = Object.entries(isNode(properties) ? properties : {}).flatMap(([name, value]) => {
+    const list = isNode(value) ? resolve(value, schema) : undefined
+    return list !== undefined && isNode(list.items) && keepsUnlistedFields(list.items, schema) ? [name] : []
+  })
+  return lists.length === 0
+    ? ""
+    : `Each item of ${lists.map((name) => `\`${name}\``).join(", ")} carries ${kept}.\n`
+}
+
 const fieldTable = (rows: ReadonlyArray<FieldRow>, withRequired: boolean): string => {
   if (rows.length === 0) return "_No fields._\n"
   const header = withRequired
@@ -148,7 +173,8 @@ const renderAction = (action: ManifestAction): string => {
       : ["Example input:", "", "```json", ...examples.map((example) => JSON.stringify(example)), "```", ""]),
     "**Output** (`$steps.<node>.data`)",
     "",
-    fieldTable(fieldRows(action.output, action.output), false)
+    fieldTable(fieldRows(action.output, action.output), false),
+    unlistedFieldsNote(action.output)
   ].join("\n")
 }
 
@@ -232,6 +258,12 @@ export const renderDocs = (manifest: Manifest): string => {
     ...manifest.triggers.map(renderTrigger),
     "## Actions",
     "",
+    ...(manifest.actions.some((action) => unlistedFieldsNote(action.output) !== "")
+      ? [
+          "Action outputs carry every field Intercom returns for the objects they hold (contacts, conversations, companies, …), not only the fields their tables list: those are the ones the bundle checks, and every other field, including one Intercom adds later, is kept as Intercom sent it. The output JSON Schemas in the manifest allow additional properties accordingly.",
+          ""
+        ]
+      : []),
     ...manifest.actions.map(renderAction),
     "## Errors",
     "",

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Redacted from "effect/Redacted"
 import { assert, describe, expect, it } from "vitest"
 import { startBundleHost } from "../src/BundleHost.ts"
-import { docsPath, renderDocs } from "../src/Docs.ts"
+import { docsPath, keepsUnlistedFields, renderDocs } from "../src/Docs.ts"
 import { type JsonSchema, makeManifest } from "../src/Manifest.ts"
 import { stepErrorCodes } from "../src/StepError.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
@@ -154,5 +154,21 @@ describe(docsPath, () => {
     for (const key of [...manifest.actions, ...manifest.triggers].map((entry) => entry.key))
       assert.include(page, `\`${key}\``)
     for (const code of stepErrorCodes) assert.include(page, `\`${code}\``)
+  })
+
+  it("says which outputs carry every field Intercom returns, from their schemas", () => {
+    const page = renderDocs(manifest)
+    assert.include(page, "Action outputs carry every field Intercom returns")
+    const output = (key: string) => manifest.actions.find((action) => action.key === key)?.output ?? {}
+    for (const key of ["intercom/get-contact", "intercom/reply-conversation", "intercom/create-company"]) {
+      assert.isTrue(keepsUnlistedFields(output(key), output(key)), key)
+    }
+    // A page of contacts is the bundle's own wrapper; its items are Intercom's contacts.
+    assert.isFalse(keepsUnlistedFields(output("intercom/list-contacts"), output("intercom/list-contacts")))
+    assert.include(page, "Each item of `contacts` carries every field Intercom returns")
+    assert.isFalse(keepsUnlistedFields({ type: "object", additionalProperties: false }, {}))
+    const actions = page.slice(page.indexOf("## Actions"), page.indexOf("## Errors"))
+    // One note per action: every output here holds Intercom objects.
+    assert.lengthOf(actions.match(/[Cc]arries every field Intercom returns/g) ?? [], manifest.actions.length)
   })
 })
