@@ -3,17 +3,43 @@
  *
  * Run: node bench/actions.bench.ts
  *   BENCH_CALLS=<measured calls per action and side, default 1500>
+ *   BENCH_SERVER=process (default: the loopback server runs in a child process) | inline (in this one)
  *   BENCH_BURST=<create-contact calls, default 2000>   BENCH_BUDGET=<requests per window, default 200>
  *   BENCH_WINDOW_MS=<window length, a multiple of 1000, default 1000; Intercom's is 10000>
  *
  * 1. Per-call overhead: each action through `executeAction` (input decode, rate limiter, typed client,
- *    output decode) against a raw `fetch` + `response.json()` of the same request to the same local
- *    server, run the way a host runs them (Effect.runPromiseWith over the services built once). Calls alternate one by one (raw, ours, raw, ours …) so that load from anything else on
- *    the machine hits both sides alike. Ratio = our median µs per call / raw median (target ≤ 1.15).
- * 2. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
+ *    output decode) against a raw `fetch` + `response.json()` sending the same method, path, headers
+ *    and body to the same local server; actions run the way a host runs them (Effect.runPromiseWith
+ *    over the services built once). Calls go raw, action, action, raw …, so each side follows itself
+ *    and the other equally often (whichever call runs second pays for what the first left in the
+ *    caches and the heap). Wall: median µs per call; ratio = action / raw (target ≤ 1.15).
+ *    Client CPU: this thread's CPU time per call, from alternating blocks of calls (the clock ticks in
+ *    4 ms steps, so per-call readings would be noise), reported for information.
+ *    Why the server runs in a child process: its parsing, serialising and GC then happen on another
+ *    thread, not interleaved with the client's work on the one being measured, and the client's CPU
+ *    per call can be read at all. Both sides still wait for the same server, as a host would.
+ * 2. Layers: get-contact and create-contact peeled one layer at a time, in one interleaved run (raw
+ *    fetch; IntercomClient when something observes its requests, i.e. openapi-fetch with real
+ *    Requests and our middleware; IntercomClient as actions use it; IntercomApi.call, which adds the
+ *    Effect fiber, rate limiter, timeout and error mapping; the action's run, which adds the output
+ *    decode; executeAction, which adds the input decode and retry wrapper).
+ *
+ * Where the time goes (get-contact, median µs over raw fetch's ~210–290 on the shared 2-vCPU dev VM;
+ * create-contact alike): the client seam +29 (openapi-fetch's URL, header and body building and its
+ * text + JSON.parse; +48 when something observes the requests and real Requests are built);
+ * IntercomApi.call +38–42 (the Effect fiber and its one async suspension, limiter acquire/observe,
+ * timer, AbortController, error mapping); the action's run +38–40 (Effect.gen and the Contact output
+ * decode, interpreted by effect/Schema); executeAction +15–19 (input decode, retry wrapper). A hot
+ * loop with fetch stubbed puts all of it at ~35 µs: the VM's loaded caches multiply every step.
+ * 3. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
  *    BENCH_BUDGET requests per fixed window and answers 429 beyond it. Reported: throughput over
  *    budget (target ≥ 0.95), failed actions (target 0) and 429s as a share of requests (target ≤ 1 %).
  */
+import { spawn } from "node:child_process"
+import { once } from "node:events"
+import { fileURLToPath } from "node:url"
+import { createIntercomClient, defaultUserAgent, type IntercomClient } from "@taskjuice/intercom-client"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -54,6 +80,8 @@ const burstSize = Number(process.env.BENCH_BURST ?? 2000)
 const budget = Number(process.env.BENCH_BUDGET ?? 200)
 const windowMillis = Number(process.env.BENCH_WINDOW_MS ?? 1000)
 const token = "tok_bench_0123456789"
+/** Run with this flag, the file only serves the overhead answers (the child process). */
+const serveFlag = "--serve"
 
 // ---------------------------------------------------------------------------------------------
 // 1. Per-call overhead
@@ -160,8 +188,84 @@ const microsOf = async (call: () => Promise<unknown>): Promise<number> => {
   return Number(process.hrtime.bigint() - started) / 1000
 }
 
-const perCallOverhead = async () => {
-  const server = await startLoopbackServer(overheadScript)
+const threadCpuMicros = (): number => {
+  const usage = process.threadCpuUsage()
+  return usage.user + usage.system
+}
+
+/** The overhead server, in a child process (default) or in this one. */
+const startOverheadServer = async (): Promise<{
+  readonly url: string
+  readonly close: () => Promise<void>
+}> => {
+  if (process.env.BENCH_SERVER === "inline") return startLoopbackServer(overheadScript)
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), serveFlag], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const [line] = (await once(child.stdout.setEncoding("utf8"), "data")) as [string]
+  const url = line.trim()
+  return {
+    url,
+    close: async () => {
+      child.kill()
+      await once(child, "exit")
+    }
+  }
+}
+
+/** What every Intercom request carries, exactly as the client sends it. */
+const intercomHeaders = {
+  authorization: `Bearer ${token}`,
+  "intercom-version": buildApiVersion,
+  accept: "application/json",
+  "user-agent": defaultUserAgent
+}
+
+const rawCall = (url: string, benchCase: Case) => async () => {
+  const response = await fetch(`${url}${benchCase.path}`, {
+    method: benchCase.method,
+    ...(benchCase.body === undefined
+      ? { headers: intercomHeaders }
+      : {
+          headers: { ...intercomHeaders, "content-type": "application/json" },
+          body: JSON.stringify(benchCase.body)
+        })
+  })
+  return response.json()
+}
+
+/** Runs the calls in `order` then in reverse, `rounds` times: each follows each of its neighbours alike. */
+const interleaved = async (
+  calls: ReadonlyArray<() => Promise<unknown>>,
+  rounds: number
+): Promise<ReadonlyArray<ReadonlyArray<number>>> => {
+  const times = calls.map((): Array<number> => [])
+  const order = calls.map((_, index) => index)
+  for (let round = 0; round < rounds; round++)
+    for (const index of round % 2 === 0 ? order : [...order].reverse())
+      times[index]?.push(await microsOf(calls[index] ?? (() => Promise.resolve())))
+  return times
+}
+
+/** Client-thread CPU µs per call, from alternating blocks of `block` calls of each. */
+const cpuPerCall = async (
+  calls: ReadonlyArray<() => Promise<unknown>>,
+  total: number,
+  block = 25
+): Promise<ReadonlyArray<number>> => {
+  const spent = calls.map(() => 0)
+  for (let done = 0; done < total; done += block)
+    for (const [index, call] of calls.entries()) {
+      const started = threadCpuMicros()
+      for (let step = 0; step < block; step++) await call()
+      spent[index] = (spent[index] ?? 0) + threadCpuMicros() - started
+    }
+  return spent.map((micros) => micros / (Math.ceil(total / block) * block))
+}
+
+const fixed = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width)
+
+const perCallOverhead = async (server: { readonly url: string }) => {
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
       IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: server.url }),
@@ -170,45 +274,88 @@ const perCallOverhead = async () => {
   )
   // A host runs actions with the services built once: the layers' context, reused by every call.
   const runPromise = Effect.runPromiseWith(await runtime.context())
-  const headers = {
-    authorization: `Bearer ${token}`,
-    "intercom-version": buildApiVersion,
-    accept: "application/json",
-    "content-type": "application/json"
-  }
-  console.log(`\nPer-call overhead (${calls} calls per side, alternating raw and action; medians)`)
-  console.log("action                          raw fetch µs   action µs   ratio   target ≤ 1.15")
-  const rows: Array<{ key: string; ratio: number }> = []
+  console.log(
+    `\nPer-call overhead (${calls} calls per side, raw/action alternating ABBA; server: ${process.env.BENCH_SERVER === "inline" ? "in this process" : "child process"})`
+  )
+  console.log(
+    "action                          raw µs  action µs  ratio  target ≤ 1.15 │ client CPU µs: raw  action  ratio"
+  )
   for (const benchCase of cases) {
-    const raw = async () => {
-      const response = await fetch(`${server.url}${benchCase.path}`, {
-        method: benchCase.method,
-        headers,
-        ...(benchCase.body === undefined ? {} : { body: JSON.stringify(benchCase.body) })
-      })
-      return response.json()
-    }
+    const raw = rawCall(server.url, benchCase)
     const ours = () => runPromise(executeAction(benchCase.action, benchCase.input))
     // Warm up both paths (JIT, connection pool) before measuring.
-    for (let index = 0; index < 200; index++) {
-      await raw()
-      await ours()
-    }
-    const rawTimes: Array<number> = []
-    const ourTimes: Array<number> = []
-    for (let index = 0; index < calls; index++) {
-      rawTimes.push(await microsOf(raw))
-      ourTimes.push(await microsOf(ours))
-    }
+    await interleaved([raw, ours], 200)
+    const [rawTimes = [], ourTimes = []] = await interleaved([raw, ours], calls)
+    const [rawCpu = Number.NaN, ourCpu = Number.NaN] = await cpuPerCall([raw, ours], calls)
     const ratio = median(ourTimes) / median(rawTimes)
-    rows.push({ key: benchCase.action.key, ratio })
     console.log(
-      `${benchCase.action.key.padEnd(32)}${median(rawTimes).toFixed(1).padStart(12)}${median(ourTimes).toFixed(1).padStart(12)}${ratio.toFixed(3).padStart(8)}   ${ratio <= 1.15 ? "ok" : "OVER"}`
+      `${benchCase.action.key.padEnd(30)}${fixed(median(rawTimes), 8)}${fixed(median(ourTimes), 11)}${fixed(ratio, 7, 3)}  ${ratio <= 1.15 ? "ok  " : "OVER"}           │${fixed(rawCpu, 23)}${fixed(ourCpu, 8)}${fixed(ourCpu / rawCpu, 7, 3)}`
     )
   }
   await runtime.dispose()
-  await server.close()
-  return rows
+}
+
+const layerBreakdown = async (server: { readonly url: string }) => {
+  const runtime = ManagedRuntime.make(
+    Layer.mergeAll(
+      IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: server.url }),
+      RateLimiter.layer
+    )
+  )
+  const context = await runtime.context()
+  const runPromise = Effect.runPromiseWith(context)
+  const api = Context.get(context, IntercomApi)
+  // The same client twice: as actions use it, and observed (real Requests through middleware).
+  const plain = createIntercomClient({ accessToken: token, baseUrl: server.url })
+  const observed = createIntercomClient({ accessToken: token, baseUrl: server.url, onResponse: () => {} })
+  const getContact = cases.find((c) => c.action === GetContact)
+  const createContact = cases.find((c) => c.action === CreateContact)
+  const layerCases = [
+    {
+      benchCase: getContact,
+      send: (client: IntercomClient, signal: AbortSignal) =>
+        client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
+    },
+    {
+      benchCase: createContact,
+      send: (client: IntercomClient, signal: AbortSignal) =>
+        client.POST("/contacts", { body: { role: "user", email: "ada@example.com", name: "Ada" }, signal })
+    }
+  ]
+  console.log(`\nLayers (${calls} calls each, interleaved; median µs and the step each layer adds)`)
+  for (const { benchCase, send } of layerCases) {
+    if (benchCase === undefined) continue
+    const operation = { operation: "ShowContact", idempotent: true } as const
+    const layers: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+      ["raw fetch + json()", rawCall(server.url, benchCase)],
+      ["openapi-fetch, Requests + middleware", () => send(observed, new AbortController().signal)],
+      ["IntercomClient (as actions use it)", () => send(plain, new AbortController().signal)],
+      ["IntercomApi.call (fiber, limiter, timeout)", () => runPromise(api.call(operation, send))],
+      [
+        "action run (+ output decode)",
+        () => runPromise(benchCase.action.run(benchCase.input, { attempt: 0 }))
+      ],
+      [
+        "executeAction (+ input decode, retry)",
+        () => runPromise(executeAction(benchCase.action, benchCase.input))
+      ]
+    ]
+    const layerCalls = layers.map(([, call]) => call)
+    await interleaved(layerCalls, 200)
+    const times = (await interleaved(layerCalls, calls)).map(median)
+    const base = times[0] ?? Number.NaN
+    console.log(`${benchCase.action.key}`)
+    for (const [index, [name]] of layers.entries()) {
+      const time = times[index] ?? Number.NaN
+      // Both clients are measured against raw fetch; every later layer against the one before it.
+      const previous = index === 0 ? undefined : index <= 2 ? 0 : index - 1
+      const step = previous === undefined ? Number.NaN : time - (times[previous] ?? Number.NaN)
+      console.log(
+        `  ${name.padEnd(44)}${fixed(time, 8)}${fixed(time / base, 7, 3)}${Number.isNaN(step) ? "" : `  ${step >= 0 ? "+" : ""}${step.toFixed(1)} µs`}`
+      )
+    }
+  }
+  await runtime.dispose()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +413,14 @@ const burst = async () => {
   console.log(`elapsed                        ${(elapsed / 1000).toFixed(1)} s`)
 }
 
-console.log(`Intercom actions benchmark (API ${buildApiVersion}, Node ${process.version})`)
-await perCallOverhead()
-await burst()
+if (process.argv.includes(serveFlag)) {
+  const server = await startLoopbackServer(overheadScript)
+  console.log(server.url)
+} else {
+  console.log(`Intercom actions benchmark (API ${buildApiVersion}, Node ${process.version})`)
+  const server = await startOverheadServer()
+  await perCallOverhead(server)
+  await layerBreakdown(server)
+  await server.close()
+  await burst()
+}
