@@ -62,49 +62,20 @@ class IntercomRequest extends Request {
     this.#init = init
   }
 
+  /**
+   * openapi-fetch accepts a middleware's replacement request only if it is `instanceof` the client's
+   * Request class; any WHATWG Request must do, as without a custom class. `sender` tells ours apart.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof globalThis.Request
+  }
+
   /** Sends through `fetch` (the global one when the client was created, as openapi-fetch would). */
   static sender(fetch: typeof globalThis.fetch): (request: Request) => Promise<Response> {
     return (request) =>
       #init in request && !request.bodyUsed
         ? fetch(request.url, { ...request.#init, headers: request.headers })
         : fetch(request)
-  }
-}
-
-/**
- * What openapi-fetch builds in place of a Request when nothing outside this module can see one (no
- * injected fetch, no extra middleware, no response observer): the URL and the init a Request would
- * be built from. Building a WHATWG Request in undici is costly (URL parsing, a copy of the headers,
- * a follower for the abort signal, a stream for the body) and fetch builds its own from the same
- * URL and init anyway, so this saves one per request.
- */
-class PlainRequest {
-  readonly url: string
-  readonly method: string
-  readonly headers: Headers
-  readonly init: RequestInit
-
-  constructor(url: string, init: RequestInit = {}) {
-    this.url = url
-    this.method = init.method ?? "GET"
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers)
-    this.init = init.headers === this.headers ? init : { ...init, headers: this.headers }
-  }
-
-  /**
-   * The `Request` and `fetch` options that make openapi-fetch build PlainRequests and hand them to
-   * `send`. openapi-fetch only constructs its Request class, copies init fields onto it, reads
-   * `method` and passes it to `fetch`, which is all a PlainRequest offers; its types say Request
-   * because that is what it builds by default, hence the casts.
-   */
-  static clientOptions(send: (request: PlainRequest) => Promise<Response>): {
-    readonly Request: typeof Request
-    readonly fetch: (request: Request) => Promise<Response>
-  } {
-    return {
-      Request: PlainRequest as unknown as typeof Request,
-      fetch: (request) => send(request as unknown as PlainRequest)
-    }
   }
 }
 
@@ -129,53 +100,22 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
     if (rateLimit !== undefined) lastRateLimit = rateLimit
     return rateLimit
   }
-  const withMeta = (client: IntercomFetchClient): IntercomClient =>
-    Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
-  const baseFetch = globalThis.fetch
-
-  /** Builds real Requests and runs our middleware, then `options.middleware`, on each of them. */
-  const observedClient = (): IntercomFetchClient => {
-    const client = createClient<paths, "application/json">({
-      baseUrl,
-      Request: IntercomRequest,
-      fetch: options.fetch ?? IntercomRequest.sender(baseFetch)
-    })
-    const intercom: Middleware = {
-      onRequest({ request }) {
-        setIntercomHeaders(request.headers)
-        return request
-      },
-      onResponse({ request, response }) {
-        const rateLimit = readResponse(response)
-        options.onResponse?.({ request, response, rateLimit })
-        return response
-      }
-    }
-    client.use(intercom, ...(options.middleware ?? []))
-    return client
-  }
-
-  const observed =
-    options.fetch !== undefined ||
-    (options.middleware !== undefined && options.middleware.length > 0) ||
-    options.onResponse !== undefined
-  if (observed) return withMeta(observedClient())
-
-  // Nobody else sees the requests: openapi-fetch builds PlainRequests and we finish and send them.
   const client = createClient<paths, "application/json">({
     baseUrl,
-    ...PlainRequest.clientOptions(async (request) => {
-      setIntercomHeaders(request.headers)
-      const response = await baseFetch(request.url, request.init)
-      readResponse(response)
-      return response
-    })
+    Request: IntercomRequest,
+    fetch: options.fetch ?? IntercomRequest.sender(globalThis.fetch)
   })
-  // Middleware registered later must see real Requests: from then on this is an observed client.
-  client.use = (...middleware) => {
-    const replacement = observedClient()
-    replacement.use(...middleware)
-    Object.assign(client, replacement)
+  const intercom: Middleware = {
+    onRequest({ request }) {
+      setIntercomHeaders(request.headers)
+      return request
+    },
+    onResponse({ request, response }) {
+      const rateLimit = readResponse(response)
+      options.onResponse?.({ request, response, rateLimit })
+      return response
+    }
   }
-  return withMeta(client)
+  client.use(intercom, ...(options.middleware ?? []))
+  return Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
 }

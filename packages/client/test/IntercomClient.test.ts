@@ -222,3 +222,33 @@ describe("the access token stays secret", () => {
     expect(seen).not.toContain(canary)
   })
 })
+
+describe("requests are sent as openapi-fetch built them", () => {
+  it("honours an abort signal", async () => {
+    const controller = new AbortController()
+    controller.abort(new Error("stopped by the caller"))
+    const outcome = await client.GET("/tags", { signal: controller.signal }).then(
+      () => "sent",
+      (error: unknown) => (error instanceof Error ? error.message : String(error))
+    )
+    expect(outcome).toBe("stopped by the caller")
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it("sends a Request that a middleware replaced, with our headers and its body", async () => {
+    const rewriting = createIntercomClient({
+      accessToken: canary,
+      baseUrl: server.url,
+      middleware: [
+        {
+          onRequest: ({ request }) =>
+            new Request(request, { headers: new Headers([...request.headers, ["x-trace", "t-1"]]) })
+        }
+      ]
+    })
+    await rewriting.POST("/companies", { body: { company_id: "acme-2" } })
+    expect(lastRequest().headers["x-trace"]).toBe("t-1")
+    expect(lastRequest().headers.authorization).toBe(`Bearer ${canary}`)
+    expect(JSON.parse(lastRequest().body)).toEqual({ company_id: "acme-2" })
+  })
+})
