@@ -151,8 +151,10 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
     })
     return Effect.flatMap(Effect.service(RateLimiter), (limiter) =>
       Effect.flatMap(
-        Effect.onError(Effect.andThen(limiter.acquire(workspaceKey), exchange), () =>
-          limiter.release(workspaceKey)
+        // Only a granted request is released: a wait that is interrupted reserved nothing.
+        Effect.andThen(
+          limiter.acquire(workspaceKey),
+          Effect.onError(exchange, () => limiter.release(workspaceKey))
         ),
         (result) => {
           const { response } = result

@@ -26,6 +26,12 @@ export interface RateLimiterShape {
 const pollMillis = 5
 /** Sent a little after the reset so that a request never lands in the old window. */
 const resetMarginMillis = 2
+/**
+ * Nothing is granted this close before a reset: a request sent then may reach Intercom after it and
+ * spend the next window's budget, which the limiter would then grant in full a second time. In a
+ * burst the budget is spent at the start of a window, so this costs nothing there.
+ */
+export const resetGuardMillis = 100
 /** A 429 without a usable reset blocks for one of Intercom's 10-second windows. */
 const unknownResetBlockMillis = 10_000
 
@@ -45,7 +51,8 @@ export const decide = (
     window.resetAtMillis !== undefined && now >= window.resetAtMillis + resetMarginMillis
       ? { remaining: window.windowBudget, resetAtMillis: undefined, windowBudget: window.windowBudget }
       : window
-  if (current.remaining > 0) return [granted, { ...current, remaining: current.remaining - 1 }]
+  const guarded = current.resetAtMillis !== undefined && now >= current.resetAtMillis - resetGuardMillis
+  if (current.remaining > 0 && !guarded) return [granted, { ...current, remaining: current.remaining - 1 }]
   const millis =
     current.resetAtMillis === undefined
       ? pollMillis
@@ -66,8 +73,9 @@ export const learn = (
     return known.resetAtMillis === undefined ? { ...known, remaining: Number.POSITIVE_INFINITY } : known
   }
   const resetAtMillis = reading.resetAt * 1000
-  // An answer from a window that has already ended says nothing about the current one.
-  if (resetAtMillis <= now) return known
+  // An answer from a window that has already ended says nothing about the current one; if it was
+  // the probe's, another request must go out to learn the window, or the waiters would wait forever.
+  if (resetAtMillis <= now) return forget(known)
   if (rateLimited) return { remaining: 0, resetAtMillis, windowBudget: known.windowBudget }
   // The first answer of a window shows the budget less one.
   const windowBudget = Math.max(known.windowBudget, reading.remaining + 1)
