@@ -107,7 +107,10 @@ describe("RateLimiter against a budget server", () => {
       assert.isTrue(fills.every((count) => count <= 15))
       // The first window is partial (the burst starts anywhere in it, and the limiter sends nothing
       // in its last moments); every window after it is spent in full until the burst runs out.
-      assert.isTrue(fills.slice(1, -1).every((count) => count === 15), `fills ${fills.join(", ")}`)
+      assert.isTrue(
+        fills.slice(1, -1).every((count) => count === 15),
+        `fills ${fills.join(", ")}`
+      )
       assert.isAtLeast(fills.length, 3)
     })
   )
