@@ -220,17 +220,8 @@ interface Via {
   readonly webhookItem?: string
 }
 
-interface Draft {
-  readonly kind: ChangeKind
-  readonly impact: Impact
-  readonly direction: Direction
-  readonly location: string
-  readonly summary: string
-  readonly from?: string
-  readonly to?: string
-  readonly added?: ReadonlyArray<string>
-  readonly removed?: ReadonlyArray<string>
-}
+/** A change before the collector has gathered where it is reached from and what it touches. */
+type Draft = Omit<Change, "operations" | "webhookItems" | "touches">
 
 /** A schema change before the walk says where it is and which way it flows. */
 type SchemaDraft = Omit<Draft, "direction" | "location">
