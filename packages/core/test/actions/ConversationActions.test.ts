@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { CreateConversation } from "../../src/actions/CreateConversation.ts"
 import { ReplyConversation } from "../../src/actions/ReplyConversation.ts"
 import { supports } from "../../src/api/ApiVersion.ts"
-import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
+import { assertRejectedBeforeSending, failureOf, runAction, successOf } from "../support/ActionHarness.ts"
 import { contactId, conversation, errorList, message } from "../support/IntercomFixtures.ts"
 import { inOrder, json, type Reply } from "../support/LoopbackServer.ts"
 
@@ -72,16 +72,7 @@ describe("intercom/create-conversation", () => {
   ]
   for (const [what, bad, path] of invalid) {
     it.effect(`rejects ${what} (${path}) before sending anything`, () =>
-      Effect.gen(function* () {
-        const { exit, server } = yield* runAction(CreateConversation, bad, inOrder(json(200, message)))
-        const error = failureOf(exit)
-        if (error._tag !== "ActionInputInvalid") return assert.fail("expected ActionInputInvalid")
-        assert.include(
-          error.issues.map((i) => i.path),
-          path
-        )
-        assert.strictEqual(server.requests.length, 0)
-      })
+      assertRejectedBeforeSending(CreateConversation, bad, inOrder(json(200, message)), path)
     )
   }
 })

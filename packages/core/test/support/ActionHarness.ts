@@ -2,6 +2,7 @@
  * Runs an action the way the bundle does (`executeAction`) against a loopback server, on the
  * TestClock, and hands back the outcome together with the requests the server saw.
  */
+import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
@@ -41,3 +42,24 @@ export const successOf = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (Exit.isSuccess(exit)) return exit.value
   throw new Error(`expected a success, got ${String(exit.cause)}`)
 }
+
+/**
+ * Runs an action on input it must refuse, and asserts the refusal names the field path and that
+ * nothing reached the server.
+ */
+export const assertRejectedBeforeSending = <I, O>(
+  definition: ActionDefinition<I, O>,
+  input: unknown,
+  script: Script,
+  path: string
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { exit, server } = yield* runAction(definition, input, script)
+    const error = failureOf(exit)
+    if (error._tag !== "ActionInputInvalid") return assert.fail("expected ActionInputInvalid")
+    assert.include(
+      error.issues.map((i) => i.path),
+      path
+    )
+    assert.strictEqual(server.requests.length, 0)
+  })
