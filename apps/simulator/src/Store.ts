@@ -587,30 +587,14 @@ export class Store {
     subject?: string
     createdAt?: number
   }): ConversationRecord {
-    const at = input.createdAt ?? nowSeconds()
-    const author: PartAuthor = { type: input.contact.role, id: input.contact.id }
-    const conversation: ConversationRecord = {
-      id: this.nextNumericId(),
-      created_at: at,
-      updated_at: at,
-      title: null,
-      state: "open",
-      read: false,
-      admin_assignee_id: null,
-      waiting_since: at,
-      contact_ids: [input.contact.id],
-      delivered_as: "customer_initiated",
-      source: { id: this.nextNumericId(), subject: input.subject ?? "", body: input.body, author },
-      parts: [],
-      first_contact_reply_at: at,
-      last_contact_reply_at: at,
-      last_admin_reply_at: null,
-      first_admin_reply_at: null
-    }
-    this.saveConversation(conversation)
-    this.touchContact(input.contact, "last_replied_at", at)
-    this.emit({ type: "conversation.created", conversation, by: "contact" })
-    return conversation
+    return this.openConversation({
+      by: "contact",
+      author: { type: input.contact.role, id: input.contact.id },
+      contact: input.contact,
+      body: input.body,
+      subject: input.subject,
+      at: input.createdAt ?? nowSeconds()
+    })
   }
 
   /** A one-to-one conversation an admin starts (an outbound message to a contact). */
@@ -620,33 +604,56 @@ export class Store {
     body: string
     subject?: string
   }): ConversationRecord {
-    const at = nowSeconds()
+    return this.openConversation({
+      by: "admin",
+      author: { type: "admin", id: input.admin.id },
+      contact: input.contact,
+      body: input.body,
+      subject: input.subject,
+      at: nowSeconds()
+    })
+  }
+
+  /**
+   * Who speaks first decides the rest: a contact's opening waits for an admin and counts as the
+   * contact's reply; an admin's is read, waits for no one and counts as the admin's reply.
+   */
+  private openConversation(input: {
+    by: "contact" | "admin"
+    author: PartAuthor
+    contact: ContactRecord
+    body: string
+    subject: string | undefined
+    at: number
+  }): ConversationRecord {
+    const { at, by } = input
+    const byContact = by === "contact"
     const conversation: ConversationRecord = {
       id: this.nextNumericId(),
       created_at: at,
       updated_at: at,
       title: null,
       state: "open",
-      read: true,
+      read: !byContact,
       admin_assignee_id: null,
-      waiting_since: null,
+      waiting_since: byContact ? at : null,
       contact_ids: [input.contact.id],
-      delivered_as: "admin_initiated",
+      delivered_as: byContact ? "customer_initiated" : "admin_initiated",
       source: {
         id: this.nextNumericId(),
         subject: input.subject ?? "",
         body: input.body,
-        author: { type: "admin", id: input.admin.id }
+        author: input.author
       },
       parts: [],
-      first_contact_reply_at: null,
-      last_contact_reply_at: null,
-      last_admin_reply_at: at,
-      first_admin_reply_at: at
+      first_contact_reply_at: byContact ? at : null,
+      last_contact_reply_at: byContact ? at : null,
+      last_admin_reply_at: byContact ? null : at,
+      first_admin_reply_at: byContact ? null : at
     }
     this.saveConversation(conversation)
-    this.touchContact(input.contact, "last_contacted_at", at)
-    this.emit({ type: "conversation.created", conversation, by: "admin" })
+    this.touchContact(input.contact, byContact ? "last_replied_at" : "last_contacted_at", at)
+    this.emit({ type: "conversation.created", conversation, by })
     return conversation
   }
 
