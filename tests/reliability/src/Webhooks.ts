@@ -7,7 +7,7 @@ import { Agent } from "node:http"
 import { type Activation, type BundleHost, startBundleHost } from "@taskjuice/intercom-bundle"
 import { sign, signatureHeaders, webhookFixture } from "@taskjuice/intercom-core"
 import type * as Redacted from "effect/Redacted"
-import type { Canaries, LeakWatch } from "./Canary.ts"
+import { type Canaries, type LeakWatch, makeCanaries, watchForLeaks } from "./Canary.ts"
 
 export { type HttpAnswer, percentiles, pool, send } from "./Http.ts"
 
@@ -93,6 +93,41 @@ export const startReceiver = async (canaries: Canaries, watch: LeakWatch): Promi
     close: async () => {
       agent.destroy()
       await bundle.close()
+    }
+  }
+}
+
+export interface WatchedReceiver {
+  readonly canaries: Canaries
+  readonly watch: LeakWatch
+  /** The receiver once `start` has run. */
+  readonly receiver: Receiver
+  readonly start: () => Promise<void>
+  /** Closes the receiver and stops the watch. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * What every webhook suite sets up: fresh canaries and a leak watch over all output from this call on
+ * (so call it when the test file loads), and a receiver writing to that watch once `start` has run.
+ */
+export const watchedReceiver = (): WatchedReceiver => {
+  const canaries = makeCanaries()
+  const watch = watchForLeaks(canaries)
+  let started: Receiver | undefined
+  return {
+    canaries,
+    watch,
+    get receiver() {
+      if (started === undefined) throw new Error("the receiver has not been started")
+      return started
+    },
+    start: async () => {
+      started = await startReceiver(canaries, watch)
+    },
+    close: async () => {
+      await started?.close()
+      watch.stop()
     }
   }
 }

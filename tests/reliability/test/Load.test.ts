@@ -1,30 +1,24 @@
 import { availableParallelism, loadavg } from "node:os"
 import { setTimeout as sleep } from "node:timers/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
 import { percentiles } from "../src/Http.ts"
 import { loadSeed, makeLoadDeliveries, makeWarmUp, runLoadClient } from "../src/Load.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
-import { envelope, pool, type Receiver, send, signedHeaders, startReceiver } from "../src/Webhooks.ts"
+import { envelope, pool, send, signedHeaders, watchedReceiver } from "../src/Webhooks.ts"
 
 const size = suiteSize()
 const concurrency = 50
 const repeatShare = 0.2
 const warmUpCount = 500
-const canaries = makeCanaries()
-const watch = watchForLeaks(canaries)
-let receiver: Receiver
+const suite = watchedReceiver()
+const { canaries, watch } = suite
 
-beforeAll(async () => {
-  receiver = await startReceiver(canaries, watch)
-})
-afterAll(async () => {
-  await receiver.close()
-  watch.stop()
-})
+beforeAll(suite.start)
+afterAll(suite.close)
 
 describe(`load (${size.name}: ${size.loadDeliveries} deliveries, ${repeatShare * 100} % repeats, concurrency ${concurrency})`, () => {
   it("activates exactly once per unique notification, loses none, and reports acknowledgement latency", async () => {
+    const { receiver } = suite
     const warmUp = makeWarmUp(warmUpCount, canaries.clientSecret)
     const deliveries = makeLoadDeliveries(size.loadDeliveries, repeatShare, canaries.clientSecret)
     const uniques = new Set(deliveries.map((d) => d.notificationId))
@@ -75,6 +69,7 @@ describe(`load (${size.name}: ${size.loadDeliveries} deliveries, ${repeatShare *
     expect(watch.leaks()).toEqual([])
   })
   it("recognises redeliveries of notifications that carry no id (Intercom documents it as optional)", async () => {
+    const { receiver } = suite
     const before = receiver.activations.length
     const notifications = Array.from({ length: 200 }, (_, index) => {
       const base = envelope("contact.user.created")

@@ -1,23 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import { webhookBodyLimitBytes } from "@taskjuice/intercom-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { makeCanaries, watchForLeaks } from "../src/Canary.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
 import { type FuzzClass, fuzzCases, fuzzClasses, fuzzSeed } from "../src/WebhookFuzz.ts"
-import { envelope, pool, type Receiver, send, signedHeaders, startReceiver } from "../src/Webhooks.ts"
+import { envelope, pool, send, signedHeaders, watchedReceiver } from "../src/Webhooks.ts"
 
 const size = suiteSize()
-const canaries = makeCanaries()
-const watch = watchForLeaks(canaries)
-let receiver: Receiver
+const suite = watchedReceiver()
+const { canaries, watch } = suite
 
-beforeAll(async () => {
-  receiver = await startReceiver(canaries, watch)
-})
-afterAll(async () => {
-  await receiver.close()
-  watch.stop()
-})
+beforeAll(suite.start)
+afterAll(suite.close)
 
 const formatCounts = (counts: Map<FuzzClass, Map<number, number>>, expected: Map<FuzzClass, number>) => {
   const statuses = [...new Set([...counts.values()].flatMap((byStatus) => [...byStatus.keys()]))].sort()
@@ -35,6 +28,7 @@ const formatCounts = (counts: Map<FuzzClass, Map<number, number>>, expected: Map
 
 describe(`webhook fuzzing (${size.name}: ${size.fuzzCases} requests, fast-check seed ${fuzzSeed})`, () => {
   it("no activation from unsigned, altered or unreadable input, no crash, the right status every time", async () => {
+    const { receiver } = suite
     const cases = fuzzCases(size.fuzzCases)
     const counts = new Map<FuzzClass, Map<number, number>>()
     const expected = new Map<FuzzClass, number>()
@@ -69,6 +63,7 @@ describe(`webhook fuzzing (${size.name}: ${size.fuzzCases} requests, fast-check 
   })
 
   it("draws the size limit at exactly 1 MiB: a signed body of the limit is read, one byte more is 413", async () => {
+    const { receiver } = suite
     const base = JSON.stringify({ ...envelope("ping", { id: null }), padding: "" })
     const sized = (bytes: number) =>
       Buffer.from(base.replace('"padding":""', `"padding":"${"x".repeat(bytes - Buffer.byteLength(base))}"`))
@@ -86,6 +81,7 @@ describe(`webhook fuzzing (${size.name}: ${size.fuzzCases} requests, fast-check 
   })
 
   it("still accepts a valid delivery afterwards, exactly once (the run above could have activated)", async () => {
+    const { receiver } = suite
     const body = JSON.stringify(envelope("contact.user.created", { id: "notif_fuzz-control" }))
     const first = await send(receiver.agent, receiver.bundle.webhookUrl, {
       method: "POST",
