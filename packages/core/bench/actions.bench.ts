@@ -57,6 +57,7 @@ import {
 } from "../src/actions/index.ts"
 import { buildApiVersion } from "../src/api/ApiVersion.ts"
 import { IntercomApi } from "../src/api/IntercomApi.ts"
+import { Contact } from "../src/api/IntercomObjects.ts"
 import { RateLimiter } from "../src/api/RateLimiter.ts"
 import { startBudgetServer } from "../test/support/BudgetServer.ts"
 import {
@@ -325,7 +326,7 @@ const layerBreakdown = async (server: { readonly url: string }) => {
   console.log(`\nLayers (${calls} calls each, interleaved; median µs and the step each layer adds)`)
   for (const { benchCase, send } of layerCases) {
     if (benchCase === undefined) continue
-    const operation = { operation: "ShowContact", idempotent: true } as const
+    const operation = { operation: "ShowContact", idempotent: true, answer: Contact } as const
     const layers: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ["raw fetch + json()", rawCall(server.url, benchCase)],
       ["openapi-fetch, Requests + middleware", () => send(observed, new AbortController().signal)],

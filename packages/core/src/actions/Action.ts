@@ -1,18 +1,21 @@
 /**
  * An action is data: a key, a title, input and output Schemas, whether it is idempotent, the retry
  * policy it uses, the Intercom operations it calls, and `run`. `executeAction` is the one way to run
- * it: decode the input (nothing is sent when it is bad), run, decode the output, retry per policy.
+ * it: decode the input (nothing is sent when it is bad), run (which checks Intercom's answer), retry
+ * per policy.
  */
 import type { OperationId } from "@taskjuice/intercom-client"
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import type { IntercomApi } from "../api/IntercomApi.ts"
-import { Decode, IntercomError } from "../api/IntercomError.ts"
+import type { IntercomError } from "../api/IntercomError.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import type { RetryPolicy } from "../api/RetryPolicy.ts"
+import { compileOnce, type IssueEntry, issueEntries } from "../internal/schema.ts"
 
 /** What `run` learns about the execution it is part of. */
 export interface ActionContext {
@@ -41,11 +44,7 @@ export type AnyActionDefinition = ActionDefinition<unknown, unknown>
 
 export const defineAction = <I, O>(definition: ActionDefinition<I, O>): ActionDefinition<I, O> => definition
 
-export interface InputIssue {
-  /** Dotted path of the offending field, e.g. "custom_attributes.plan"; "" for the whole input. */
-  readonly path: string
-  readonly message: string
-}
+export type InputIssue = IssueEntry
 
 /** The input does not match the action's Schema; nothing was sent to Intercom. */
 export class ActionInputInvalid extends Data.TaggedError("ActionInputInvalid")<{
@@ -60,40 +59,39 @@ export class ActionInputInvalid extends Data.TaggedError("ActionInputInvalid")<{
   }
 }
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const pathOf = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string =>
-  (path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".")
-
 /** Flattens a Schema issue tree into `{ path, message }` entries. */
-export const inputIssues = (issue: SchemaIssue.Issue): ReadonlyArray<InputIssue> =>
-  formatIssues(issue).issues.map((entry) => ({ path: pathOf(entry.path), message: entry.message }))
+export const inputIssues: (issue: SchemaIssue.Issue) => ReadonlyArray<InputIssue> = issueEntries
 
+type InputDecoder = (rawInput: unknown) => Exit.Exit<unknown, ActionInputInvalid>
+
+const inputDecoders = new WeakMap<AnyActionDefinition, InputDecoder>()
+
+/** The action's input decoder, compiled on first use: it runs before every execution. */
+const inputDecoderOf = <I>(
+  definition: Pick<ActionDefinition<I, unknown>, "key" | "input">
+): ((rawInput: unknown) => Exit.Exit<I, ActionInputInvalid>) => {
+  const known = inputDecoders.get(definition as AnyActionDefinition)
+  if (known !== undefined) return known as (rawInput: unknown) => Exit.Exit<I, ActionInputInvalid>
+  const decode = Schema.decodeUnknownExit(compileOnce(definition.input), { errors: "all" })
+  const decoder = (rawInput: unknown): Exit.Exit<I, ActionInputInvalid> => {
+    const decoded = decode(rawInput)
+    if (Exit.isSuccess(decoded)) return Exit.succeed(decoded.value)
+    const failure = decoded.cause.reasons.find((reason) => reason._tag === "Fail")
+    return failure?._tag === "Fail"
+      ? Exit.fail(
+          new ActionInputInvalid({ action: definition.key, issues: inputIssues(failure.error.issue) })
+        )
+      : Exit.failCause(Cause.die(Cause.squash(decoded.cause)))
+  }
+  inputDecoders.set(definition as AnyActionDefinition, decoder as InputDecoder)
+  return decoder
+}
+
+/** Decodes an action's input; bad input fails with every issue, by field path. */
 export const decodeInput = <I>(
   definition: Pick<ActionDefinition<I, unknown>, "key" | "input">,
   rawInput: unknown
-): Effect.Effect<I, ActionInputInvalid> =>
-  Schema.decodeUnknownEffect(definition.input)(rawInput, { errors: "all" }).pipe(
-    Effect.mapError(
-      (error) => new ActionInputInvalid({ action: definition.key, issues: inputIssues(error.issue) })
-    )
-  )
-
-/** Checks an Intercom answer against the action's output Schema; a mismatch is a `Decode` failure. */
-export const decodeOutput = <O>(
-  output: Schema.Codec<O, unknown>,
-  operation: string,
-  value: unknown
-): Effect.Effect<O, IntercomError> => {
-  const result = Schema.decodeUnknownExit(output)(value)
-  if (Exit.isSuccess(result)) return Effect.succeed(result.value)
-  const failure = result.cause.reasons.find((reason) => reason._tag === "Fail")
-  if (failure?._tag !== "Fail") return Effect.die(result.cause)
-  const message = inputIssues(failure.error.issue)
-    .map((issue) => `${issue.path || "(root)"}: ${issue.message}`)
-    .join("; ")
-  return Effect.fail(new IntercomError({ operation, idempotent: true, reason: new Decode({ message }) }))
-}
+): Effect.Effect<I, ActionInputInvalid> => Effect.suspend(() => inputDecoderOf(definition)(rawInput))
 
 /** Decodes the input, runs the action and retries it as its policy says. */
 export const executeAction = <I, O>(
@@ -111,12 +109,10 @@ export const executeAction = <I, O>(
       )
       return Effect.retry(replayThenRun, definition.retry.schedule)
     })
-  return Effect.suspend(() => {
-    // Valid input is decoded synchronously, without a fiber for the decoder; anything else (bad
-    // input, a Schema that cannot decode synchronously) takes `decodeInput`, which builds the error.
-    const decoded = Schema.decodeUnknownExit(definition.input)(rawInput, { errors: "all" })
-    return Exit.isSuccess(decoded)
-      ? runWithRetries(decoded.value)
-      : Effect.flatMap(decodeInput(definition, rawInput), runWithRetries)
-  })
+  return Effect.suspend(
+    (): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> => {
+      const decoded = inputDecoderOf(definition)(rawInput)
+      return Exit.isSuccess(decoded) ? runWithRetries(decoded.value) : Effect.failCause(decoded.cause)
+    }
+  )
 }

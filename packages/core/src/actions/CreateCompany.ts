@@ -2,12 +2,11 @@
  * `intercom/create-company`: creates or updates the company with this company_id (Intercom's
  * upsert), so sending it again is harmless.
  */
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Company } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { CustomAttributes, UnixTimestamp } from "./InputFields.ts"
 
 const NonNegativeInt = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 2_147_483_647 }))
@@ -51,12 +50,9 @@ export const CreateCompany = defineAction({
   retry: RetryPolicy.transient,
   operations: ["createOrUpdateCompany"],
   run: (input) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const company = yield* api.call(
-        { operation: "createOrUpdateCompany", idempotent: true },
-        (client, signal) => client.POST("/companies", { body: input, signal })
+    IntercomApi.use((api) =>
+      api.call({ operation: "createOrUpdateCompany", idempotent: true, answer: Company }, (client, signal) =>
+        client.POST("/companies", { body: input, signal })
       )
-      return yield* decodeOutput(Company, "createOrUpdateCompany", company)
-    })
+    )
 })

@@ -12,7 +12,7 @@ import type { IntercomError } from "../api/IntercomError.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { AdminId, ContactRole, CustomAttributes, Email, UnixTimestamp } from "./InputFields.ts"
 
 export const CreateContactInput = Schema.Struct({
@@ -70,35 +70,37 @@ export const findContact = (
   api: IntercomApiShape,
   key: NaturalKey
 ): Effect.Effect<Contact | undefined, IntercomError, RateLimiter> =>
-  api
-    .call({ operation: "SearchContacts", idempotent: true }, (client, signal) =>
+  Effect.map(
+    api.call({ operation: "SearchContacts", idempotent: true, answer: SearchResult }, (client, signal) =>
       client.POST("/contacts/search", {
         body: { query: { field: key.field, operator: "=", value: key.value }, pagination: { per_page: 2 } },
         signal
       })
-    )
-    .pipe(
-      Effect.flatMap((list) => decodeOutput(SearchResult, "SearchContacts", list)),
-      Effect.map((list) => list.data[0])
-    )
+    ),
+    (list) => list.data[0]
+  )
 
 const showContact = (api: IntercomApiShape, contactId: string) =>
-  api
-    .call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
-      client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
-    )
-    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "ShowContact", contact)))
+  api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) =>
+    client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
+  )
 
 const createContact = (api: IntercomApiShape, input: CreateContactInput, idempotent: boolean) =>
-  api
-    .call({ operation: "CreateContact", idempotent }, (client, signal) =>
-      client.POST("/contacts", { body: requestBody(input), signal })
-    )
-    .pipe(Effect.flatMap((contact) => decodeOutput(Contact, "CreateContact", contact)))
+  api.call({ operation: "CreateContact", idempotent, answer: Contact }, (client, signal) =>
+    client.POST("/contacts", { body: requestBody(input), signal })
+  )
 
 /** Intercom names the existing contact in a 409: "A contact matching those details already exists with id=…". */
 const existingIdIn = (message: string | undefined): string | undefined =>
   /\bid=([A-Za-z0-9]+)/.exec(message ?? "")?.[1]
+
+/** The contact a 409 was about: the id Intercom names, or else a lookup by the natural key. */
+const existingOnConflict = (api: IntercomApiShape, conflict: IntercomError, key: NaturalKey) =>
+  Effect.gen(function* () {
+    const id = conflict.reason._tag === "Conflict" ? existingIdIn(conflict.reason.message) : undefined
+    const found = id !== undefined ? yield* showContact(api, id) : yield* findContact(api, key)
+    return found ?? (yield* Effect.fail(conflict))
+  })
 
 /** The contact as Intercom's request body, typed by the generated client. */
 const requestBody = (input: CreateContactInput): components["schemas"]["create_contact_request"] => {
@@ -119,24 +121,19 @@ export const CreateContact = defineAction({
   retry: RetryPolicy.transient,
   operations: ["CreateContact", "SearchContacts", "ShowContact"],
   run: (input, { attempt }) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
+    IntercomApi.use((api) => {
       const key = naturalKeyOf(input)
-      // A retry may follow a request that did create the contact: look before creating again.
-      const existing = attempt > 0 && key !== undefined ? yield* findContact(api, key) : undefined
-      if (existing !== undefined) return existing
-      return yield* createContact(api, input, key !== undefined).pipe(
-        Effect.catchIf(
-          (error) => error.reason._tag === "Conflict" && key !== undefined,
-          (conflict) =>
-            Effect.gen(function* () {
-              const id =
-                conflict.reason._tag === "Conflict" ? existingIdIn(conflict.reason.message) : undefined
-              const found =
-                id !== undefined ? yield* showContact(api, id) : key && (yield* findContact(api, key))
-              return found ?? (yield* Effect.fail(conflict))
-            })
-        )
+      if (key === undefined) return createContact(api, input, false)
+      const create = Effect.catchIf(
+        createContact(api, input, true),
+        (error) => error.reason._tag === "Conflict",
+        (conflict) => existingOnConflict(api, conflict, key)
       )
+      // A retry may follow a request that did create the contact: look before creating again.
+      return attempt === 0
+        ? create
+        : Effect.flatMap(findContact(api, key), (existing) =>
+            existing === undefined ? create : Effect.succeed(existing)
+          )
     })
 })

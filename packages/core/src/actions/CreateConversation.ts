@@ -3,12 +3,11 @@
  * sender). Not idempotent: once the request may have reached Intercom it is never sent again; only
  * a 429 or a refused connection (provably not received) is retried.
  */
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Message } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { AttachmentUrls, IntercomId, UnixTimestamp } from "./InputFields.ts"
 
 export const CreateConversationInput = Schema.Struct({
@@ -46,12 +45,9 @@ export const CreateConversation = defineAction({
   retry: RetryPolicy.unsentOnly,
   operations: ["createConversation"],
   run: (input) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const message = yield* api.call(
-        { operation: "createConversation", idempotent: false },
-        (client, signal) => client.POST("/conversations", { body: input, signal })
+    IntercomApi.use((api) =>
+      api.call({ operation: "createConversation", idempotent: false, answer: Message }, (client, signal) =>
+        client.POST("/conversations", { body: input, signal })
       )
-      return yield* decodeOutput(Message, "createConversation", message)
-    })
+    )
 })

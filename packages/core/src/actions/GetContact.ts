@@ -1,12 +1,11 @@
 /**
  * `intercom/get-contact`: one contact by its Intercom id.
  */
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { IntercomId } from "./InputFields.ts"
 
 export const GetContactInput = Schema.Struct({
@@ -24,11 +23,9 @@ export const GetContact = defineAction({
   retry: RetryPolicy.transient,
   operations: ["ShowContact"],
   run: (input) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const contact = yield* api.call({ operation: "ShowContact", idempotent: true }, (client, signal) =>
+    IntercomApi.use((api) =>
+      api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) =>
         client.GET("/contacts/{contact_id}", { params: { path: { contact_id: input.contact_id } }, signal })
       )
-      return yield* decodeOutput(Contact, "ShowContact", contact)
-    })
+    )
 })

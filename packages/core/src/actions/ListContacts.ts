@@ -11,7 +11,7 @@ import type { IntercomError } from "../api/IntercomError.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { type ActionInputInvalid, decodeOutput, defineAction, executeAction } from "./Action.ts"
+import { type ActionInputInvalid, defineAction, executeAction } from "./Action.ts"
 
 export const ListContactsInput = Schema.Struct({
   per_page: Schema.optionalKey(
@@ -59,18 +59,19 @@ export const ListContacts = defineAction({
   retry: RetryPolicy.transient,
   operations: ["ListContacts"],
   run: (input) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const list = yield* api.call({ operation: "ListContacts", idempotent: true }, (client, signal) =>
-        client.GET("/contacts", { params: { query: input }, signal })
+    IntercomApi.use((api) =>
+      Effect.map(
+        api.call(
+          { operation: "ListContacts", idempotent: true, answer: ContactListAnswer },
+          (client, signal) => client.GET("/contacts", { params: { query: input }, signal })
+        ),
+        (answer) => ({
+          contacts: answer.data,
+          next_cursor: answer.pages?.next?.starting_after ?? null,
+          total_count: answer.total_count
+        })
       )
-      const answer = yield* decodeOutput(ContactListAnswer, "ListContacts", list)
-      return {
-        contacts: answer.data,
-        next_cursor: answer.pages?.next?.starting_after ?? null,
-        total_count: answer.total_count
-      }
-    })
+    )
 })
 
 /**

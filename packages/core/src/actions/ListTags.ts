@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Tag } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 
 /**
  * No input: any JSON object (fields given are ignored). A record rather than `Schema.Struct({})`, which
@@ -36,12 +36,12 @@ export const ListTags = defineAction({
   retry: RetryPolicy.transient,
   operations: ["listTags"],
   run: () =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const list = yield* api.call({ operation: "listTags", idempotent: true }, (client, signal) =>
-        client.GET("/tags", { signal })
+    IntercomApi.use((api) =>
+      Effect.map(
+        api.call({ operation: "listTags", idempotent: true, answer: TagListAnswer }, (client, signal) =>
+          client.GET("/tags", { signal })
+        ),
+        (answer) => ({ tags: answer.data })
       )
-      const answer = yield* decodeOutput(TagListAnswer, "listTags", list)
-      return { tags: answer.data }
-    })
+    )
 })

@@ -11,7 +11,7 @@ import { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import { Conversation } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { AdminId, AttachmentUrls, Email, IntercomId } from "./InputFields.ts"
 
 const ConversationId = IntercomId.annotate({
@@ -140,18 +140,17 @@ export const ReplyConversation = defineAction({
   retry: RetryPolicy.unsentOnly,
   operations: ["replyConversation"],
   run: (input) =>
-    Effect.gen(function* () {
-      const body = yield* replyBody(input)
-      const api = yield* IntercomApi
-      const conversation = yield* api.call(
-        { operation: "replyConversation", idempotent: false },
-        (client, signal) =>
-          client.POST("/conversations/{conversation_id}/reply", {
-            params: { path: { conversation_id: input.conversation_id } },
-            body,
-            signal
-          })
+    Effect.flatMap(replyBody(input), (body) =>
+      IntercomApi.use((api) =>
+        api.call(
+          { operation: "replyConversation", idempotent: false, answer: Conversation },
+          (client, signal) =>
+            client.POST("/conversations/{conversation_id}/reply", {
+              params: { path: { conversation_id: input.conversation_id } },
+              body,
+              signal
+            })
+        )
       )
-      return yield* decodeOutput(Conversation, "replyConversation", conversation)
-    })
+    )
 })

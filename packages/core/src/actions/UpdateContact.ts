@@ -3,13 +3,12 @@
  * explicit null clears it where Intercom allows null.
  */
 import type { components } from "@taskjuice/intercom-client"
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ownerIdForWire } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { decodeOutput, defineAction } from "./Action.ts"
+import { defineAction } from "./Action.ts"
 import { AdminId, ContactRole, CustomAttributes, Email, IntercomId, UnixTimestamp } from "./InputFields.ts"
 
 const fields = {
@@ -67,15 +66,13 @@ export const UpdateContact = defineAction({
   retry: RetryPolicy.transient,
   operations: ["UpdateContact"],
   run: (input) =>
-    Effect.gen(function* () {
-      const api = yield* IntercomApi
-      const contact = yield* api.call({ operation: "UpdateContact", idempotent: true }, (client, signal) =>
+    IntercomApi.use((api) =>
+      api.call({ operation: "UpdateContact", idempotent: true, answer: Contact }, (client, signal) =>
         client.PUT("/contacts/{contact_id}", {
           params: { path: { contact_id: input.contact_id } },
           body: requestBody(input),
           signal
         })
       )
-      return yield* decodeOutput(Contact, "UpdateContact", contact)
-    })
+    )
 })

@@ -17,6 +17,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import { type AnswerSchema, checkerOf } from "./Answer.ts"
 import { Decode, IntercomError, reasonFromResponse, requestIdFrom, Transport } from "./IntercomError.ts"
 import { RateLimiter } from "./RateLimiter.ts"
 
@@ -34,11 +36,13 @@ export interface IntercomApiOptions {
 }
 
 /** What a call declares about itself. */
-export interface CallOptions {
+export interface CallOptions<A> {
   /** The Intercom operationId, named in errors and logs. */
   readonly operation: OperationId
   /** Whether the call may be repeated after it may have reached Intercom (see `IntercomError.retryable`). */
   readonly idempotent: boolean
+  /** What a successful answer must hold; one that does not is a `Decode` failure naming the fields. */
+  readonly answer: AnswerSchema<A>
 }
 
 /** The shape openapi-fetch answers with: `data` on success, `error` otherwise, always the response. */
@@ -55,11 +59,14 @@ export interface IntercomApiShape {
   /** The rate-limiter key of this workspace: derived from the token, never the token itself. */
   readonly workspaceKey: string
   readonly requestTimeout: Duration.Duration
-  /** Sends one request through the limiter, with the timeout, and maps every failure. */
-  readonly call: <D>(
-    options: CallOptions,
-    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
-  ) => Effect.Effect<D, IntercomError, RateLimiter>
+  /**
+   * Sends one request through the limiter, with the timeout, checks the answer against
+   * `options.answer` and maps every failure.
+   */
+  readonly call: <A>(
+    options: CallOptions<A>,
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>
+  ) => Effect.Effect<A, IntercomError, RateLimiter>
 }
 
 export const defaultRequestTimeout = Duration.seconds(30)
@@ -101,10 +108,11 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
 
   const timeoutMillis = Duration.toMillis(requestTimeout)
 
-  const call = <D>(
-    callOptions: CallOptions,
-    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<D>>
-  ): Effect.Effect<D, IntercomError, RateLimiter> => {
+  const call = <A>(
+    callOptions: CallOptions<A>,
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>
+  ): Effect.Effect<A, IntercomError, RateLimiter> => {
+    const check = checkerOf(callOptions.answer)
     const fail = (reason: IntercomError["reason"], response?: Response, body?: unknown) =>
       new IntercomError({
         reason,
@@ -121,10 +129,10 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
      * the callback's canceller. This is every request's hot path, where a forked race, a second
      * controller or a promise-wrapping layer each cost more than the client's own work.
      */
-    const exchange = Effect.callback<FetchResult<D>, IntercomError>((resume) => {
+    const exchange = Effect.callback<FetchResult<unknown>, IntercomError>((resume) => {
       const controller = new AbortController()
       const timer = setTimeout(() => controller.abort(timedOut), timeoutMillis)
-      let sent: Promise<FetchResult<D>>
+      let sent: Promise<FetchResult<unknown>>
       try {
         sent = send(client, controller.signal)
       } catch (cause) {
@@ -163,12 +171,13 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
             readRateLimit(response.headers),
             response.status === 429
           )
-          if (response.ok && result.data !== undefined) return Effect.as(observed, result.data)
-          if (response.ok)
-            return Effect.andThen(
-              observed,
-              failed(fail(new Decode({ message: "the response has no body" }), response))
-            )
+          if (response.ok) {
+            const checked =
+              result.data === undefined ? Result.fail("the response has no body") : check(result.data)
+            return Result.isSuccess(checked)
+              ? Effect.as(observed, checked.success)
+              : Effect.andThen(observed, failed(fail(new Decode({ message: checked.failure }), response)))
+          }
           return Effect.andThen(
             observed,
             Effect.flatMap(Clock.currentTimeMillis, (now) =>

@@ -1,0 +1,45 @@
+/**
+ * Intercom's answers, checked against the Schemas of the fields we rely on (`IntercomObjects`).
+ *
+ * Those Schemas only check: no field is renamed or converted. A valid answer is therefore passed on
+ * as it arrived, neither rebuilt nor copied; only an invalid one is decoded in full, to name each
+ * offending field. Every response goes through here, so each check is compiled once.
+ */
+import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { compileOnce, issueEntries } from "../internal/schema.ts"
+
+/** A Schema whose decoded value is its input: what an answer is checked against. */
+export type AnswerSchema<A> = Schema.Codec<A, A>
+
+/** The answer, typed, or what is wrong with it: `path: message` per issue, `(root)` for the whole. */
+export type AnswerCheck<A> = (value: unknown) => Result.Result<A, string>
+
+const build = <A>(schema: AnswerSchema<A>): AnswerCheck<A> => {
+  const isValid = Schema.is(compileOnce(schema))
+  const decode = Schema.decodeUnknownExit(schema, { errors: "all" })
+  return (value) => {
+    if (isValid(value)) return Result.succeed(value)
+    const decoded = decode(value)
+    if (Exit.isSuccess(decoded)) return Result.succeed(decoded.value)
+    const failure = decoded.cause.reasons.find((reason) => reason._tag === "Fail")
+    if (failure?._tag !== "Fail") return Result.fail(String(decoded.cause))
+    return Result.fail(
+      issueEntries(failure.error.issue)
+        .map((issue) => `${issue.path || "(root)"}: ${issue.message}`)
+        .join("; ")
+    )
+  }
+}
+
+const checks = new WeakMap<Schema.Top, AnswerCheck<unknown>>()
+
+/** The check of answers against `schema`, built on first use and kept for the Schema's lifetime. */
+export const checkerOf = <A>(schema: AnswerSchema<A>): AnswerCheck<A> => {
+  const known = checks.get(schema)
+  if (known !== undefined) return known as AnswerCheck<A>
+  const check = build(schema)
+  checks.set(schema, check as AnswerCheck<unknown>)
+  return check
+}
