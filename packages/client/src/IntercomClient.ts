@@ -9,6 +9,7 @@ import type { paths } from "./generated/intercom.ts"
 import { apiVersion } from "./generated/version.ts"
 import { type RateLimit, readRateLimit } from "./RateLimit.ts"
 import { apiHosts, type Region } from "./Region.ts"
+import { fetchTransport, type OutgoingRequest, undiciTransport } from "./Transport.ts"
 
 export type IntercomPaths = paths
 
@@ -30,11 +31,12 @@ export interface IntercomClientOptions {
   readonly baseUrl?: string
   /** `Intercom-Version` sent on every request; defaults to the version this build was generated for. */
   readonly version?: string
+  /** Sends each request instead of the default transport (undici's `request`), e.g. in a test. */
   readonly fetch?: (request: Request) => Promise<Response>
   readonly userAgent?: string
-  /** Called with every response and its rate-limit reading, before openapi-fetch parses the body. */
+  /** Called with every response and its rate-limit reading, before any middleware or openapi-fetch reads it. */
   readonly onResponse?: (observation: ResponseObservation) => void
-  /** Extra openapi-fetch middleware, run after ours on requests and before ours on responses. */
+  /** openapi-fetch middleware; the Intercom headers are set after it, on what goes out. */
   readonly middleware?: ReadonlyArray<Middleware>
 }
 
@@ -48,11 +50,9 @@ export interface IntercomClient extends IntercomFetchClient {
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
 
 /**
- * The Request openapi-fetch builds, remembering the init it was built from. Handing a Request to
- * undici's `fetch` makes it copy the Request and pipe its body through an identity TransformStream,
- * which for a POST costs more than all of openapi-fetch's own work; `sender` instead gives fetch the
- * same URL and init, with the headers as the middleware left them. Anything it cannot vouch for (a
- * Request a middleware replaced, a body already read) goes to fetch unchanged.
+ * The Request openapi-fetch builds, remembering the init it was built from, so that the transport
+ * sends that URL, method, body and signal, with the headers as any middleware left them, without
+ * reading the Request back. A Request a middleware replaced is read like any other.
  */
 class IntercomRequest extends Request {
   readonly #init: RequestInit
@@ -64,20 +64,35 @@ class IntercomRequest extends Request {
 
   /**
    * openapi-fetch accepts a middleware's replacement request only if it is `instanceof` the client's
-   * Request class; any WHATWG Request must do, as without a custom class. `sender` tells ours apart.
+   * Request class; any WHATWG Request must do, as without a custom class. `outgoing` tells ours apart.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof globalThis.Request
   }
 
-  /** Sends through `fetch` (the global one when the client was created, as openapi-fetch would). */
-  static sender(fetch: typeof globalThis.fetch): (request: Request) => Promise<Response> {
-    return (request) =>
-      #init in request && !request.bodyUsed
-        ? fetch(request.url, { ...request.#init, headers: request.headers })
-        : fetch(request)
+  /** What the transport sends for `request`. */
+  static outgoing(request: Request): OutgoingRequest | Promise<OutgoingRequest> {
+    if (#init in request && !request.bodyUsed) {
+      const { body, signal } = request.#init
+      return {
+        url: request.url,
+        method: request.method,
+        headers: request.headers,
+        body: typeof body === "string" ? body : undefined,
+        signal: signal ?? undefined
+      }
+    }
+    return read(request)
   }
 }
+
+const read = async (request: Request): Promise<OutgoingRequest> => ({
+  url: request.url,
+  method: request.method,
+  headers: request.headers,
+  body: request.body === null ? undefined : new Uint8Array(await request.arrayBuffer()),
+  signal: request.signal
+})
 
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
@@ -85,37 +100,35 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
   const baseUrl = (options.baseUrl ?? apiHosts[options.region ?? "us"]).replace(/\/+$/, "")
   const version = options.version ?? apiVersion
   const userAgent = options.userAgent ?? defaultUserAgent
+  const transport = options.fetch === undefined ? undiciTransport : fetchTransport(options.fetch)
   let lastRateLimit: RateLimit | undefined
 
-  // The token is added per request, after openapi-fetch merged any caller headers (ours win), so it
-  // lives only in this closure and on the outgoing request.
+  // Our headers are set last, on what goes out, so no caller header or middleware overrides them, and
+  // the token lives only in this closure and on the wire.
   const setIntercomHeaders = (headers: Headers): void => {
     headers.set("Authorization", `Bearer ${Redacted.value(token)}`)
     headers.set("Intercom-Version", version)
     headers.set("Accept", "application/json")
     headers.set("User-Agent", userAgent)
   }
-  const readResponse = (response: Response): RateLimit | undefined => {
+  const exchange = async (outgoing: OutgoingRequest, request: Request): Promise<Response> => {
+    setIntercomHeaders(outgoing.headers)
+    const response = await transport(outgoing)
     const rateLimit = readRateLimit(response.headers)
     if (rateLimit !== undefined) lastRateLimit = rateLimit
-    return rateLimit
+    options.onResponse?.({ request, response, rateLimit })
+    return response
   }
   const client = createClient<paths, "application/json">({
     baseUrl,
     Request: IntercomRequest,
-    fetch: options.fetch ?? IntercomRequest.sender(globalThis.fetch)
-  })
-  const intercom: Middleware = {
-    onRequest({ request }) {
-      setIntercomHeaders(request.headers)
-      return request
-    },
-    onResponse({ request, response }) {
-      const rateLimit = readResponse(response)
-      options.onResponse?.({ request, response, rateLimit })
-      return response
+    fetch: (request: Request) => {
+      const outgoing = IntercomRequest.outgoing(request)
+      return outgoing instanceof Promise
+        ? outgoing.then((read) => exchange(read, request))
+        : exchange(outgoing, request)
     }
-  }
-  client.use(intercom, ...(options.middleware ?? []))
+  })
+  if (options.middleware !== undefined && options.middleware.length > 0) client.use(...options.middleware)
   return Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
 }

@@ -14,8 +14,10 @@ export interface RecordedRequest {
 
 export interface ScriptedResponse {
   readonly status?: number
-  readonly headers?: Record<string, string>
+  readonly headers?: Record<string, string | ReadonlyArray<string>>
   readonly body?: unknown
+  /** Answer only after this long (the request is recorded at once). */
+  readonly delayMillis?: number
 }
 
 export interface RecordingServer {
@@ -38,8 +40,14 @@ export const startRecordingServer = async (): Promise<RecordingServer> => {
         headers: request.headers,
         body: Buffer.concat(chunks).toString("utf8")
       })
-      response.writeHead(next.status ?? 200, { "content-type": "application/json", ...next.headers })
-      response.end(next.body === undefined ? "" : JSON.stringify(next.body))
+      const answer = next
+      const send = () => {
+        if (response.destroyed) return
+        response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers })
+        response.end(answer.body === undefined ? "" : JSON.stringify(answer.body))
+      }
+      if (answer.delayMillis === undefined) send()
+      else setTimeout(send, answer.delayMillis)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { fetchTransport, type OutgoingRequest, undiciTransport } from "../src/index.ts"
+import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
+
+let server: RecordingServer
+beforeAll(async () => {
+  server = await startRecordingServer()
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  server.requests.length = 0
+})
+
+const outgoing = (overrides: Partial<OutgoingRequest> = {}): OutgoingRequest => ({
+  url: `${server.url}/contacts?per_page=2`,
+  method: "GET",
+  headers: new Headers({ accept: "application/json", "x-trace": "t-1" }),
+  body: undefined,
+  signal: undefined,
+  ...overrides
+})
+
+describe.each([
+  ["undici's request (the default)", undiciTransport],
+  ["a fetch function", fetchTransport((request) => fetch(request))]
+])("the transport over %s", (_, transport) => {
+  it("sends the method, path, query, headers and body as given", async () => {
+    server.respondWith({ status: 200, body: { ok: true } })
+    const body = JSON.stringify({ name: "Zoë 😀" })
+    const response = await transport(
+      outgoing({
+        method: "POST",
+        headers: new Headers({ "content-type": "application/json", "x-trace": "t-2" }),
+        body
+      })
+    )
+    expect(await response.json()).toEqual({ ok: true })
+    const [request] = server.requests
+    expect(request?.method).toBe("POST")
+    expect(request?.url).toBe("/contacts?per_page=2")
+    expect(request?.headers["x-trace"]).toBe("t-2")
+    expect(request?.body).toBe(body)
+  })
+
+  it("answers with a WHATWG Response: status, every header (repeated ones too) and the body", async () => {
+    server.respondWith({
+      status: 422,
+      headers: { "x-ratelimit-remaining": "9", "set-cookie": ["a=1", "b=2"] },
+      body: { type: "error.list", errors: [{ code: "parameter_invalid", message: "Zoë" }] }
+    })
+    const response = await transport(outgoing())
+    expect(response).toBeInstanceOf(Response)
+    expect(response.status).toBe(422)
+    expect(response.ok).toBe(false)
+    expect(response.headers.get("x-ratelimit-remaining")).toBe("9")
+    expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"])
+    expect(await response.json()).toEqual({
+      type: "error.list",
+      errors: [{ code: "parameter_invalid", message: "Zoë" }]
+    })
+  })
+
+  it("answers a 204 with no body", async () => {
+    server.respondWith({ status: 204 })
+    const response = await transport(outgoing({ method: "DELETE" }))
+    expect(response.status).toBe(204)
+    expect(response.body).toBeNull()
+  })
+
+  it("rejects with the abort reason when the signal fires mid-request", async () => {
+    server.respondWith({ status: 200, body: {}, delayMillis: 2_000 })
+    const controller = new AbortController()
+    const reason = new Error("timed out by the caller")
+    setTimeout(() => controller.abort(reason), 50)
+    await expect(transport(outgoing({ signal: controller.signal }))).rejects.toBe(reason)
+  })
+})
+
+describe("the default transport", () => {
+  // The core tells a refused connection (provably unsent, so safe to retry) by this code.
+  it("rejects with an error carrying ECONNREFUSED when nothing listens", async () => {
+    const failure: unknown = await undiciTransport(outgoing({ url: "http://127.0.0.1:9/tags" })).catch(
+      (error: unknown) => error
+    )
+    const codes: Array<unknown> = []
+    for (let current: unknown = failure; typeof current === "object" && current !== null; ) {
+      codes.push(Reflect.get(current, "code"))
+      current = Reflect.get(current, "cause")
+    }
+    expect(codes).toContain("ECONNREFUSED")
+  })
+})
