@@ -35,6 +35,82 @@ const responseHeaders = (raw: Record<string, string | Array<string> | undefined>
   return headers
 }
 
+const utf8 = new TextDecoder()
+
+const alreadyRead = () => new TypeError("Body is unusable: Body has already been read")
+
+/**
+ * A Response over a body already read whole. undici's own Response would put the bytes in a
+ * ReadableStream for openapi-fetch to read back out, which costs more than the JSON parse; this
+ * one answers `text()`, `json()`, `arrayBuffer()`, `bytes()` and `blob()` from the bytes. Whoever asks
+ * for the `body` stream (or `formData()`) gets an ordinary Response's, built from the same bytes,
+ * and every later read goes through it, so the one-read rule holds either way.
+ */
+class BufferedResponse extends Response {
+  #bytes: Uint8Array<ArrayBuffer> | undefined
+  #streamed: Response | undefined
+
+  constructor(bytes: Uint8Array<ArrayBuffer>, init: ResponseInit) {
+    super(null, init)
+    this.#bytes = bytes
+  }
+
+  #take(): Uint8Array<ArrayBuffer> {
+    const bytes = this.#bytes
+    if (bytes === undefined) throw alreadyRead()
+    this.#bytes = undefined
+    return bytes
+  }
+
+  #stream(): Response {
+    if (this.#streamed === undefined) {
+      const unread = this.#bytes
+      this.#bytes = undefined
+      this.#streamed = new Response(unread ?? null, { status: this.status, headers: this.headers })
+    }
+    return this.#streamed
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    return this.#stream().body
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#streamed === undefined ? this.#bytes === undefined : this.#streamed.bodyUsed
+  }
+
+  override async text(): Promise<string> {
+    return this.#streamed === undefined ? utf8.decode(this.#take()) : this.#streamed.text()
+  }
+
+  override async json(): Promise<unknown> {
+    return this.#streamed === undefined ? JSON.parse(utf8.decode(this.#take())) : this.#streamed.json()
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#streamed === undefined ? this.#take() : this.#streamed.bytes()
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#streamed === undefined ? this.#take().buffer : this.#streamed.arrayBuffer()
+  }
+
+  override async blob(): Promise<Blob> {
+    if (this.#streamed !== undefined) return this.#streamed.blob()
+    return new Blob([this.#take()], { type: this.headers.get("content-type") ?? "" })
+  }
+
+  override formData(): Promise<FormData> {
+    return this.#stream().formData()
+  }
+
+  override clone(): Response {
+    if (this.#streamed !== undefined) return this.#streamed.clone()
+    if (this.#bytes === undefined) throw alreadyRead()
+    return new BufferedResponse(this.#bytes.slice(), { status: this.status, headers: this.headers })
+  }
+}
+
 /** The default transport: undici's `request`, answered with a WHATWG Response. */
 export const undiciTransport: Transport = async (outgoing) => {
   const { statusCode, headers, body } = await undiciRequest(outgoing.url, {
@@ -47,7 +123,10 @@ export const undiciTransport: Transport = async (outgoing) => {
     await body.dump()
     return new Response(null, { status: statusCode, headers: responseHeaders(headers) })
   }
-  return new Response(await body.arrayBuffer(), { status: statusCode, headers: responseHeaders(headers) })
+  return new BufferedResponse(new Uint8Array(await body.arrayBuffer()), {
+    status: statusCode,
+    headers: responseHeaders(headers)
+  })
 }
 
 /** A transport over a `fetch` function (a test's, or one that traces requests). */

@@ -90,3 +90,54 @@ describe("the default transport", () => {
     expect(codes).toContain("ECONNREFUSED")
   })
 })
+
+describe("the default transport's Response keeps the one-read rule", () => {
+  const answer = { type: "contact", name: "Zoë 😀" }
+  const received = async () => {
+    server.respondWith({ status: 200, body: answer })
+    return undiciTransport(outgoing())
+  }
+
+  it("reads once, as text, JSON, bytes, an ArrayBuffer or a Blob", async () => {
+    const readers: ReadonlyArray<(response: Response) => Promise<unknown>> = [
+      async (response) => JSON.parse(await response.text()),
+      (response) => response.json(),
+      async (response) => JSON.parse(new TextDecoder().decode(await response.bytes())),
+      async (response) => JSON.parse(new TextDecoder().decode(await response.arrayBuffer())),
+      async (response) => JSON.parse(await (await response.blob()).text())
+    ]
+    for (const read of readers) {
+      const response = await received()
+      expect(response.bodyUsed).toBe(false)
+      expect(await read(response)).toEqual(answer)
+      expect(response.bodyUsed).toBe(true)
+      await expect(response.text()).rejects.toThrow(TypeError)
+      expect(() => response.clone()).toThrow(TypeError)
+    }
+  })
+
+  it("gives its body as a stream, after which every read goes through that stream", async () => {
+    const response = await received()
+    const body = response.body
+    expect(body).toBeInstanceOf(ReadableStream)
+    expect(response.body).toBe(body)
+    expect(await response.json()).toEqual(answer)
+    expect(response.bodyUsed).toBe(true)
+    await expect(response.text()).rejects.toThrow(TypeError)
+  })
+
+  it("clones into two independent bodies", async () => {
+    const response = await received()
+    const copy = response.clone()
+    expect(copy.status).toBe(200)
+    expect(copy.headers.get("content-type")).toBe("application/json")
+    expect(await copy.json()).toEqual(answer)
+    expect(await response.json()).toEqual(answer)
+  })
+
+  it("parses a body that is not JSON into a rejection, not a throw", async () => {
+    server.respondWith({ status: 200, body: undefined })
+    const response = await undiciTransport(outgoing())
+    await expect(response.json()).rejects.toThrow(SyntaxError)
+  })
+})

@@ -44,6 +44,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import { request } from "undici"
 import { type AnyActionDefinition, executeAction } from "../src/actions/Action.ts"
 import {
   CreateCompany,
@@ -235,6 +236,20 @@ const rawCall = (url: string, benchCase: Case) => async () => {
   return response.json()
 }
 
+/** The same exchange through undici's `request`, the transport the client uses, + `body.json()`. */
+const rawRequestCall = (url: string, benchCase: Case) => async () => {
+  const { body } = await request(`${url}${benchCase.path}`, {
+    method: benchCase.method,
+    ...(benchCase.body === undefined
+      ? { headers: intercomHeaders }
+      : {
+          headers: { ...intercomHeaders, "content-type": "application/json" },
+          body: JSON.stringify(benchCase.body)
+        })
+  })
+  return body.json()
+}
+
 /** Runs the calls in `order` then in reverse, `rounds` times: each follows each of its neighbours alike. */
 const interleaved = async (
   calls: ReadonlyArray<() => Promise<unknown>>,
@@ -279,18 +294,20 @@ const perCallOverhead = async (server: { readonly url: string }) => {
     `\nPer-call overhead (${calls} calls per side, raw/action alternating ABBA; server: ${process.env.BENCH_SERVER === "inline" ? "in this process" : "child process"})`
   )
   console.log(
-    "action                          raw µs  action µs  ratio  target ≤ 1.15 │ client CPU µs: raw  action  ratio"
+    "action                        fetch µs  action µs  ratio  target ≤ 1.15 │ request µs  ratio │ client CPU µs: fetch  request  action  ratio"
   )
   for (const benchCase of cases) {
     const raw = rawCall(server.url, benchCase)
+    const rawRequest = rawRequestCall(server.url, benchCase)
     const ours = () => runPromise(executeAction(benchCase.action, benchCase.input))
-    // Warm up both paths (JIT, connection pool) before measuring.
-    await interleaved([raw, ours], 200)
-    const [rawTimes = [], ourTimes = []] = await interleaved([raw, ours], calls)
-    const [rawCpu = Number.NaN, ourCpu = Number.NaN] = await cpuPerCall([raw, ours], calls)
+    const sides = [raw, rawRequest, ours]
+    // Warm up every path (JIT, connection pool) before measuring.
+    await interleaved(sides, 200)
+    const [rawTimes = [], requestTimes = [], ourTimes = []] = await interleaved(sides, calls)
+    const [rawCpu = Number.NaN, requestCpu = Number.NaN, ourCpu = Number.NaN] = await cpuPerCall(sides, calls)
     const ratio = median(ourTimes) / median(rawTimes)
     console.log(
-      `${benchCase.action.key.padEnd(30)}${fixed(median(rawTimes), 8)}${fixed(median(ourTimes), 11)}${fixed(ratio, 7, 3)}  ${ratio <= 1.15 ? "ok  " : "OVER"}           │${fixed(rawCpu, 23)}${fixed(ourCpu, 8)}${fixed(ourCpu / rawCpu, 7, 3)}`
+      `${benchCase.action.key.padEnd(30)}${fixed(median(rawTimes), 8)}${fixed(median(ourTimes), 11)}${fixed(ratio, 7, 3)}  ${ratio <= 1.15 ? "ok  " : "OVER"}           │${fixed(median(requestTimes), 11)}${fixed(median(ourTimes) / median(requestTimes), 7, 3)} │${fixed(rawCpu, 22)}${fixed(requestCpu, 9)}${fixed(ourCpu, 8)}${fixed(ourCpu / rawCpu, 7, 3)}`
     )
   }
   await runtime.dispose()
@@ -306,9 +323,7 @@ const layerBreakdown = async (server: { readonly url: string }) => {
   const context = await runtime.context()
   const runPromise = Effect.runPromiseWith(context)
   const api = Context.get(context, IntercomApi)
-  // The same client twice: as actions use it, and observed (real Requests through middleware).
-  const plain = createIntercomClient({ accessToken: token, baseUrl: server.url })
-  const observed = createIntercomClient({ accessToken: token, baseUrl: server.url, onResponse: () => {} })
+  const client = createIntercomClient({ accessToken: token, baseUrl: server.url })
   const getContact = cases.find((c) => c.action === GetContact)
   const createContact = cases.find((c) => c.action === CreateContact)
   const layerCases = [
@@ -329,13 +344,10 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     const operation = { operation: "ShowContact", idempotent: true, answer: Contact } as const
     const layers: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ["raw fetch + json()", rawCall(server.url, benchCase)],
-      ["openapi-fetch, Requests + middleware", () => send(observed, new AbortController().signal)],
-      ["IntercomClient (as actions use it)", () => send(plain, new AbortController().signal)],
-      ["IntercomApi.call (fiber, limiter, timeout)", () => runPromise(api.call(operation, send))],
-      [
-        "action run (+ output decode)",
-        () => runPromise(benchCase.action.run(benchCase.input, { attempt: 0 }))
-      ],
+      ["raw undici request + json()", rawRequestCall(server.url, benchCase)],
+      ["IntercomClient (openapi-fetch, transport)", () => send(client, new AbortController().signal)],
+      ["IntercomApi.call (fiber, limiter, timeout, check)", () => runPromise(api.call(operation, send))],
+      ["action run", () => runPromise(benchCase.action.run(benchCase.input, { attempt: 0 }))],
       [
         "executeAction (+ input decode, retry)",
         () => runPromise(executeAction(benchCase.action, benchCase.input))
@@ -348,11 +360,11 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     console.log(`${benchCase.action.key}`)
     for (const [index, [name]] of layers.entries()) {
       const time = times[index] ?? Number.NaN
-      // Both clients are measured against raw fetch; every later layer against the one before it.
-      const previous = index === 0 ? undefined : index <= 2 ? 0 : index - 1
+      // Raw request against raw fetch; every later layer against the one before it.
+      const previous = index === 0 ? undefined : index - 1
       const step = previous === undefined ? Number.NaN : time - (times[previous] ?? Number.NaN)
       console.log(
-        `  ${name.padEnd(44)}${fixed(time, 8)}${fixed(time / base, 7, 3)}${Number.isNaN(step) ? "" : `  ${step >= 0 ? "+" : ""}${step.toFixed(1)} µs`}`
+        `  ${name.padEnd(50)}${fixed(time, 8)}${fixed(time / base, 7, 3)}${Number.isNaN(step) ? "" : `  ${step >= 0 ? "+" : ""}${step.toFixed(1)} µs`}`
       )
     }
   }
