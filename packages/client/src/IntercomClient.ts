@@ -7,6 +7,7 @@ import * as Redacted from "effect/Redacted"
 import createClient, { type Client, type Middleware } from "openapi-fetch"
 import type { paths } from "./generated/intercom.ts"
 import { apiVersion } from "./generated/version.ts"
+import { asRequest, forMiddleware, PendingRequest } from "./internal/pendingRequest.ts"
 import { type RateLimit, readRateLimit } from "./RateLimit.ts"
 import { apiHosts, type Region } from "./Region.ts"
 import { fetchTransport, type OutgoingRequest, undiciTransport } from "./Transport.ts"
@@ -49,50 +50,8 @@ export interface IntercomClient extends IntercomFetchClient {
 
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
 
-/**
- * The Request openapi-fetch builds, remembering the init it was built from, so that the transport
- * sends that URL, method, body and signal, with the headers as any middleware left them, without
- * reading the Request back. A Request a middleware replaced is read like any other.
- */
-class IntercomRequest extends Request {
-  readonly #init: RequestInit
-
-  constructor(input: RequestInfo | URL, init: RequestInit = {}) {
-    super(input, init)
-    this.#init = init
-  }
-
-  /**
-   * openapi-fetch accepts a middleware's replacement request only if it is `instanceof` the client's
-   * Request class; any WHATWG Request must do, as without a custom class. `outgoing` tells ours apart.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return value instanceof globalThis.Request
-  }
-
-  /** What the transport sends for `request`. */
-  static outgoing(request: Request): OutgoingRequest | Promise<OutgoingRequest> {
-    if (#init in request && !request.bodyUsed) {
-      const { body, signal } = request.#init
-      return {
-        url: request.url,
-        method: request.method,
-        headers: request.headers,
-        body: typeof body === "string" ? body : undefined,
-        signal: signal ?? undefined
-      }
-    }
-    return read(request)
-  }
-}
-
-const read = async (request: Request): Promise<OutgoingRequest> => ({
-  url: request.url,
-  method: request.method,
-  headers: request.headers,
-  body: request.body === null ? undefined : new Uint8Array(await request.arrayBuffer()),
-  signal: request.signal
-})
+/** The HTTP methods openapi-fetch offers, each of which may be given per-request middleware. */
+const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const
 
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
@@ -111,24 +70,58 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
     headers.set("Accept", "application/json")
     headers.set("User-Agent", userAgent)
   }
-  const exchange = async (outgoing: OutgoingRequest, request: Request): Promise<Response> => {
+  const exchange = async (
+    outgoing: OutgoingRequest,
+    request: PendingRequest | Request
+  ): Promise<Response> => {
     setIntercomHeaders(outgoing.headers)
     const response = await transport(outgoing)
     const rateLimit = readRateLimit(response.headers)
     if (rateLimit !== undefined) lastRateLimit = rateLimit
-    options.onResponse?.({ request, response, rateLimit })
+    options.onResponse?.({ request: asRequest(request), response, rateLimit })
     return response
+  }
+  const send = (request: PendingRequest | Request): Promise<Response> => {
+    const outgoing = PendingRequest.outgoing(request)
+    return outgoing instanceof Promise
+      ? outgoing.then((read) => exchange(read, request))
+      : exchange(outgoing, request)
   }
   const client = createClient<paths, "application/json">({
     baseUrl,
-    Request: IntercomRequest,
-    fetch: (request: Request) => {
-      const outgoing = IntercomRequest.outgoing(request)
-      return outgoing instanceof Promise
-        ? outgoing.then((read) => exchange(read, request))
-        : exchange(outgoing, request)
-    }
+    // openapi-fetch only constructs it, checks `instanceof` and reads `method`; see PendingRequest.
+    Request: PendingRequest as unknown as typeof Request,
+    fetch: send as (request: Request) => Promise<Response>
   })
+
+  // Every middleware, registered or per request, runs adapted so that it sees WHATWG Requests.
+  const adapted = new WeakMap<Middleware, Middleware>()
+  const adapt = (middleware: Middleware): Middleware => {
+    if (typeof middleware !== "object" || middleware === null) return middleware
+    const known = adapted.get(middleware)
+    if (known !== undefined) return known
+    const made = forMiddleware(middleware)
+    adapted.set(middleware, made)
+    return made
+  }
+  const { use, eject } = client
+  client.use = (...middleware) => use(...middleware.map(adapt))
+  client.eject = (...middleware) => eject(...middleware.map((each) => adapted.get(each) ?? each))
+  const withAdapted = <Init>(init: Init): Init => {
+    const perRequest: unknown =
+      typeof init === "object" && init !== null ? Reflect.get(init, "middleware") : undefined
+    return Array.isArray(perRequest) ? { ...init, middleware: perRequest.map(adapt) } : init
+  }
+  // The typed signatures stay openapi-fetch's; at run time each method passes its init on adapted.
+  for (const method of methods) {
+    const call = client[method] as unknown as (url: unknown, init: unknown) => unknown
+    Object.assign(client, { [method]: (url: unknown, init: unknown) => call(url, withAdapted(init)) })
+  }
+  const request = client.request as unknown as (method: unknown, url: unknown, init: unknown) => unknown
+  Object.assign(client, {
+    request: (method: unknown, url: unknown, init: unknown) => request(method, url, withAdapted(init))
+  })
+
   if (options.middleware !== undefined && options.middleware.length > 0) client.use(...options.middleware)
   return Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
 }

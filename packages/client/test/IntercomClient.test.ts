@@ -252,3 +252,71 @@ describe("requests are sent as openapi-fetch built them", () => {
     expect(JSON.parse(lastRequest().body)).toEqual({ company_id: "acme-2" })
   })
 })
+
+describe("middleware sees WHATWG Requests, as openapi-fetch promises", () => {
+  const tracing = {
+    seen: [] as Array<unknown>,
+    bodies: [] as Array<Promise<string>>,
+    onRequest({ request }: { request: Request }) {
+      this.seen.push(request)
+      this.bodies.push(request.clone().text())
+      request.headers.set("x-trace", "t-9")
+    },
+    onResponse({ request, response }: { request: Request; response: Response }) {
+      this.seen.push(request, response)
+    }
+  }
+  beforeEach(() => {
+    tracing.seen.length = 0
+    tracing.bodies.length = 0
+  })
+
+  it("registered: a header it sets on the request is sent, and it sees the response", async () => {
+    const traced = createIntercomClient({ accessToken: canary, baseUrl: server.url, middleware: [tracing] })
+    await traced.POST("/companies", { body: { company_id: "acme-3" } })
+    const [request, sameRequest, response] = tracing.seen
+    expect(request).toBeInstanceOf(Request)
+    expect(sameRequest).toBe(request)
+    expect(response).toBeInstanceOf(Response)
+    expect((request as Request).method).toBe("POST")
+    expect(JSON.parse(await (tracing.bodies[0] ?? ""))).toEqual({ company_id: "acme-3" })
+    expect(lastRequest().headers["x-trace"]).toBe("t-9")
+    expect(lastRequest().headers.authorization).toBe(`Bearer ${canary}`)
+    expect(JSON.parse(lastRequest().body)).toEqual({ company_id: "acme-3" })
+  })
+
+  it("per request: the same, for that request only", async () => {
+    await client.GET("/tags", { middleware: [tracing] })
+    expect(tracing.seen[0]).toBeInstanceOf(Request)
+    expect(lastRequest().headers["x-trace"]).toBe("t-9")
+    server.requests.length = 0
+    await client.GET("/tags")
+    expect(lastRequest().headers["x-trace"]).toBeUndefined()
+  })
+
+  it("ejected: no longer runs", async () => {
+    const traced = createIntercomClient({ accessToken: canary, baseUrl: server.url })
+    traced.use(tracing)
+    traced.eject(tracing)
+    await traced.GET("/tags")
+    expect(tracing.seen).toEqual([])
+    expect(lastRequest().headers["x-trace"]).toBeUndefined()
+  })
+
+  it("answering with a Response: nothing is sent", async () => {
+    const cached = createIntercomClient({
+      accessToken: canary,
+      baseUrl: server.url,
+      middleware: [{ onRequest: () => Response.json({ type: "list", data: [] }) }]
+    })
+    const { data } = await cached.GET("/tags")
+    expect(data).toEqual({ type: "list", data: [] })
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it("the onResponse observer gets the request as a WHATWG Request", async () => {
+    await client.GET("/tags")
+    expect(observed[0]?.request).toBeInstanceOf(Request)
+    expect(observed[0]?.request.url).toBe(`${server.url}/tags`)
+  })
+})
