@@ -8,29 +8,29 @@
  *   BENCH_WINDOW_MS=<window length, a multiple of 1000, default 1000; Intercom's is 10000>
  *
  * 1. Per-call overhead: each action through `executeAction` (input decode, rate limiter, typed client,
- *    output decode) against a raw `fetch` + `response.json()` sending the same method, path, headers
- *    and body to the same local server; actions run the way a host runs them (Effect.runPromiseWith
- *    over the services built once). Calls go raw, action, action, raw …, so each side follows itself
- *    and the other equally often (whichever call runs second pays for what the first left in the
- *    caches and the heap). Wall: median µs per call; ratio = action / raw (target ≤ 1.15).
+ *    answer check) against a raw `fetch` + `response.json()` sending the same method, path, headers
+ *    and body to the same local server (the target: ratio = action / raw fetch ≤ 1.15), and against
+ *    the same exchange through undici's `request` + `body.json()`, the transport the client uses (for
+ *    information: what our layers cost over the bare transport). Actions run the way a host runs them
+ *    (Effect.runPromiseWith over the services built once). The three sides run in turn, forwards then
+ *    backwards, so each follows each other equally often (whichever call runs second pays for what
+ *    the first left in the caches and the heap). Wall: median µs per call.
  *    Client CPU: this thread's CPU time per call, from alternating blocks of calls (the clock ticks in
  *    4 ms steps, so per-call readings would be noise), reported for information.
  *    Why the server runs in a child process: its parsing, serialising and GC then happen on another
  *    thread, not interleaved with the client's work on the one being measured, and the client's CPU
- *    per call can be read at all. Both sides still wait for the same server, as a host would.
+ *    per call can be read at all. Every side still waits for the same server, as a host would.
  * 2. Layers: get-contact and create-contact peeled one layer at a time, in one interleaved run (raw
- *    fetch; IntercomClient when something observes its requests, i.e. openapi-fetch with real
- *    Requests and our middleware; IntercomClient as actions use it; IntercomApi.call, which adds the
- *    Effect fiber, rate limiter, timeout and error mapping; the action's run, which adds the output
- *    decode; executeAction, which adds the input decode and retry wrapper).
+ *    fetch; raw undici request; IntercomClient: openapi-fetch, our headers, the transport and its
+ *    Response; IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and
+ *    error mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
  *
- * Where the time goes (get-contact, median µs over raw fetch's ~210–290 on the shared 2-vCPU dev VM;
- * create-contact alike): the client seam +29 (openapi-fetch's URL, header and body building and its
- * text + JSON.parse; +48 when something observes the requests and real Requests are built);
- * IntercomApi.call +38–42 (the Effect fiber and its one async suspension, limiter acquire/observe,
- * timer, AbortController, error mapping); the action's run +38–40 (Effect.gen and the Contact output
- * decode, interpreted by effect/Schema); executeAction +15–19 (input decode, retry wrapper). A hot
- * loop with fetch stubbed puts all of it at ~35 µs: the VM's loaded caches multiply every step.
+ * Where the time goes (2-vCPU dev VM, quiet, medians): undici's `request` does the exchange in about
+ * 0.6–0.7 of `fetch`'s time (fetch wraps it in WHATWG streams); on top of it the client adds ~60–85 µs
+ * (openapi-fetch's URL, header and body building, our headers, the Response and its JSON parse),
+ * IntercomApi.call ~30–50 µs (fiber and its one suspension, limiter, timer, AbortController, the
+ * compiled answer check), executeAction ~10–17 µs (compiled input decode, retry wrapper). Each step
+ * costs several times what it does in a hot loop: between two HTTP exchanges the caches are cold.
  * 3. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
  *    BENCH_BUDGET requests per fixed window and answers 429 beyond it. Reported: throughput over
  *    budget (target ≥ 0.95), failed actions (target 0) and 429s as a share of requests (target ≤ 1 %).
