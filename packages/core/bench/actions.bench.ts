@@ -25,12 +25,13 @@
  *    Response; IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and
  *    error mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
  *
- * Where the time goes (2-vCPU dev VM, quiet, medians): undici's `request` does the exchange in about
- * 0.6–0.7 of `fetch`'s time (fetch wraps it in WHATWG streams); on top of it the client adds ~60–85 µs
- * (openapi-fetch's URL, header and body building, our headers, the Response and its JSON parse),
- * IntercomApi.call ~30–50 µs (fiber and its one suspension, limiter, timer, AbortController, the
- * compiled answer check), executeAction ~10–17 µs (compiled input decode, retry wrapper). Each step
- * costs several times what it does in a hot loop: between two HTTP exchanges the caches are cold.
+ * Where the time goes (medians on the 2-vCPU dev VM; the spread is between quiet and loaded runs):
+ * undici's `request` does the exchange in 0.56–0.72 of `fetch`'s time (fetch wraps it in WHATWG
+ * streams); on top of it the client adds 20–85 µs (openapi-fetch's URL, header and body building, our
+ * headers, the Response and its JSON parse), IntercomApi.call 25–55 µs (fiber and its one suspension,
+ * limiter, timer, AbortController, the compiled answer check), executeAction 7–17 µs (compiled input
+ * decode, retry wrapper). Each step costs several times what it does in a hot loop: between two HTTP
+ * exchanges the caches are cold.
  * 3. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
  *    BENCH_BUDGET requests per fixed window and answers 429 beyond it. Reported: throughput over
  *    budget (target ≥ 0.95), failed actions (target 0) and 429s as a share of requests (target ≤ 1 %).
