@@ -224,30 +224,25 @@ const intercomHeaders = {
   "user-agent": defaultUserAgent
 }
 
+/** What a hand-written client sends for the case: method, headers and the JSON body, if any. */
+const rawInit = (benchCase: Case) => ({
+  method: benchCase.method,
+  ...(benchCase.body === undefined
+    ? { headers: intercomHeaders }
+    : {
+        headers: { ...intercomHeaders, "content-type": "application/json" },
+        body: JSON.stringify(benchCase.body)
+      })
+})
+
 const rawCall = (url: string, benchCase: Case) => async () => {
-  const response = await fetch(`${url}${benchCase.path}`, {
-    method: benchCase.method,
-    ...(benchCase.body === undefined
-      ? { headers: intercomHeaders }
-      : {
-          headers: { ...intercomHeaders, "content-type": "application/json" },
-          body: JSON.stringify(benchCase.body)
-        })
-  })
+  const response = await fetch(`${url}${benchCase.path}`, rawInit(benchCase))
   return response.json()
 }
 
 /** The same exchange through undici's `request`, the transport the client uses, + `body.json()`. */
 const rawRequestCall = (url: string, benchCase: Case) => async () => {
-  const { body } = await request(`${url}${benchCase.path}`, {
-    method: benchCase.method,
-    ...(benchCase.body === undefined
-      ? { headers: intercomHeaders }
-      : {
-          headers: { ...intercomHeaders, "content-type": "application/json" },
-          body: JSON.stringify(benchCase.body)
-        })
-  })
+  const { body } = await request(`${url}${benchCase.path}`, rawInit(benchCase))
   return body.json()
 }
 
