@@ -85,8 +85,13 @@ export const parseFault = (input: string): FaultRule => {
   const kind = kindText.trim().toLowerCase()
   const base = { route, probability }
   if (/^5\d\d$/.test(kind)) return { ...base, kind: "error", status: Number(kind) }
-  if (kind === "5xx" || kind === "error")
-    return { ...base, kind: "error", status: arg === undefined ? 500 : Number(arg) }
+  if (kind === "5xx" || kind === "error") {
+    const status = arg === undefined ? 500 : Number(arg)
+    // 4xx answers are the API's own (bad input, a missing contact, `revoked` for 401), not faults.
+    if (!Number.isInteger(status) || status < 500 || status > 599)
+      fail(input, `${kind} takes a 5xx status, e.g. ${kind}=503`)
+    return { ...base, kind: "error", status }
+  }
   if (kind === "slow" || kind === "slow-after") {
     const delayMs = arg === undefined ? 2000 : Number(arg)
     if (!Number.isFinite(delayMs) || delayMs < 0)

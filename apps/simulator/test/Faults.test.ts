@@ -56,6 +56,9 @@ describe("fault syntax", () => {
     expect(() => parseFault("*:explode")).toThrow(/"explode" is not a fault kind.*Expected <route>:<kind>/)
     expect(() => parseFault("*:503@2")).toThrow(/probability must be a number from 0 to 1/)
     expect(() => parseFault("*:slow-after=soon")).toThrow(/slow-after takes a delay in milliseconds/)
+    expect(() => parseFault("*:error=404")).toThrow(/error takes a 5xx status, e.g. error=503/)
+    expect(() => parseFault("*:5xx=soon")).toThrow(/5xx takes a 5xx status/)
+    expect(parseFault("*:error=502")).toEqual({ route: "*", kind: "error", status: 502, probability: 1 })
   })
 })
 
