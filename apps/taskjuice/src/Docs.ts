@@ -133,12 +133,20 @@ const fieldTable = (rows: ReadonlyArray<FieldRow>, withRequired: boolean): strin
   return `${header}\n${lines.join("\n")}\n`
 }
 
+/** The rules an object states over several fields (its `allOf` parts, each described). */
+const rulesNote = (node: SchemaNode, root: JsonSchema): string => {
+  const rules = nodes(resolve(node, root).allOf)
+    .map((part) => (typeof part.description === "string" ? part.description : ""))
+    .filter((rule) => rule !== "")
+  return rules.length === 0 ? "" : `\nAlso required: ${rules.join("; ")}.\n`
+}
+
 /** An input is one object, or a choice of objects (e.g. reply as an admin or as the contact). */
 const inputSection = (schema: JsonSchema): string => {
   const variants = nodes(schema.anyOf ?? schema.oneOf)
   if (variants.length === 0) {
     const rows = fieldRows(schema, schema)
-    return rows.length === 0 ? "No input.\n" : fieldTable(rows, true)
+    return rows.length === 0 ? "No input.\n" : `${fieldTable(rows, true)}${rulesNote(schema, schema)}`
   }
   return variants
     .map((variant, index) => {
@@ -146,7 +154,7 @@ const inputSection = (schema: JsonSchema): string => {
       const properties = isNode(resolved.properties) ? resolved.properties : {}
       const discriminator = isNode(properties.type) ? descriptionOf(properties.type, schema) : ""
       const title = descriptionOf(resolved, schema) || discriminator || `variant ${index + 1}`
-      return `One of (${index + 1}) — ${title}:\n\n${fieldTable(fieldRows(resolved, schema), true)}`
+      return `One of (${index + 1}) — ${title}:\n\n${fieldTable(fieldRows(resolved, schema), true)}${rulesNote(resolved, schema)}`
     })
     .join("\n")
 }
@@ -279,7 +287,6 @@ export const renderDocs = (manifest: Manifest): string => {
     "- Permissions (scopes) are set on TaskJuice's Intercom app, not per connection; Intercom shows them on its consent screen.",
     `- Webhook bodies over ${manifest.webhook.bodyLimitBytes} bytes are refused (413).`,
     "- Intercom delivers webhooks at least once and in no particular order; use `created_at` in the payload to order events.",
-    '- Rules that span several fields (e.g. "give at least one of email, external_id or role") are checked when the step runs; the input JSON Schemas do not express them.',
     "- A create or reply that times out or meets a server error is not retried automatically, because it may already have happened in Intercom (`retryable: false`, `detail.mayHaveTakenEffect`).",
     ""
   ]

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises"
 import { apiVersion } from "@taskjuice/intercom-client"
-import { actions, triggers, webhookFixture } from "@taskjuice/intercom-core"
+import { actions, decodeInput, triggers, webhookFixture } from "@taskjuice/intercom-core"
 import { Ajv2020 } from "ajv/dist/2020.js"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import { assert, describe, expect, it } from "vitest"
 import { startBundleHost } from "../src/BundleHost.ts"
@@ -93,6 +95,50 @@ describe("the manifest", () => {
       assert.isTrue(validate(trigger.sample), `${trigger.key}: ${JSON.stringify(validate.errors)}`)
       for (const topic of trigger.topics)
         assert.isTrue(validate(webhookFixture(topic)), `${trigger.key} on ${topic}`)
+    }
+  })
+
+  it("states the rules that span several fields, agreeing with the core on each case", () => {
+    const reply = { conversation_id: "363" }
+    const admin = { ...reply, type: "admin", admin_id: "991267596" }
+    const contact = { ...reply, type: "user", body: "Thanks" }
+    const options = [{ text: "Yes", uuid: "yes" }]
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<unknown>]> = [
+      [
+        "intercom/create-contact",
+        [{ email: "ada@example.com" }, { external_id: "u-1" }, { role: "lead" }, { name: "Ada" }, {}]
+      ],
+      [
+        "intercom/update-contact",
+        [{ contact_id: "c1", name: "Ada" }, { contact_id: "c1", phone: null }, { contact_id: "c1" }]
+      ],
+      [
+        "intercom/reply-conversation",
+        [
+          { ...admin, message_type: "comment", body: "On it" },
+          { ...admin, message_type: "note" },
+          { ...admin, message_type: "comment", body: "On it", reply_options: options },
+          { ...admin, message_type: "quick_reply", reply_options: options },
+          { ...admin, message_type: "quick_reply", body: "Pick one" },
+          { ...contact, email: "ada@example.com" },
+          { ...contact, intercom_user_id: "c1" },
+          { ...contact, user_id: "u-1" },
+          contact,
+          { ...contact, email: "ada@example.com", user_id: "u-1" }
+        ]
+      ]
+    ]
+    for (const [key, inputs] of cases) {
+      const action = actions.find((each) => each.key === key)
+      const validate = compile(manifest.actions.find((each) => each.key === key)?.input ?? {})
+      assert.exists(action)
+      let refused = 0
+      for (const input of inputs) {
+        const decodes = Exit.isSuccess(Effect.runSyncExit(decodeInput(action, input)))
+        if (!decodes) refused++
+        assert.strictEqual(validate(input), decodes, `${key}: ${JSON.stringify(input)}`)
+      }
+      assert.isAtLeast(refused, 1, `${key}: some case must be refused`)
     }
   })
 

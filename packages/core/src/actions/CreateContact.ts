@@ -13,7 +13,14 @@ import { Contact } from "../api/IntercomObjects.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { AdminId, ContactRole, CustomAttributes, Email, UnixTimestamp } from "./InputFields.ts"
+import {
+  AdminId,
+  ContactRole,
+  CustomAttributes,
+  Email,
+  givenAtLeastOneOf,
+  UnixTimestamp
+} from "./InputFields.ts"
 
 export const CreateContactInput = Schema.Struct({
   role: Schema.optionalKey(ContactRole),
@@ -46,7 +53,10 @@ export const CreateContactInput = Schema.Struct({
         input.role !== undefined || input.email !== undefined || input.external_id !== undefined
           ? undefined
           : { path: ["email"], issue: "Give at least one of email, external_id or role" },
-      { description: "at least one of email, external_id or role" }
+      {
+        description: "at least one of email, external_id or role",
+        toJsonSchema: () => givenAtLeastOneOf(["email", "external_id", "role"])
+      }
     )
   )
 export type CreateContactInput = typeof CreateContactInput.Type

@@ -64,3 +64,22 @@ export const AttachmentUrls = Schema.mutable(
 export const ContactRole = Schema.Literals(["user", "lead"]).annotate({
   description: "user (identified) or lead (anonymous)"
 })
+
+/**
+ * Cross-field rules, as the JSON Schema fragments a filter publishes with `toJsonSchema`: the
+ * manifest then states them too, so a form can check them before a step runs.
+ */
+
+/** "These fields are given"; each is also listed in `properties`, as strict validators (Ajv) ask. */
+export const requires = (...fields: ReadonlyArray<string>) => ({
+  properties: Object.fromEntries(fields.map((field) => [field, true])),
+  required: fields
+})
+
+export const givenAtLeastOneOf = (fields: ReadonlyArray<string>) => ({
+  anyOf: fields.map((field) => requires(field))
+})
+
+export const givenExactlyOneOf = (fields: ReadonlyArray<string>) => ({
+  oneOf: fields.map((field) => requires(field))
+})

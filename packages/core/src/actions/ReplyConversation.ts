@@ -12,7 +12,7 @@ import type { IntercomError } from "../api/IntercomError.ts"
 import { Conversation } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { AdminId, AttachmentUrls, Email, IntercomId } from "./InputFields.ts"
+import { AdminId, AttachmentUrls, Email, givenExactlyOneOf, IntercomId, requires } from "./InputFields.ts"
 
 const ConversationId = IntercomId.annotate({
   description: "Intercom's id of the conversation, or \"last\" for the contact's last conversation",
@@ -58,7 +58,22 @@ export const AdminReplyInput = Schema.Struct({
           ? undefined
           : { path: ["reply_options"], issue: "reply_options are only for a quick_reply" }
       },
-      { description: "body for comment and note, reply_options for quick_reply" }
+      {
+        description: "body for comment and note, reply_options for quick_reply",
+        toJsonSchema: () => ({
+          anyOf: [
+            {
+              properties: { message_type: { const: "quick_reply" }, reply_options: true },
+              required: ["reply_options"]
+            },
+            {
+              properties: { message_type: { enum: ["comment", "note"] }, body: true },
+              required: ["body"],
+              not: requires("reply_options")
+            }
+          ]
+        })
+      }
     )
   )
 
@@ -89,7 +104,10 @@ export const ContactReplyInput = Schema.Struct({
               : "Give only one of intercom_user_id, email or user_id"
         }
       },
-      { description: "exactly one of intercom_user_id, email or user_id" }
+      {
+        description: "exactly one of intercom_user_id, email or user_id",
+        toJsonSchema: () => givenExactlyOneOf(["intercom_user_id", "email", "user_id"])
+      }
     )
   )
 

@@ -9,7 +9,15 @@ import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { AdminId, ContactRole, CustomAttributes, Email, IntercomId, UnixTimestamp } from "./InputFields.ts"
+import {
+  AdminId,
+  ContactRole,
+  CustomAttributes,
+  Email,
+  givenAtLeastOneOf,
+  IntercomId,
+  UnixTimestamp
+} from "./InputFields.ts"
 
 const fields = {
   role: Schema.optionalKey(ContactRole),
@@ -40,7 +48,10 @@ export const UpdateContactInput = Schema.Struct({
         Object.keys(input).some((key) => key !== "contact_id")
           ? undefined
           : "Give at least one field to change (null clears a field)",
-      { description: "at least one field to change" }
+      {
+        description: "at least one field to change",
+        toJsonSchema: () => givenAtLeastOneOf(Object.keys(fields))
+      }
     )
   )
 export type UpdateContactInput = typeof UpdateContactInput.Type
