@@ -4,6 +4,9 @@
  */
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib"
+
+const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync } as const
 
 export interface RecordedRequest {
   readonly method: string
@@ -16,6 +19,8 @@ export interface ScriptedResponse {
   readonly status?: number
   readonly headers?: Record<string, string | ReadonlyArray<string>>
   readonly body?: unknown
+  /** Send the body with this Content-Encoding. */
+  readonly encoding?: "gzip" | "deflate" | "br"
   /** Answer only after this long (the request is recorded at once). */
   readonly delayMillis?: number
 }
@@ -43,8 +48,14 @@ export const startRecordingServer = async (): Promise<RecordingServer> => {
       const answer = next
       const send = () => {
         if (response.destroyed) return
-        response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers })
-        response.end(answer.body === undefined ? "" : JSON.stringify(answer.body))
+        const text = answer.body === undefined ? "" : JSON.stringify(answer.body)
+        const encoded = answer.encoding === undefined ? text : encoders[answer.encoding](text)
+        response.writeHead(answer.status ?? 200, {
+          "content-type": "application/json",
+          ...(answer.encoding === undefined ? {} : { "content-encoding": answer.encoding }),
+          ...answer.headers
+        })
+        response.end(encoded)
       }
       if (answer.delayMillis === undefined) send()
       else setTimeout(send, answer.delayMillis)

@@ -60,6 +60,17 @@ describe.each([
     })
   })
 
+  it.each(["gzip", "deflate", "br"] as const)("asks for compression and undoes %s", async (encoding) => {
+    const answer = {
+      type: "list",
+      data: Array.from({ length: 50 }, (_, index) => ({ id: `c-${index}`, name: "Zoë" }))
+    }
+    server.respondWith({ status: 200, body: answer, encoding })
+    const response = await transport(outgoing())
+    expect(await response.json()).toEqual(answer)
+    expect(server.requests[0]?.headers["accept-encoding"]).toMatch(/gzip/)
+  })
+
   it("answers a 204 with no body", async () => {
     server.respondWith({ status: 204 })
     const response = await transport(outgoing({ method: "DELETE" }))
