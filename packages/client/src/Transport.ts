@@ -28,14 +28,17 @@ export type Transport = (request: OutgoingRequest) => Promise<Response>
 /** Statuses whose Response may not have a body (the Fetch standard's "null body status"). */
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304])
 
-const responseHeaders = (raw: Record<string, string | Array<string> | undefined>): Headers => {
-  const headers = new Headers()
+/** undici's header record as name-value pairs, for the Response to build its Headers from once. */
+const responseHeaders = (
+  raw: Record<string, string | Array<string> | undefined>
+): Array<[name: string, value: string]> => {
+  const pairs: Array<[string, string]> = []
   for (const name in raw) {
     const value = raw[name]
-    if (typeof value === "string") headers.append(name, value)
-    else if (value !== undefined) for (const each of value) headers.append(name, each)
+    if (typeof value === "string") pairs.push([name, value])
+    else if (value !== undefined) for (const each of value) pairs.push([name, each])
   }
-  return headers
+  return pairs
 }
 
 const utf8 = new TextDecoder()
