@@ -1,7 +1,8 @@
 /**
  * The Intercom API as a service: the typed client from `@taskjuice/intercom-client` plus what every
  * call needs — client-side rate limiting per workspace, a per-request timeout, cancellation through
- * interruption (the AbortSignal reaches fetch), and one mapping of every failure to `IntercomError`.
+ * interruption (the AbortSignal reaches the transport), the answer checked against its Schema, and
+ * one mapping of every failure to `IntercomError`.
  */
 import { createHash } from "node:crypto"
 import {
@@ -85,7 +86,7 @@ const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
-/** fetch rejected: a refused connection provably carried nothing; anything else may have. */
+/** The request failed without an answer: a refused connection provably carried nothing; anything else may have. */
 export const transportReason = (cause: unknown): Transport | Decode => {
   if (cause instanceof SyntaxError) return new Decode({ message: "the response body is not valid JSON" })
   const code = errorCode(cause)
@@ -124,7 +125,7 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
     const failed = (error: IntercomError) =>
       Effect.andThen(Effect.logDebug(error.message), Effect.fail(error))
     /**
-     * One fetch under the request timeout and the fiber's interruption, as a single suspension: one
+     * One request under the request timeout and the fiber's interruption, as a single suspension: one
      * AbortController serves both, the timeout is a plain timer, and interruption aborts it through
      * the callback's canceller. This is every request's hot path, where a forked race, a second
      * controller or a promise-wrapping layer each cost more than the client's own work.
