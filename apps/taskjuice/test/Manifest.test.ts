@@ -5,6 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
+import fc from "fast-check"
 import { assert, describe, expect, it } from "vitest"
 import { startBundleHost } from "../src/BundleHost.ts"
 import { docsPath, keepsUnlistedFields, renderDocs } from "../src/Docs.ts"
@@ -140,6 +141,61 @@ describe("the manifest", () => {
       }
       assert.isAtLeast(refused, 1, `${key}: some case must be refused`)
     }
+  })
+
+  it("agrees with the core on generated inputs: any mix of the fields the rules are about", () => {
+    const verdicts = (key: string) => {
+      const action = actions.find((each) => each.key === key)
+      const validate = compile(manifest.actions.find((each) => each.key === key)?.input ?? {})
+      assert.exists(action)
+      return (input: unknown) => {
+        const decodes = Exit.isSuccess(Effect.runSyncExit(decodeInput(action, input)))
+        assert.strictEqual(validate(input), decodes, `${key}: ${JSON.stringify(input)}`)
+      }
+    }
+    const some = <T>(value: T) => fc.constant(value)
+    const options = [{ text: "Yes", uuid: "yes" }]
+    const fields = {
+      "intercom/create-contact": fc.record(
+        {
+          email: some("ada@example.com"),
+          external_id: some("u-1"),
+          role: fc.constantFrom("user", "lead"),
+          name: some("Ada")
+        },
+        { requiredKeys: [] }
+      ),
+      "intercom/update-contact": fc.record(
+        { contact_id: some("c1"), name: some("Ada"), phone: some(null), email: some("ada@example.com") },
+        { requiredKeys: ["contact_id"] }
+      ),
+      "intercom/reply-conversation": fc.oneof(
+        fc.record(
+          {
+            conversation_id: some("363"),
+            type: some("admin"),
+            admin_id: some("991267596"),
+            message_type: fc.constantFrom("comment", "note", "quick_reply"),
+            body: some("On it"),
+            reply_options: some(options)
+          },
+          { requiredKeys: ["conversation_id", "type", "admin_id", "message_type"] }
+        ),
+        fc.record(
+          {
+            conversation_id: some("last"),
+            type: some("user"),
+            body: some("Thanks"),
+            intercom_user_id: some("c1"),
+            email: some("ada@example.com"),
+            user_id: some("u-1")
+          },
+          { requiredKeys: ["conversation_id", "type", "body"] }
+        )
+      )
+    }
+    for (const [key, inputs] of Object.entries(fields))
+      fc.assert(fc.property(inputs, verdicts(key)), { numRuns: 300, seed: 20261124 })
   })
 
   it("describes Intercom's answers with the output schemas, and rejects what is not one", () => {
