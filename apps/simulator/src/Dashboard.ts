@@ -45,6 +45,7 @@ const styles = `
 const script = `
   const $ = (id) => document.getElementById(id);
   const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  const until = (label, at) => at !== null && at > Date.now() ? label + new Date(at).toLocaleTimeString() + ")" : "";
   const rows = new Map();
   const labels = { contacts: "Contacts", users: "Users", leads: "Leads", conversations: "Conversations",
     conversationParts: "Conversation parts", companies: "Companies", tags: "Tags", admins: "Admins" };
@@ -121,7 +122,8 @@ const script = `
     renderCounts(state.counts);
     $("topic").innerHTML = state.topics.map((t) => '<option>' + esc(t) + '</option>').join("");
     $("subscriptions").innerHTML = state.subscriptions.length === 0 ? '<li class="empty">none (use --webhook-url)</li>' :
-      state.subscriptions.map((s) => '<li>' + esc(s.url) + (s.active ? "" : " (disabled: " + esc(s.disabledReason) + ")") + '</li>').join("");
+      state.subscriptions.map((s) => '<li>' + esc(s.url) + (s.active ? "" : " (disabled: " + esc(s.disabledReason) + ")") +
+        until(" (throttled after a 429 until ", s.throttledUntil) + until(" (paused after too many errors until ", s.pausedUntil) + '</li>').join("");
     $("faults").innerHTML = state.faults.length === 0 ? '<li class="empty">none</li>' :
       state.faults.map((f) => '<li><code>' + esc(f) + '</code></li>').join("");
     const deliveries = await (await fetch("/_sim/deliveries?limit=200")).json();

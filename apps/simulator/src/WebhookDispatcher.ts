@@ -1,7 +1,9 @@
 /**
  * Intercom's webhook delivery rules: every notification goes to each subscription of its topic,
  * signed; an answer other than 2xx within 5 s is retried once a minute later; `410 Gone` disables
- * the subscription. Delays are multiplied by `timeScale`, so tests and demos need not wait a minute.
+ * the subscription; `429` throttles it (its notifications wait, 1 min at first, doubling up to 2 h,
+ * and are dropped once undelivered for 2 h); more than 1,000 consecutive errors within 15 min pause
+ * it for 15 min. Delays are multiplied by `timeScale`, so tests and demos need not wait a minute.
  * Every attempt is recorded (status, latency, the exact payload) for the CLI and the dashboard.
  */
 import { randomUUID } from "node:crypto"
@@ -16,6 +18,18 @@ import {
 /** Intercom retries a failed delivery once, a minute later. */
 export const intercomRetryDelayMillis = 60_000
 
+const minimumTimeoutMillis = 50
+
+/** A receiver that answers 429 is throttled: a minute at first, doubling with each 429 … */
+export const intercomThrottleFirstMillis = 60_000
+/** … up to two hours; a notification still undelivered two hours after it was sent is dropped. */
+export const intercomThrottleMaxMillis = 2 * 60 * 60_000
+
+/** More than this many consecutive errors within `intercomPauseMillis` pause a subscription … */
+export const intercomPauseAfterErrors = 1_000
+/** … for this long (15 min, also the window the errors are counted in). */
+export const intercomPauseMillis = 15 * 60_000
+
 export interface Subscription {
   readonly id: string
   readonly url: string
@@ -24,6 +38,20 @@ export interface Subscription {
   active: boolean
   /** Why Intercom stopped sending, e.g. the receiver answered 410 Gone. */
   disabledReason: string | null
+  /** Until when (Unix ms) its notifications wait because the receiver answered 429. */
+  throttledUntil: number | null
+  /** Until when (Unix ms) nothing is sent after too many consecutive errors. */
+  pausedUntil: number | null
+}
+
+/** How a receiver URL has been answering: what throttling and pausing are decided from. */
+interface ReceiverHealth {
+  /** The current throttle step (unscaled ms); null when not throttled. */
+  throttleMillis: number | null
+  throttledUntil: number | null
+  consecutiveErrors: number
+  firstErrorAt: number | null
+  pausedUntil: number | null
 }
 
 export type NotificationEnvelope = Record<string, unknown> & {
@@ -44,7 +72,7 @@ export interface DeliveryRecord {
   readonly notificationId: string
   readonly topic: string
   readonly url: string
-  /** 1 for the first attempt, 2 for Intercom's retry; resends count on. */
+  /** 1 for the first attempt, 2 for Intercom's retry; resends and redeliveries after a throttle count on. */
   readonly attempt: number
   readonly signature: SignatureMode
   readonly status: number | null
@@ -93,18 +121,24 @@ export class WebhookDispatcher {
   private readonly listeners = new Set<(delivery: DeliveryRecord) => void>()
   private readonly retries = new Set<ReturnType<typeof setTimeout>>()
   private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly health = new Map<string, ReceiverHealth>()
   private attemptsMade = 0
 
   constructor(options: WebhookDispatcherOptions) {
     this.options = options
   }
 
+  /** Intercom's 5 s, scaled, but never under 50 ms: what a receiver on loopback needs to answer at all. */
   get timeoutMs(): number {
-    return Math.max(1, Math.round(intercomTimeoutMillis * this.options.timeScale))
+    return Math.max(minimumTimeoutMillis, Math.round(intercomTimeoutMillis * this.options.timeScale))
   }
 
   get retryDelayMs(): number {
-    return Math.max(0, Math.round(intercomRetryDelayMillis * this.options.timeScale))
+    return this.scaled(intercomRetryDelayMillis)
+  }
+
+  private scaled(millis: number): number {
+    return Math.max(0, Math.round(millis * this.options.timeScale))
   }
 
   /** Every attempt ever made, including those no longer kept. */
@@ -119,7 +153,9 @@ export class WebhookDispatcher {
       url,
       topics,
       active: true,
-      disabledReason: null
+      disabledReason: null,
+      throttledUntil: null,
+      pausedUntil: null
     }
     this.subscriptions.push(subscription)
     return subscription
@@ -237,8 +273,35 @@ export class WebhookDispatcher {
     url: string,
     attempt: number,
     signature: SignatureMode,
-    retryOnFailure: boolean
+    retryOnFailure: boolean,
+    /** The throttle end this attempt was scheduled for: it waits again only if the throttle grew. */
+    scheduledFor: number | null = null
   ): Promise<DeliveryRecord> {
+    const health = this.healthOf(url)
+    const now = Date.now()
+    if (health.pausedUntil !== null && now < health.pausedUntil) {
+      const until = new Date(health.pausedUntil).toISOString()
+      const why = `not sent: deliveries are paused until ${until} after more than ${intercomPauseAfterErrors} consecutive errors`
+      return Promise.resolve(this.unsent(notification, url, attempt, signature, why, null))
+    }
+    // (Timers may fire a millisecond early, so "now" alone would hold back the very attempt it scheduled.)
+    if (
+      health.throttledUntil !== null &&
+      now < health.throttledUntil &&
+      health.throttledUntil !== scheduledFor
+    ) {
+      const retryAt = this.afterThrottle(notification, health.throttledUntil)
+      const why =
+        retryAt === null
+          ? "dropped: the receiver's 429s held it back for 2 hours"
+          : "waiting: the receiver answered 429, so its notifications are throttled"
+      const delivery = this.unsent(notification, url, attempt, signature, why, retryAt)
+      if (retryAt !== null)
+        this.later(retryAt, () =>
+          this.attempt(notification, url, attempt, signature, retryOnFailure, retryAt)
+        )
+      return Promise.resolve(delivery)
+    }
     // The body states how many attempts this is, so each attempt is signed over its own bytes.
     const payload = JSON.stringify({ ...notification.envelope, delivery_attempts: attempt })
     const headers = signatureHeadersFor(payload, this.options.clientSecret, signature)
@@ -247,7 +310,14 @@ export class WebhookDispatcher {
     const sending = postWebhook(url, payload, headers, this.timeoutMs).then((result) => {
       const gone = result.status === 410
       if (gone) this.disable(url, "the receiver answered 410 Gone")
-      const retry = retryOnFailure && !result.ok && !gone
+      this.observe(url, result)
+      // A 429 is not a failure to retry once but a throttle: the notification waits for its end.
+      const throttled = result.status === 429
+      const retryAt = throttled
+        ? this.afterThrottle(notification, health.throttledUntil ?? Date.now())
+        : retryOnFailure && !result.ok && !gone
+          ? Date.now() + this.retryDelayMs
+          : null
       const delivery: DeliveryRecord = {
         id: `dlv_${randomUUID()}`,
         notificationId: notification.id,
@@ -257,27 +327,134 @@ export class WebhookDispatcher {
         signature,
         status: result.status,
         ok: result.ok,
-        error: result.error,
+        error:
+          throttled && retryAt === null
+            ? "dropped: the receiver's 429s held it back for 2 hours"
+            : result.error,
         latencyMs: result.latencyMs,
         sentAt,
         payload,
         responseBody: result.responseBody,
-        retryAt: retry ? Date.now() + this.retryDelayMs : null
+        retryAt
       }
-      remember(this.attempts, delivery.id, delivery, this.options.keep)
-      for (const listener of this.listeners) listener(delivery)
-      if (retry) {
-        const timer = setTimeout(() => {
-          this.retries.delete(timer)
-          void this.attempt(notification, url, attempt + 1, signature, false)
-        }, this.retryDelayMs)
-        this.retries.add(timer)
-      }
+      this.record(delivery)
+      if (retryAt !== null)
+        this.later(retryAt, () =>
+          this.attempt(
+            notification,
+            url,
+            attempt + 1,
+            signature,
+            throttled && retryOnFailure,
+            throttled ? retryAt : null
+          )
+        )
       return delivery
     })
     this.inFlight.add(sending)
     void sending.finally(() => this.inFlight.delete(sending))
     return sending
+  }
+
+  /** A notification that was not sent this time: recorded like an attempt, with why. */
+  private unsent(
+    notification: NotificationRecord,
+    url: string,
+    attempt: number,
+    signature: SignatureMode,
+    why: string,
+    retryAt: number | null
+  ): DeliveryRecord {
+    const delivery: DeliveryRecord = {
+      id: `dlv_${randomUUID()}`,
+      notificationId: notification.id,
+      topic: notification.topic,
+      url,
+      attempt,
+      signature,
+      status: null,
+      ok: false,
+      error: why,
+      latencyMs: 0,
+      sentAt: Date.now(),
+      payload: "",
+      responseBody: "",
+      retryAt
+    }
+    this.record(delivery)
+    return delivery
+  }
+
+  private record(delivery: DeliveryRecord): void {
+    remember(this.attempts, delivery.id, delivery, this.options.keep)
+    for (const listener of this.listeners) listener(delivery)
+  }
+
+  private later(at: number, run: () => unknown): void {
+    const timer = setTimeout(
+      () => {
+        this.retries.delete(timer)
+        void run()
+      },
+      Math.max(0, at - Date.now())
+    )
+    this.retries.add(timer)
+  }
+
+  /** When a throttled notification goes out, or null when that is past its 2 hours (dropped). */
+  private afterThrottle(notification: NotificationRecord, throttledUntil: number): number | null {
+    return throttledUntil - notification.createdAt > this.scaled(intercomThrottleMaxMillis)
+      ? null
+      : throttledUntil
+  }
+
+  private healthOf(url: string): ReceiverHealth {
+    let health = this.health.get(url)
+    if (health === undefined) {
+      health = {
+        throttleMillis: null,
+        throttledUntil: null,
+        consecutiveErrors: 0,
+        firstErrorAt: null,
+        pausedUntil: null
+      }
+      this.health.set(url, health)
+    }
+    return health
+  }
+
+  /** Learns from an answer: a 2xx clears the throttle and the error count, a 429 throttles (longer each time), another failure counts towards a pause. */
+  private observe(url: string, result: { readonly ok: boolean; readonly status: number | null }): void {
+    const health = this.healthOf(url)
+    const now = Date.now()
+    if (result.ok) {
+      health.throttleMillis = null
+      health.throttledUntil = null
+      health.consecutiveErrors = 0
+      health.firstErrorAt = null
+    } else if (result.status === 429) {
+      health.throttleMillis =
+        health.throttleMillis === null
+          ? intercomThrottleFirstMillis
+          : Math.min(intercomThrottleMaxMillis, health.throttleMillis * 2)
+      health.throttledUntil = now + this.scaled(health.throttleMillis)
+    } else {
+      if (health.firstErrorAt === null || now - health.firstErrorAt > this.scaled(intercomPauseMillis)) {
+        health.firstErrorAt = now
+        health.consecutiveErrors = 0
+      }
+      health.consecutiveErrors++
+      if (health.consecutiveErrors > intercomPauseAfterErrors) {
+        health.pausedUntil = now + this.scaled(intercomPauseMillis)
+        health.consecutiveErrors = 0
+        health.firstErrorAt = null
+      }
+    }
+    for (const subscription of this.subscriptions) {
+      if (subscription.url !== url) continue
+      subscription.throttledUntil = health.throttledUntil
+      subscription.pausedUntil = health.pausedUntil
+    }
   }
 
   private disable(url: string, reason: string): void {

@@ -195,6 +195,83 @@ describe("Intercom's delivery rules", () => {
     expect(receiver.requests).toHaveLength(1)
   })
 
+  it("429 throttles the subscription: the notification waits 1 (scaled) minute, then 2, then goes out", async () => {
+    await start({ timeScale: 0.001 }) // 1 min = 60 ms
+    receiver.script.push({ status: 429 }, { status: 429 })
+    const [first] = await sim!.trigger("contact.user.created")
+    expect(first!.deliveries[0]).toMatchObject({ status: 429, ok: false })
+    expect(sim!.dispatcher.subscriptions[0]!.throttledUntil).not.toBeNull()
+    await receiver.waitFor(3, 3000)
+    await sim!.settle()
+    const attempts = [...sim!.dispatcher.deliveries({ notificationId: first!.id })].reverse()
+    expect(attempts.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 429],
+      [2, 429],
+      [3, 200]
+    ])
+    const [one, two, three] = attempts.map((delivery) => delivery.sentAt)
+    expect(two! - one!).toBeGreaterThanOrEqual(55)
+    expect(three! - two!).toBeGreaterThanOrEqual(115) // the second 429 doubled the wait
+    expect(sim!.dispatcher.subscriptions[0]!.throttledUntil).toBeNull()
+  })
+
+  it("a notification raised while the subscription is throttled is held, then sent once", async () => {
+    await start({ timeScale: 0.001 })
+    receiver.script.push({ status: 429 })
+    const [first] = await sim!.trigger("contact.user.created")
+    const [second] = await sim!.trigger("contact.lead.created")
+    expect(second!.deliveries[0]).toMatchObject({
+      status: null,
+      error: expect.stringMatching(/^waiting: .*429/)
+    })
+    await receiver.waitFor(3, 3000)
+    await sim!.settle()
+    const sent = (id: string) =>
+      [...sim!.dispatcher.deliveries({ notificationId: id })]
+        .reverse()
+        .filter((delivery) => delivery.status !== null)
+        .map((delivery) => [delivery.attempt, delivery.status])
+    expect(sent(first!.id)).toEqual([
+      [1, 429],
+      [2, 200]
+    ])
+    expect(sent(second!.id)).toEqual([[1, 200]])
+  })
+
+  it("a notification still held back by 429s two hours after it was sent is dropped", async () => {
+    await start({ timeScale: 0.0001 }) // 1 min = 6 ms, 2 h = 720 ms
+    receiver.fallback = { status: 429 }
+    const [notification] = await sim!.trigger("contact.user.created")
+    const id = notification!.id
+    const dropped = () =>
+      sim!.dispatcher
+        .deliveries({ notificationId: id })
+        .find((delivery) => delivery.error?.startsWith("dropped"))
+    const deadline = Date.now() + 5000
+    while (dropped() === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(dropped()).toMatchObject({ retryAt: null })
+    const sent = receiver.requests.length
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(receiver.requests).toHaveLength(sent)
+    // 6 ms doubling to 720 ms: 6, 12, 24, … ; never more than a dozen tries in those two (scaled) hours.
+    expect(sent).toBeLessThanOrEqual(12)
+  })
+
+  it("more than 1,000 consecutive errors pause the subscription for 15 (scaled) minutes", async () => {
+    await start({ timeScale: 0.001 }) // 15 min = 900 ms
+    receiver.fallback = { status: 500 }
+    await sim!.trigger("ping", { count: 1001 })
+    expect(sim!.dispatcher.subscriptions[0]!.pausedUntil).not.toBeNull()
+    const before = receiver.requests.length
+    const [paused] = await sim!.trigger("contact.user.created")
+    expect(paused!.deliveries[0]).toMatchObject({
+      status: null,
+      error: expect.stringMatching(/^not sent: .*paused/)
+    })
+    expect(receiver.requests).toHaveLength(before)
+  })
+
   it("pings every subscription with Intercom's ping payload", async () => {
     await start()
     const ping = await sim!.ping()
