@@ -19,7 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
-import { type AnswerSchema, checkerOf } from "./Answer.ts"
+import { type AnswerFits, type AnswerSchema, checkerOf } from "./Answer.ts"
 import { Decode, IntercomError, reasonFromResponse, requestIdFrom, Transport } from "./IntercomError.ts"
 import { RateLimiter } from "./RateLimiter.ts"
 
@@ -37,9 +37,9 @@ export interface IntercomApiOptions {
 }
 
 /** What a call declares about itself. */
-export interface CallOptions<A> {
+export interface CallOptions<A, Op extends OperationId = OperationId> {
   /** The Intercom operationId, named in errors and logs. */
-  readonly operation: OperationId
+  readonly operation: Op
   /** Whether the call may be repeated after it may have reached Intercom (see `IntercomError.retryable`). */
   readonly idempotent: boolean
   /** What a successful answer must hold; one that does not is a `Decode` failure naming the fields. */
@@ -64,9 +64,10 @@ export interface IntercomApiShape {
    * Sends one request through the limiter, with the timeout, checks the answer against
    * `options.answer` and maps every failure.
    */
-  readonly call: <A>(
-    options: CallOptions<A>,
-    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>
+  readonly call: <A, Op extends OperationId>(
+    options: CallOptions<A, Op>,
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>,
+    ..._answerFits: AnswerFits<Op, A>
   ) => Effect.Effect<A, IntercomError, RateLimiter>
 }
 
@@ -111,7 +112,9 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
 
   const call = <A>(
     callOptions: CallOptions<A>,
-    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>
+    send: (client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>,
+    // The compile-time proof (see `AnswerFits`) has no value at run time.
+    ..._answerFits: ReadonlyArray<never>
   ): Effect.Effect<A, IntercomError, RateLimiter> => {
     const check = checkerOf(callOptions.answer)
     const fail = (reason: IntercomError["reason"], response?: Response, body?: unknown) =>

@@ -8,13 +8,11 @@
  * `companies`, `source`, fields a later API version adds, at any depth) is kept as it arrived, so a
  * workflow loses nothing, and the published JSON Schemas allow additional properties.
  *
- * Each Schema is checked at compile time against the generated response type
- * (`components["schemas"]`), so a regenerated client that drifts from it fails the typecheck.
+ * Each Schema is checked at compile time against the generated response type of every operation it
+ * is used for (`AnswerFits` in `IntercomApi.call`), so a regenerated client that drifts from it fails
+ * the typecheck.
  */
-import type { components } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
-
-type Generated = components["schemas"]
 
 const Timestamp = Schema.Finite.annotate({ description: "Unix timestamp in seconds" })
 const optionalNullable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
@@ -159,22 +157,3 @@ export const Tag = intercomObject({
   name: Schema.String
 }).annotate({ title: "Tag", description: "A tag of the workspace, with every field Intercom sends" })
 export type Tag = typeof Tag.Type
-
-/**
- * Compile-time ties to the generated client: type-checks only when every field our Schema declares
- * accepts what the generated type says Intercom sends. `DeepRequired` because descriptions after
- * 2.11 mark every field optional; presence is checked at runtime by decoding.
- */
-type DeepRequired<T> =
-  T extends ReadonlyArray<infer Element>
-    ? Array<DeepRequired<Element>>
-    : T extends object
-      ? { [K in keyof T]-?: DeepRequired<T[K]> }
-      : T
-const assertFits = <Generated, Ours>(_fits: DeepRequired<Generated> extends Ours ? true : false): void =>
-  undefined
-assertFits<Generated["contact"], typeof Contact.Encoded>(true)
-assertFits<Generated["message"], typeof Message.Encoded>(true)
-assertFits<Generated["conversation"], typeof Conversation.Encoded>(true)
-assertFits<Generated["company"], typeof Company.Encoded>(true)
-assertFits<Generated["tag"], typeof Tag.Encoded>(true)
