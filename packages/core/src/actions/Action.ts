@@ -9,13 +9,13 @@ import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import type { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
 import type { RetryPolicy } from "../api/RetryPolicy.ts"
-import { compileOnce, type IssueEntry, issueEntries } from "../internal/schema.ts"
+import { decoderOf, type IssueEntry, issueEntries, issuesOf } from "../internal/schema.ts"
 
 /** What `run` learns about the execution it is part of. */
 export interface ActionContext {
@@ -62,36 +62,24 @@ export class ActionInputInvalid extends Data.TaggedError("ActionInputInvalid")<{
 /** Flattens a Schema issue tree into `{ path, message }` entries. */
 export const inputIssues: (issue: SchemaIssue.Issue) => ReadonlyArray<InputIssue> = issueEntries
 
-type InputDecoder = (rawInput: unknown) => Exit.Exit<unknown, ActionInputInvalid>
-
-const inputDecoders = new WeakMap<AnyActionDefinition, InputDecoder>()
-
-/** The action's input decoder, compiled on first use: it runs before every execution. */
-const inputDecoderOf = <I>(
-  definition: Pick<ActionDefinition<I, unknown>, "key" | "input">
-): ((rawInput: unknown) => Exit.Exit<I, ActionInputInvalid>) => {
-  const known = inputDecoders.get(definition as AnyActionDefinition)
-  if (known !== undefined) return known as (rawInput: unknown) => Exit.Exit<I, ActionInputInvalid>
-  const decode = Schema.decodeUnknownExit(compileOnce(definition.input), { errors: "all" })
-  const decoder = (rawInput: unknown): Exit.Exit<I, ActionInputInvalid> => {
-    const decoded = decode(rawInput)
-    if (Exit.isSuccess(decoded)) return Exit.succeed(decoded.value)
-    const failure = decoded.cause.reasons.find((reason) => reason._tag === "Fail")
-    return failure?._tag === "Fail"
-      ? Exit.fail(
-          new ActionInputInvalid({ action: definition.key, issues: inputIssues(failure.error.issue) })
-        )
-      : Exit.failCause(Cause.die(Cause.squash(decoded.cause)))
-  }
-  inputDecoders.set(definition as AnyActionDefinition, decoder as InputDecoder)
-  return decoder
+/** The input decoded, or why it is refused; every issue, by field path. */
+const decodedInput = <I>(
+  definition: Pick<ActionDefinition<I, unknown>, "key" | "input">,
+  rawInput: unknown
+): Exit.Exit<I, ActionInputInvalid> => {
+  const decoded = decoderOf(definition.input)(rawInput)
+  if (Exit.isSuccess(decoded)) return Exit.succeed(decoded.value)
+  const issues = issuesOf(decoded.cause)
+  return issues === undefined
+    ? Exit.failCause(Cause.die(Cause.squash(decoded.cause)))
+    : Exit.fail(new ActionInputInvalid({ action: definition.key, issues }))
 }
 
 /** Decodes an action's input; bad input fails with every issue, by field path. */
 export const decodeInput = <I>(
   definition: Pick<ActionDefinition<I, unknown>, "key" | "input">,
   rawInput: unknown
-): Effect.Effect<I, ActionInputInvalid> => Effect.suspend(() => inputDecoderOf(definition)(rawInput))
+): Effect.Effect<I, ActionInputInvalid> => Effect.suspend(() => decodedInput(definition, rawInput))
 
 /** Decodes the input, runs the action and retries it as its policy says. */
 export const executeAction = <I, O>(
@@ -111,7 +99,7 @@ export const executeAction = <I, O>(
     })
   return Effect.suspend(
     (): Effect.Effect<O, ActionInputInvalid | IntercomError, IntercomApi | RateLimiter> => {
-      const decoded = inputDecoderOf(definition)(rawInput)
+      const decoded = decodedInput(definition, rawInput)
       return Exit.isSuccess(decoded) ? runWithRetries(decoded.value) : Effect.failCause(decoded.cause)
     }
   )

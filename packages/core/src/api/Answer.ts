@@ -9,7 +9,7 @@ import type { OperationId, operations } from "@taskjuice/intercom-client"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import { compileOnce, issueEntries } from "../internal/schema.ts"
+import { decoderOf, issuesOf } from "../internal/schema.ts"
 
 /** A Schema whose decoded value is its input: what an answer is checked against. */
 export type AnswerSchema<A> = Schema.Codec<A, A>
@@ -44,19 +44,16 @@ export type AnswerFits<Op extends OperationId, A> =
 export type AnswerCheck<A> = (value: unknown) => Result.Result<A, string>
 
 const build = <A>(schema: AnswerSchema<A>): AnswerCheck<A> => {
-  const isValid = Schema.is(compileOnce(schema))
-  const decode = Schema.decodeUnknownExit(schema, { errors: "all" })
+  // The decoder first: it has the Schema compiled, for `is` too.
+  const decode = decoderOf(schema)
+  const isValid = Schema.is(schema)
   return (value) => {
     if (isValid(value)) return Result.succeed(value)
     const decoded = decode(value)
     if (Exit.isSuccess(decoded)) return Result.succeed(decoded.value)
-    const failure = decoded.cause.reasons.find((reason) => reason._tag === "Fail")
-    if (failure?._tag !== "Fail") return Result.fail(String(decoded.cause))
-    return Result.fail(
-      issueEntries(failure.error.issue)
-        .map((issue) => `${issue.path || "(root)"}: ${issue.message}`)
-        .join("; ")
-    )
+    const issues = issuesOf(decoded.cause)
+    if (issues === undefined) return Result.fail(String(decoded.cause))
+    return Result.fail(issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`).join("; "))
   }
 }
 
