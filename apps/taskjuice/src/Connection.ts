@@ -28,17 +28,7 @@ export interface Connection {
 }
 
 /** What may be shown, logged or returned over HTTP: the connection without its token. */
-export interface ConnectionSummary {
-  readonly id: string
-  readonly workspaceId: string
-  readonly workspaceName: string
-  readonly adminId: string
-  readonly adminEmail: string | null
-  readonly region: Region | null
-  readonly apiBaseUrl: string
-  readonly status: ConnectionStatus
-  readonly connectedAt: string
-}
+export type ConnectionSummary = Omit<Connection, "accessToken">
 
 export const summarizeConnection = (connection: Connection): ConnectionSummary => ({
   id: connection.id,
