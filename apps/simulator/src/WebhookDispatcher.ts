@@ -20,6 +20,8 @@ export const intercomRetryDelayMillis = 60_000
 
 const minimumTimeoutMillis = 50
 
+const droppedAfterThrottling = "dropped: the receiver's 429s held it back for 2 hours"
+
 /** A receiver that answers 429 is throttled: a minute at first, doubling with each 429 … */
 export const intercomThrottleFirstMillis = 60_000
 /** … up to two hours; a notification still undelivered two hours after it was sent is dropped. */
@@ -293,7 +295,7 @@ export class WebhookDispatcher {
       const retryAt = this.afterThrottle(notification, health.throttledUntil)
       const why =
         retryAt === null
-          ? "dropped: the receiver's 429s held it back for 2 hours"
+          ? droppedAfterThrottling
           : "waiting: the receiver answered 429, so its notifications are throttled"
       const delivery = this.unsent(notification, url, attempt, signature, why, retryAt)
       if (retryAt !== null)
@@ -318,26 +320,16 @@ export class WebhookDispatcher {
         : retryOnFailure && !result.ok && !gone
           ? Date.now() + this.retryDelayMs
           : null
-      const delivery: DeliveryRecord = {
-        id: `dlv_${randomUUID()}`,
-        notificationId: notification.id,
-        topic: notification.topic,
-        url,
-        attempt,
-        signature,
+      const delivery = this.record(notification, url, attempt, signature, {
         status: result.status,
         ok: result.ok,
-        error:
-          throttled && retryAt === null
-            ? "dropped: the receiver's 429s held it back for 2 hours"
-            : result.error,
+        error: throttled && retryAt === null ? droppedAfterThrottling : result.error,
         latencyMs: result.latencyMs,
         sentAt,
         payload,
         responseBody: result.responseBody,
         retryAt
-      }
-      this.record(delivery)
+      })
       if (retryAt !== null)
         this.later(retryAt, () =>
           this.attempt(
@@ -365,13 +357,7 @@ export class WebhookDispatcher {
     why: string,
     retryAt: number | null
   ): DeliveryRecord {
-    const delivery: DeliveryRecord = {
-      id: `dlv_${randomUUID()}`,
-      notificationId: notification.id,
-      topic: notification.topic,
-      url,
-      attempt,
-      signature,
+    return this.record(notification, url, attempt, signature, {
       status: null,
       ok: false,
       error: why,
@@ -380,14 +366,29 @@ export class WebhookDispatcher {
       payload: "",
       responseBody: "",
       retryAt
-    }
-    this.record(delivery)
-    return delivery
+    })
   }
 
-  private record(delivery: DeliveryRecord): void {
+  /** Keeps an attempt (or a notification held back) and tells the listeners. */
+  private record(
+    notification: NotificationRecord,
+    url: string,
+    attempt: number,
+    signature: SignatureMode,
+    outcome: Omit<DeliveryRecord, "id" | "notificationId" | "topic" | "url" | "attempt" | "signature">
+  ): DeliveryRecord {
+    const delivery: DeliveryRecord = {
+      id: `dlv_${randomUUID()}`,
+      notificationId: notification.id,
+      topic: notification.topic,
+      url,
+      attempt,
+      signature,
+      ...outcome
+    }
     remember(this.attempts, delivery.id, delivery, this.options.keep)
     for (const listener of this.listeners) listener(delivery)
+    return delivery
   }
 
   private later(at: number, run: () => unknown): void {
