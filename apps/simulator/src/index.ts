@@ -25,7 +25,7 @@
  */
 export { type AdminApi, type DeliverySummary, summarize } from "./AdminApi.ts"
 export { compareVersions, isServableVersion, type VersionProfile, versionProfile } from "./ApiVersion.ts"
-export { type CliResult, exitCodes, runCli, usage } from "./Cli.ts"
+export { exitCodes, simCli } from "./Cli.ts"
 export {
   type FaultKind,
   FaultPlan,

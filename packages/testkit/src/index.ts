@@ -1,1 +1,9 @@
-export {}
+export {
+  type CliOptions,
+  type CliRun,
+  type RunningCli,
+  runCli,
+  stackFrame,
+  startCli,
+  userErrorProblems
+} from "./CliProcess.ts"
