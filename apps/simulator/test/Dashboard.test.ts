@@ -87,12 +87,13 @@ const delivered = (topic: string, attempt: number) =>
 
 beforeAll(async () => {
   receiver = await startVerifyingReceiver()
-  // A hundredth of Intercom's delays: the retry a minute later comes 600 ms later.
+  // A twentieth of Intercom's delays: the retry a minute later comes 3 s later, and a receiver has
+  // 250 ms to answer (enough on a busy machine, so the 401 and the 503 are what it really answered).
   sim = await startSimulator({
     clientSecret: secret,
     webhookUrls: [receiver.url],
     seed: "dashboard",
-    timeScale: 0.01
+    timeScale: 0.05
   })
   const headers = {
     authorization: `Bearer ${Redacted.value(sim.accessToken)}`,
