@@ -20,7 +20,7 @@ export type ErrorCategory = Exclude<ExitCodeName, "ok">
 /** What each exit code means, as every help page lists them. */
 export const exitCodeMeanings: Readonly<Record<ExitCodeName, string>> = {
   ok: "done",
-  internal: "a bug: run again with --debug for the stack trace",
+  internal: "failed: the message says why (an unexpected error: run again with --debug for its stack trace)",
   user_input: "bad input: a command, flag or value (the message says what to change)",
   network: "a server could not be reached",
   api: "a server refused the request",

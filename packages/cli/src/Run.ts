@@ -26,6 +26,11 @@ export interface RunOptions {
   readonly version: string
   /** The words after the program's name (default `process.argv.slice(2)`). */
   readonly argv?: ReadonlyArray<string> | undefined
+  /**
+   * Whether `--version` (`-v`) prints the version (default true). A CLI whose commands take a
+   * `--version` of their own (the codegen's Intercom version) turns it off.
+   */
+  readonly versionFlag?: boolean | undefined
 }
 
 type GlobalSettings = GlobalFlag.Setting.Identifier<"json"> | GlobalFlag.Setting.Identifier<"debug">
@@ -70,7 +75,7 @@ const conclude = (
 /**
  * Runs `command` as the process's main program and exits with the code of how it ended. The root
  * command gets `--json` and `--debug` (read them with `yield* Json`, `yield* Debug`); the built-ins
- * are `--help` and `--version`.
+ * are `--help` and, unless `versionFlag` is false, `--version`.
  */
 export const run = <Name extends string, Input, ContextInput, E>(
   command: Command.Command<Name, Input, ContextInput, E, Services>,
@@ -83,7 +88,9 @@ export const run = <Name extends string, Input, ContextInput, E>(
   const root = command.pipe(Command.withGlobalFlags([Json, Debug]))
   const layer = Layer.mergeAll(
     NodeServices.layer,
-    CliConfig.layer({ builtIns: [GlobalFlag.Help, GlobalFlag.Version] }),
+    CliConfig.layer({
+      builtIns: options.versionFlag === false ? [GlobalFlag.Help] : [GlobalFlag.Help, GlobalFlag.Version]
+    }),
     CliOutput.layer(formatter()),
     CliOutput.layerPresenter(presenter({ json }))
   )

@@ -25,13 +25,13 @@ const distance = (a: string, b: string): number => {
 }
 
 /**
- * The candidates closest to `input` (case-insensitive), at most `limit` of them: those within a
- * third of the input's length in edits (at least 2), or that start with the input.
+ * The candidates closest to `input` (case-insensitive): those within a third of the input's length
+ * in edits (at least 1), or that start with the input; none when more than `limit` are as close.
  */
 export const didYouMean = (input: string, candidates: Iterable<string>, limit = 3): ReadonlyArray<string> => {
   const typed = input.toLowerCase()
   if (typed === "") return []
-  const allowed = Math.max(2, Math.floor(typed.length / 3))
+  const allowed = Math.max(1, Math.floor(typed.length / 3))
   const scored: Array<{ readonly candidate: string; readonly score: number }> = []
   for (const candidate of new Set(candidates)) {
     const lower = candidate.toLowerCase()
@@ -41,9 +41,7 @@ export const didYouMean = (input: string, candidates: Iterable<string>, limit = 
     else if (typed.length >= 3 && lower.startsWith(typed)) scored.push({ candidate, score: allowed + 1 })
   }
   scored.sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate))
-  const best = scored[0]?.score
-  return scored
-    .filter(({ score }) => score === best)
-    .slice(0, limit)
-    .map(({ candidate }) => candidate)
+  const best = scored.filter(({ score }) => score === scored[0]?.score)
+  // More near misses than we would name say nothing (`2.17` is as near to 2.10 as to 2.16).
+  return best.length > limit ? [] : best.map(({ candidate }) => candidate)
 }
