@@ -24,7 +24,13 @@ import { afterAll, beforeAll } from "vitest"
 import { execute } from "../src/ActionExecution.ts"
 import { startBundleHost } from "../src/BundleHost.ts"
 import { Connections } from "../src/Connections.ts"
-import { type StepError, stepErrorCatalogue, stepErrorCodes, toStepError } from "../src/StepError.ts"
+import {
+  fromActionFailure,
+  type StepError,
+  stepErrorCatalogue,
+  stepErrorCodes,
+  toStepError
+} from "../src/StepError.ts"
 import { testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
@@ -38,7 +44,7 @@ const fail = (reason: IntercomErrorReason, options: { idempotent?: boolean; stat
     requestId: "req-1"
   })
 
-const map = (failure: ActionInputInvalid | IntercomError) => toStepError(failure, { pinnedVersion: "2.11" })
+const map = (failure: ActionInputInvalid | IntercomError) => toStepError(fromActionFailure(failure))
 
 const shapeOf = (error: StepError) => Object.keys(error).sort()
 
