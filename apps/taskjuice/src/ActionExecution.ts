@@ -82,7 +82,8 @@ export const execute = (
       return yield* failWith({ _tag: "NoConnection" })
     }
     const connection = connections.get(connectionId)
-    if (connection === undefined) return yield* failWith({ _tag: "UnknownConnection", connection: connectionId })
+    if (connection === undefined)
+      return yield* failWith({ _tag: "UnknownConnection", connection: connectionId })
     if (connection.status === "revoked") {
       return yield* failWith({ _tag: "ConnectionRevoked", connection: connection.id })
     }

@@ -17,15 +17,15 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { NotificationDedupe, RateLimiter } from "@taskjuice/intercom-core"
-import type * as Duration from "effect/Duration"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as Redacted from "effect/Redacted"
+import * as Scope from "effect/Scope"
 import { execute } from "./ActionExecution.ts"
 import type { Activation } from "./Activation.ts"
 import { type ActivationListener, makeActivationLog } from "./ActivationLog.ts"
@@ -106,7 +106,9 @@ export interface BundleHost {
 }
 
 /** `Authorization: Bearer <token>` for the runtime API. */
-export const runtimeAuthorization = (token: Redacted.Redacted<string>): { readonly authorization: string } => ({
+export const runtimeAuthorization = (
+  token: Redacted.Redacted<string>
+): { readonly authorization: string } => ({
   authorization: `Bearer ${Redacted.value(token)}`
 })
 
@@ -158,7 +160,7 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
   const listenOn = (server: Server, port: number) =>
     NodeHttpServer.make(() => server, { port, host: hostname, gracefulShutdownTimeout: "1 second" })
   const guarded = guard(log)
-  const handlerFor = (routes: ReadonlyArray<HttpRouter.Route<any, any>>) =>
+  const handlerFor = (routes: ReadonlyArray<HttpRouter.Route<unknown, unknown>>) =>
     HttpRouter.toHttpEffect(
       HttpRouter.addAll(
         [...routes, notFoundRoute].map((route) =>
@@ -172,7 +174,8 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
   // Both listeners bind first, so the public URL (and the OAuth redirect) is known when the services are built.
   const start = Effect.gen(function* () {
     const runtimeHttp = yield* listenOn(runtimeServer, options.port ?? 0)
-    const publicHttp = publicServer === undefined ? undefined : yield* listenOn(publicServer, options.publicPort ?? 0)
+    const publicHttp =
+      publicServer === undefined ? undefined : yield* listenOn(publicServer, options.publicPort ?? 0)
     const publicUrl = trimSlashes(options.publicUrl ?? urlOf(publicServer ?? runtimeServer))
     const redirectUri = `${publicUrl}${oauthCallbackPath}`
     const services = yield* Layer.build(
@@ -205,7 +208,7 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
       )
     )
     // Every route's needs are among `services`; the routes' types are erased in the list.
-    const serve = (http: typeof runtimeHttp, routes: ReadonlyArray<HttpRouter.Route<any, any>>) =>
+    const serve = (http: typeof runtimeHttp, routes: ReadonlyArray<HttpRouter.Route<unknown, unknown>>) =>
       Effect.flatMap(handlerFor(routes), (handler) => http.serve(handler)).pipe(
         Effect.provide(services)
       ) as Effect.Effect<void, never, Scope.Scope>

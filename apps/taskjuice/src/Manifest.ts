@@ -14,8 +14,8 @@ import {
 } from "@taskjuice/intercom-core"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
-import { oauthEndpoints } from "./OAuth.ts"
 import { defaultLimits } from "./http/Limits.ts"
+import { oauthEndpoints } from "./OAuth.ts"
 import {
   type Json,
   type StepErrorCodeDescription,
@@ -134,7 +134,10 @@ export const webhookPath = "/webhooks/intercom"
 
 /** The webhook endpoint's answers, in the order the endpoint checks them (statuses from the error table). */
 export const webhookResponses: ReadonlyArray<{ readonly status: number; readonly when: string }> = [
-  ...webhookFailureOrder.map(({ code, when }) => ({ status: stepErrorHttpStatus[code], when: `${code}: ${when}` })),
+  ...webhookFailureOrder.map(({ code, when }) => ({
+    status: stepErrorHttpStatus[code],
+    when: `${code}: ${when}`
+  })),
   {
     status: 200,
     when: "accepted: activations produced, or nothing to do (ping, repeated delivery, unknown topic, unknown workspace); never 410, which would make Intercom disable the subscription"

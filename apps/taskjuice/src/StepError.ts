@@ -12,6 +12,7 @@
 import { apiVersion } from "@taskjuice/intercom-client"
 import {
   type ActionInputInvalid,
+  Conflict,
   Decode,
   Forbidden,
   IntercomError,
@@ -24,7 +25,6 @@ import {
   Unauthorized,
   UnexpectedStatus,
   VersionUnsupported,
-  Conflict,
   type WebhookEnvelopeError,
   type WebhookSignatureError
 } from "@taskjuice/intercom-core"
@@ -135,7 +135,8 @@ const codes = {
     status: 401,
     meaning:
       "The request did not prove who sent it: a runtime API call without the right `Authorization: Bearer` token, or a webhook delivery whose signature does not match its body.",
-    remedy: "Send the runtime token the host was started with (`TASKJUICE_RUNTIME_TOKEN`); for webhooks, check the app's client secret."
+    remedy:
+      "Send the runtime token the host was started with (`TASKJUICE_RUNTIME_TOKEN`); for webhooks, check the app's client secret."
   },
   BAD_REQUEST: {
     status: 400,
@@ -161,7 +162,8 @@ const codes = {
   },
   METHOD_NOT_ALLOWED: {
     status: 405,
-    meaning: "The route exists but not for this method; the `Allow` header and `detail.allowed` list the ones it takes.",
+    meaning:
+      "The route exists but not for this method; the `Allow` header and `detail.allowed` list the ones it takes.",
     remedy: "Use one of the allowed methods."
   },
   UNAVAILABLE: {
@@ -235,7 +237,8 @@ const withRequestId = (error: IntercomError, detail: Detail): Detail =>
   error.requestId === undefined ? detail : { ...detail, requestId: error.requestId }
 
 /** True when the failed request may have changed something in Intercom before its answer was lost. */
-const mayHaveTakenEffect = (error: IntercomError): boolean => !error.idempotent && !error.reason.provablyUnsent
+const mayHaveTakenEffect = (error: IntercomError): boolean =>
+  !error.idempotent && !error.reason.provablyUnsent
 
 const intercomRows: { readonly [K in IntercomRowKey]: Row<IntercomError> } = {
   RateLimited: {
@@ -253,7 +256,8 @@ const intercomRows: { readonly [K in IntercomRowKey]: Row<IntercomError> } = {
     code: "AUTH_REVOKED",
     providerStatus: 401,
     verdict: new Unauthorized({}),
-    message: () => "Intercom rejected the connection's access token; the Intercom account needs reconnecting.",
+    message: () =>
+      "Intercom rejected the connection's access token; the Intercom account needs reconnecting.",
     detail: (error) =>
       withRequestId(error, { reconnect: true, intercomCode: (error.reason as Unauthorized).code ?? null })
   },
@@ -272,7 +276,10 @@ const intercomRows: { readonly [K in IntercomRowKey]: Row<IntercomError> } = {
     message: () => "The object the step refers to was not found in this Intercom workspace.",
     detail: (error) => {
       const reason = error.reason as NotFound
-      return withRequestId(error, { intercomCode: reason.code ?? null, intercomMessage: reason.message ?? null })
+      return withRequestId(error, {
+        intercomCode: reason.code ?? null,
+        intercomMessage: reason.message ?? null
+      })
     }
   },
   Conflict: {
@@ -393,7 +400,10 @@ const hostRows: HostRows = {
       return `The input is invalid at ${field === "" ? "the top level" : `"${field}"`}: ${first.message}${more}`
     },
     detail: ({ error }) => {
-      const issues = error.issues.map((issue) => ({ field: formatFieldPath(issue.path), message: issue.message }))
+      const issues = error.issues.map((issue) => ({
+        field: formatFieldPath(issue.path),
+        message: issue.message
+      }))
       return { field: issues[0]?.field ?? null, issues }
     }
   },
@@ -438,7 +448,9 @@ const hostRows: HostRows = {
     providerStatus: null,
     verdict: false,
     message: ({ action }) =>
-      action === undefined ? "The host failed while answering." : `The bundle failed while running ${action}.`,
+      action === undefined
+        ? "The host failed while answering."
+        : `The bundle failed while running ${action}.`,
     detail: ({ action }) => (action === undefined ? {} : { action })
   },
   RuntimeTokenInvalid: {
@@ -496,7 +508,12 @@ const hostRows: HostRows = {
       exceeded.limit === "jsonDepth"
         ? `The JSON body nests deeper than the host's limit of ${exceeded.max} levels (jsonDepth), at byte ${exceeded.offset}.`
         : `The JSON body has more than the host's limit of ${exceeded.max} members (jsonMembers), at byte ${exceeded.offset}.`,
-    detail: ({ exceeded, flag }) => ({ limit: exceeded.limit, max: exceeded.max, offset: exceeded.offset, flag })
+    detail: ({ exceeded, flag }) => ({
+      limit: exceeded.limit,
+      max: exceeded.max,
+      offset: exceeded.offset,
+      flag
+    })
   },
   UnsupportedMediaType: {
     code: "UNSUPPORTED_MEDIA_TYPE",
@@ -504,7 +521,11 @@ const hostRows: HostRows = {
     verdict: false,
     message: ({ contentType }) =>
       `The body must be sent as Content-Type: application/json${contentType === undefined ? " (none was given)" : `, not ${contentType}`}.`,
-    detail: ({ contentType }) => ({ field: "content-type", got: contentType ?? null, choices: ["application/json"] })
+    detail: ({ contentType }) => ({
+      field: "content-type",
+      got: contentType ?? null,
+      choices: ["application/json"]
+    })
   },
   RouteNotFound: {
     code: "ROUTE_NOT_FOUND",
@@ -555,7 +576,9 @@ const oauthRow = (tag: OAuthReasonTag): Row<OAuthError> => ({
 })
 
 const intercomRowKey = (error: IntercomError): IntercomRowKey =>
-  error.reason._tag === "Transport" && error.reason.kind === "timeout" ? "TransportTimeout" : error.reason._tag
+  error.reason._tag === "Transport" && error.reason.kind === "timeout"
+    ? "TransportTimeout"
+    : error.reason._tag
 
 export interface ErrorAnswer {
   readonly status: number
@@ -598,7 +621,13 @@ export const toStepError = (failure: HostFailure): StepError => {
     }
     case "OAuth": {
       const row = oauthRow(failure.error.reason._tag)
-      return { code: row.code, message: row.message(failure.error), providerStatus: null, retryable: false, detail: row.detail(failure.error) }
+      return {
+        code: row.code,
+        message: row.message(failure.error),
+        providerStatus: null,
+        retryable: false,
+        detail: row.detail(failure.error)
+      }
     }
     default: {
       const row = hostRows[failure._tag] as Row<HostFailure>
@@ -619,7 +648,9 @@ export const toStepError = (failure: HostFailure): StepError => {
 
 /** A failure of an action step: Intercom's, or the input's. */
 export const fromActionFailure = (failure: ActionInputInvalid | IntercomError): HostFailure =>
-  failure instanceof IntercomError ? { _tag: "Intercom", error: failure } : { _tag: "InputInvalid", error: failure }
+  failure instanceof IntercomError
+    ? { _tag: "Intercom", error: failure }
+    : { _tag: "InputInvalid", error: failure }
 
 export interface StepErrorCodeDescription {
   readonly code: StepErrorCode
@@ -634,7 +665,13 @@ export interface StepErrorCodeDescription {
 
 /** The core's rule for a reason: always (it proves the request unsent), never, or per call. */
 const verdictOf = (verdict: IntercomErrorReason | boolean): boolean | "depends" =>
-  typeof verdict === "boolean" ? verdict : !verdict.retryable ? false : verdict.provablyUnsent ? true : "depends"
+  typeof verdict === "boolean"
+    ? verdict
+    : !verdict.retryable
+      ? false
+      : verdict.provablyUnsent
+        ? true
+        : "depends"
 
 const everyRow: ReadonlyArray<Pick<Row<never>, "code" | "providerStatus" | "verdict">> = [
   ...Object.values(intercomRows),
@@ -668,9 +705,18 @@ export const stepErrorHttpStatus: Readonly<Record<StepErrorCode, number>> = Obje
 
 /** The webhook endpoint's failures, in the order it checks them, for the manifest and the docs. */
 export const webhookFailureOrder: ReadonlyArray<{ readonly code: StepErrorCode; readonly when: string }> = [
-  { code: "METHOD_NOT_ALLOWED", when: "any method but POST (and HEAD, which Intercom uses to validate the URL); the Allow header lists them" },
-  { code: "LIMIT_EXCEEDED", when: "the body is over bodyBytes, or (signed) nests deeper than jsonDepth or has more than jsonMembers members" },
-  { code: "UNAUTHENTICATED", when: "the signature header is missing, malformed or does not match the raw body" },
+  {
+    code: "METHOD_NOT_ALLOWED",
+    when: "any method but POST (and HEAD, which Intercom uses to validate the URL); the Allow header lists them"
+  },
+  {
+    code: "LIMIT_EXCEEDED",
+    when: "the body is over bodyBytes, or (signed) nests deeper than jsonDepth or has more than jsonMembers members"
+  },
+  {
+    code: "UNAUTHENTICATED",
+    when: "the signature header is missing, malformed or does not match the raw body"
+  },
   { code: "BAD_REQUEST", when: "the body is signed correctly but is not a readable notification envelope" },
   { code: "UNAVAILABLE", when: "the notification seen-store failed; Intercom delivers again" }
 ]

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import * as Redacted from "effect/Redacted"
 import { startBundleHost } from "./BundleHost.ts"
-import { defaultLimits, type HostLimits, type LimitName, limitFlags } from "./http/Limits.ts"
 import { docsPath, renderDocs } from "./Docs.ts"
+import { defaultLimits, type HostLimits, type LimitName, limitFlags } from "./http/Limits.ts"
 import { makeManifest } from "./Manifest.ts"
 
 const usage = `Usage: pnpm taskjuice <command> [options]
@@ -42,7 +42,8 @@ const fail = (message: string): never => {
 
 const integerFlag = (flag: string, value: string, min: number, max: number): number => {
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) fail(`${flag}: expected ${min}–${max}, got "${value}"`)
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    fail(`${flag}: expected ${min}–${max}, got "${value}"`)
   return parsed
 }
 
@@ -102,7 +103,9 @@ const serve = async (args: ReadonlyArray<string>) => {
   const flagValues = values as Record<string, string | undefined>
   const port = integerFlag("--port", values.port, 0, 65535)
   const publicPort =
-    values["public-port"] === undefined ? undefined : integerFlag("--public-port", values["public-port"], 0, 65535)
+    values["public-port"] === undefined
+      ? undefined
+      : integerFlag("--public-port", values["public-port"], 0, 65535)
   const limits: Partial<Record<keyof HostLimits, number>> = {}
   for (const name of Object.keys(limitFlags) as Array<LimitName>) {
     const value = flagValues[limitFlags[name].slice(2)]

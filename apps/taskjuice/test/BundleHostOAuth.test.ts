@@ -133,7 +133,9 @@ describe("the local host's OAuth routes", () => {
     })
     assert.strictEqual(anonymous.status, 401)
     assert.strictEqual((await errorOf(anonymous)).code, "UNAUTHENTICATED")
-    const forgedTicket = await fetch(`${host.publicUrl}/oauth/begin?ticket=eyJ4IjoxfQ.AAAA`, { redirect: "manual" })
+    const forgedTicket = await fetch(`${host.publicUrl}/oauth/begin?ticket=eyJ4IjoxfQ.AAAA`, {
+      redirect: "manual"
+    })
     assert.strictEqual(forgedTicket.status, 400)
   })
 
@@ -168,7 +170,13 @@ describe("the local host's OAuth routes", () => {
     assert.strictEqual(error.code, "CONNECT_REFUSED")
     assert.strictEqual(error.detail.reason, "UnknownConnection")
     // Removed between the start and the callback: refused before the code is spent.
-    intercom.workspace = { idCode: "removedws", name: "R", region: "US", adminId: "3", adminEmail: "r@removed.test" }
+    intercom.workspace = {
+      idCode: "removedws",
+      name: "R",
+      region: "US",
+      adminId: "3",
+      adminEmail: "r@removed.test"
+    }
     const browser = makeBrowser()
     const first = await browser.visit((await consent(browser, await startLink())).toString())
     const id = (JSON.parse(first[0]?.body ?? "") as { connection: { id: string } }).connection.id

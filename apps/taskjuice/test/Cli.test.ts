@@ -50,7 +50,9 @@ describe("pnpm taskjuice", () => {
     assert.strictEqual(ready.webhookUrl, `${ready.url}/webhooks/intercom`)
     const authorization = `Bearer ${runtimeToken}`
     assert.strictEqual((await fetch(`${ready.url}/manifest`)).status, 401)
-    const manifest = (await (await fetch(`${ready.url}/manifest`, { headers: { authorization } })).json()) as {
+    const manifest = (await (
+      await fetch(`${ready.url}/manifest`, { headers: { authorization } })
+    ).json()) as {
       app: { key: string }
     }
     assert.strictEqual(manifest.app.key, "intercom")
@@ -91,7 +93,7 @@ describe("pnpm taskjuice", () => {
       TASKJUICE_RUNTIME_TOKEN: "a-runtime-token-long-enough"
     })
     assert.strictEqual(await server.exited, 2)
-    assert.include(server.output().stderr, '--max-json-depth: expected 1–')
+    assert.include(server.output().stderr, "--max-json-depth: expected 1–")
   })
 
   // The committed page documents the default build.

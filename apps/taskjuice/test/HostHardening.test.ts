@@ -108,7 +108,10 @@ describe("the runtime API", () => {
     assert.strictEqual(intercom.requests.length, before, "no request reached Intercom")
     const allowed = await fetch(`${host.url}/actions/intercom/list-tags`, {
       method: "POST",
-      headers: { ...runtimeAuthorization(host.runtimeToken), "content-type": "application/json; charset=utf-8" },
+      headers: {
+        ...runtimeAuthorization(host.runtimeToken),
+        "content-type": "application/json; charset=utf-8"
+      },
       body: JSON.stringify({ connection: "conn_hard" })
     })
     assert.strictEqual(allowed.status, 200)
@@ -116,7 +119,9 @@ describe("the runtime API", () => {
 
   it("is not on the public listener, and the webhook is not on the runtime's", async () => {
     assert.notStrictEqual(host.publicUrl, host.url)
-    const onPublic = await fetch(`${host.publicUrl}/connections`, { headers: runtimeAuthorization(host.runtimeToken) })
+    const onPublic = await fetch(`${host.publicUrl}/connections`, {
+      headers: runtimeAuthorization(host.runtimeToken)
+    })
     assert.strictEqual(onPublic.status, 404)
     assert.strictEqual((await errorOf(onPublic)).code, "ROUTE_NOT_FOUND")
     const body = contactCreated("notif_wrong_port")
@@ -131,7 +136,9 @@ describe("limits", () => {
     const deep = checkJsonShape(new TextEncoder().encode(nested(100_000)), defaultLimits)
     assert.deepStrictEqual(deep, { limit: "jsonDepth", max: 64, offset: 64 })
     // Brackets inside strings are text, not nesting.
-    assert.isUndefined(checkJsonShape(new TextEncoder().encode(JSON.stringify({ a: nested(500) })), defaultLimits))
+    assert.isUndefined(
+      checkJsonShape(new TextEncoder().encode(JSON.stringify({ a: nested(500) })), defaultLimits)
+    )
     assert.strictEqual(
       checkJsonShape(new TextEncoder().encode(JSON.stringify(Array.from({ length: 11 }, () => ({})))), {
         jsonDepth: 64,
@@ -145,12 +152,19 @@ describe("limits", () => {
     const response = await signedDelivery(deepDelivery("notif_deep", 5_000))
     assert.strictEqual(response.status, 413)
     const error = await errorOf(response)
-    assert.deepStrictEqual([error.code, error.detail.limit, error.detail.max], ["LIMIT_EXCEEDED", "jsonDepth", 64])
+    assert.deepStrictEqual(
+      [error.code, error.detail.limit, error.detail.max],
+      ["LIMIT_EXCEEDED", "jsonDepth", 64]
+    )
     assert.strictEqual(error.detail.flag, "--max-json-depth")
   })
 
   it("a body of many members is refused (jsonMembers), and one over bodyBytes before it is read", async () => {
-    const many = contactCreated("notif_many", { type: "contact", id: "1", list: Array.from({ length: 2_000 }, () => ({})) })
+    const many = contactCreated("notif_many", {
+      type: "contact",
+      id: "1",
+      list: Array.from({ length: 2_000 }, () => ({}))
+    })
     const members = await errorOf(await signedDelivery(many))
     assert.strictEqual(members.detail.limit, "jsonMembers")
     const huge = await fetch(host.webhookUrl, {
@@ -166,11 +180,16 @@ describe("limits", () => {
     const padding = "p".repeat(20 * 1024)
     for (let index = 0; index < 10; index++) {
       const response = await signedDelivery(
-        contactCreated(`notif_bytes_${index}`, { ...webhookFixture("contact.user.created").data.item, padding })
+        contactCreated(`notif_bytes_${index}`, {
+          ...webhookFixture("contact.user.created").data.item,
+          padding
+        })
       )
       assert.strictEqual(response.status, 200)
     }
-    const kept = host.activations.recent().filter((activation) => activation.notificationId.startsWith("notif_bytes_"))
+    const kept = host.activations
+      .recent()
+      .filter((activation) => activation.notificationId.startsWith("notif_bytes_"))
     assert.isAtMost(kept.length, 3)
     assert.strictEqual(kept.at(-1)?.notificationId, "notif_bytes_9")
   })
@@ -224,7 +243,11 @@ describe("nothing after the acknowledgement takes the host down", () => {
       const deep = await signedDelivery(deepDelivery("notif_deep_raised", 5_000), spawned.webhookUrl)
       assert.strictEqual(deep.status, 200)
       assert.deepStrictEqual(await deep.json(), { received: "accepted", activations: 1 })
-      for (let waited = 0; !spawned.lines.some((line) => line.event === "activation-hand-off-failed"); waited += 20) {
+      for (
+        let waited = 0;
+        !spawned.lines.some((line) => line.event === "activation-hand-off-failed");
+        waited += 20
+      ) {
         if (waited > 10_000) assert.fail(`no failure was logged: ${JSON.stringify(spawned.lines)}`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
@@ -233,7 +256,9 @@ describe("nothing after the acknowledgement takes the host down", () => {
       assert.strictEqual(next.status, 200)
       assert.deepStrictEqual(await next.json(), { received: "accepted", activations: 1 })
       // Serving the deep activation fails as INTERNAL, answered, not a crash.
-      const listed = await fetch(`${spawned.url}/activations`, { headers: { authorization: `Bearer ${runtimeToken}` } })
+      const listed = await fetch(`${spawned.url}/activations`, {
+        headers: { authorization: `Bearer ${runtimeToken}` }
+      })
       assert.strictEqual(listed.status, 500)
       assert.strictEqual((await fetch(`${spawned.url}/health`)).status, 200)
       assert.isFalse(spawned.lines.some((line) => line.event === "uncaught-exception"))

@@ -114,7 +114,10 @@ describe("POST /webhooks/intercom", () => {
     const before = host.activations.recent().length
     const tampered = await deliver(body.replace("conversation", "konversation"), sha1(body))
     assert.strictEqual(tampered.status, 401)
-    assert.strictEqual(((await tampered.json()) as { error: { detail: { reason: string } } }).error.detail.reason, "Mismatch")
+    assert.strictEqual(
+      ((await tampered.json()) as { error: { detail: { reason: string } } }).error.detail.reason,
+      "Mismatch"
+    )
     const otherSecret = await deliver(body, { "x-hub-signature": sign(body, "not-our-secret", "sha1") })
     assert.strictEqual(otherSecret.status, 401)
     const unsigned = await deliver(body)

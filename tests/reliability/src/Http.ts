@@ -53,7 +53,9 @@ export const send = (
         response.on("error", reject)
       }
     )
-    outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer within ${options.timeoutMs ?? 30_000} ms`)))
+    outgoing.on("timeout", () =>
+      outgoing.destroy(new Error(`no answer within ${options.timeoutMs ?? 30_000} ms`))
+    )
     outgoing.on("error", reject)
     outgoing.end(options.body === undefined ? undefined : Buffer.from(options.body))
   })

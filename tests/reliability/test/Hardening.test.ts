@@ -4,6 +4,8 @@
  * while Intercom's probes must still be answered within its 5 s, cross-origin and unauthenticated
  * runtime calls, login CSRF and a reconnect, through the simulator's OAuth.
  */
+
+import { Agent } from "node:http"
 import { connect, type Socket } from "node:net"
 import { runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
 import { makeBrowser, type SpawnedHost, spawnHost } from "@taskjuice/intercom-bundle/testing"
@@ -13,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { pool, send } from "../src/Http.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
 import { connectedWorkspaceId, envelope, signedHeaders } from "../src/Webhooks.ts"
-import { Agent } from "node:http"
 
 const size = suiteSize()
 const secret = Redacted.make("hardening-client-secret")
@@ -22,7 +23,11 @@ let host: SpawnedHost
 const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
 beforeAll(async () => {
-  host = await spawnHost({ clientSecret: Redacted.value(secret), runtimeToken, workspaceId: connectedWorkspaceId })
+  host = await spawnHost({
+    clientSecret: Redacted.value(secret),
+    runtimeToken,
+    workspaceId: connectedWorkspaceId
+  })
 })
 afterAll(async () => {
   agent.destroy()
@@ -31,7 +36,12 @@ afterAll(async () => {
 
 const deliver = (body: string, timeoutMs = 30_000) => {
   const bytes = Buffer.from(body)
-  return send(agent, host.webhookUrl, { method: "POST", headers: signedHeaders(bytes, secret), body: bytes, timeoutMs })
+  return send(agent, host.webhookUrl, {
+    method: "POST",
+    headers: signedHeaders(bytes, secret),
+    body: bytes,
+    timeoutMs
+  })
 }
 
 const probe = async (id: string) => {
@@ -77,13 +87,17 @@ describe("memory", () => {
     const statuses = await pool(
       Array.from({ length: deliveries }, (_, index) => index),
       8,
-      async (index) => (await deliver(index % 2 === 0 ? braces(`notif_flood_${index}`) : padded(`notif_pad_${index}`))).status
+      async (index) =>
+        (await deliver(index % 2 === 0 ? braces(`notif_flood_${index}`) : padded(`notif_pad_${index}`)))
+          .status
     )
     // `{}` floods are over jsonMembers and never parsed; padded ones are accepted and kept by bytes.
     expect(statuses.filter((status, index) => index % 2 === 0 && status !== 413)).toEqual([])
     expect(statuses.filter((status, index) => index % 2 === 1 && status !== 200)).toEqual([])
     const rss = host.peakRssBytes()
-    console.log(`[hardening] peak RSS after ${deliveries} 1 MiB deliveries: ${(rss / 1024 / 1024).toFixed(0)} MiB`)
+    console.log(
+      `[hardening] peak RSS after ${deliveries} 1 MiB deliveries: ${(rss / 1024 / 1024).toFixed(0)} MiB`
+    )
     expect(rss).toBeLessThan(boundBytes)
     expect(await probe("notif_after_flood")).toBe(200)
   })

@@ -33,7 +33,8 @@ const connectThroughBrowser = async (where: string, host: BundleHost) => {
     body: "{}"
   })
   const steps = await makeBrowser().visit((JSON.parse(start.text) as { url: string }).url)
-  for (const step of steps) watch.inspect(`${where}: ${step.url}`, `${step.status} ${step.location} ${step.body}`)
+  for (const step of steps)
+    watch.inspect(`${where}: ${step.url}`, `${step.status} ${step.location} ${step.body}`)
   return { status: steps.at(-1)?.status ?? 0 }
 }
 

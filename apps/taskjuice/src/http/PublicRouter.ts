@@ -58,7 +58,9 @@ const begin = Effect.gen(function* () {
   return yield* HttpServerResponse.redirect(begun.success.location, {
     status: 302,
     headers: { "cache-control": "no-store" }
-  }).pipe(HttpServerResponse.setCookie(oauthCookieName, begun.success.browserCookie, cookieOptions(host.publicUrl)))
+  }).pipe(
+    HttpServerResponse.setCookie(oauthCookieName, begun.success.browserCookie, cookieOptions(host.publicUrl))
+  )
 })
 
 const callback = Effect.gen(function* () {

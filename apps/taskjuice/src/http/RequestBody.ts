@@ -26,7 +26,8 @@ export const readBody = (limits: HostLimits) =>
     )
     if (read._tag === "Success") return new Uint8Array(read.success)
     const reason = read.failure.reason
-    if (reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge") return yield* tooLarge(limits)
+    if (reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge")
+      return yield* tooLarge(limits)
     return yield* Effect.fail(read.failure)
   })
 

@@ -23,10 +23,15 @@ const answer = ({ status, error, headers }: ErrorAnswer) => json(status, { error
 export const failureResponse = (failure: HostFailure): HttpServerResponse.HttpServerResponse =>
   answer(resolveFailure(failure))
 
-export const stepErrorResponse = (error: StepError): HttpServerResponse.HttpServerResponse => answer(answerOf(error))
+export const stepErrorResponse = (error: StepError): HttpServerResponse.HttpServerResponse =>
+  answer(answerOf(error))
 
 /** Where a route's unexpected failure is told; it must not throw. */
-export type FailureLog = (entry: { readonly event: string; readonly path: string; readonly error: string }) => void
+export type FailureLog = (entry: {
+  readonly event: string
+  readonly path: string
+  readonly error: string
+}) => void
 
 const pathOf = (request: HttpServerRequest.HttpServerRequest) => request.url.split("?")[0] ?? ""
 
@@ -45,7 +50,8 @@ export const guard =
         const refusal = cause.reasons.find(
           (reason) => reason._tag === "Fail" && reason.error instanceof Refusal
         )
-        if (refusal?._tag === "Fail") return Effect.succeed(failureResponse((refusal.error as Refusal).failure))
+        if (refusal?._tag === "Fail")
+          return Effect.succeed(failureResponse((refusal.error as Refusal).failure))
         return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
           Effect.sync(() => {
             const squashed = Cause.squash(cause)
@@ -53,7 +59,8 @@ export const guard =
               log({
                 event: "request-failed",
                 path: pathOf(request),
-                error: squashed instanceof Error ? `${squashed.name}: ${squashed.message}` : "non-error failure"
+                error:
+                  squashed instanceof Error ? `${squashed.name}: ${squashed.message}` : "non-error failure"
               })
             } catch {
               // The log itself failed; the answer still goes out.
@@ -72,7 +79,11 @@ type Method = "GET" | "POST" | "HEAD"
  */
 export const byMethod = <E, R>(
   handlers: Partial<Record<Method, Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>>>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E | Refusal, R | HttpServerRequest.HttpServerRequest> => {
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E | Refusal,
+  R | HttpServerRequest.HttpServerRequest
+> => {
   const allowed = Object.keys(handlers) as Array<Method>
   if (handlers.GET !== undefined && handlers.HEAD === undefined) allowed.push("HEAD")
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {

@@ -29,7 +29,8 @@ export const requireRuntimeToken = <E, R>(
     const request = yield* HttpServerRequest.HttpServerRequest
     const { runtimeToken } = yield* HostContext
     const header = request.headers.authorization
-    if (header === undefined || header === "") return yield* refuse({ _tag: "RuntimeTokenInvalid", problem: "missing" })
+    if (header === undefined || header === "")
+      return yield* refuse({ _tag: "RuntimeTokenInvalid", problem: "missing" })
     const match = bearer.exec(header)
     if (match === null) return yield* refuse({ _tag: "RuntimeTokenInvalid", problem: "malformed" })
     if (!tokenMatches(match[1]!, runtimeToken)) {

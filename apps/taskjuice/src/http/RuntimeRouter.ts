@@ -25,7 +25,12 @@ const actionKey = (url: string) =>
     catch: () => undefined
   }).pipe(
     Effect.catch(() =>
-      refuse({ _tag: "ParameterInvalid", field: "action", message: "The action key in the path is not valid percent-encoding.", choices: [] })
+      refuse({
+        _tag: "ParameterInvalid",
+        field: "action",
+        message: "The action key in the path is not valid percent-encoding.",
+        choices: []
+      })
     )
   )
 
@@ -87,7 +92,9 @@ export const runtimeRoutes = [
     "*",
     "/activations",
     requireRuntimeToken(
-      byMethod({ GET: Effect.map(HostContext, (host) => json(200, { activations: host.activations.recent() })) })
+      byMethod({
+        GET: Effect.map(HostContext, (host) => json(200, { activations: host.activations.recent() }))
+      })
     )
   ),
   HttpRouter.route(

@@ -31,7 +31,10 @@ const statusField = (pid: number, field: string): number => {
   return Number(match?.[1] ?? Number.NaN) * 1024
 }
 
-export const spawnHost = (config: HostProcessConfig, nodeOptions: ReadonlyArray<string> = []): Promise<SpawnedHost> =>
+export const spawnHost = (
+  config: HostProcessConfig,
+  nodeOptions: ReadonlyArray<string> = []
+): Promise<SpawnedHost> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeOptions, script, JSON.stringify(config)], {
       stdio: ["ignore", "pipe", "pipe"]
