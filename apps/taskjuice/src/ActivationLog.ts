@@ -1,9 +1,9 @@
 /**
  * Where the local host puts activations instead of starting runs: the most recent, bounded by the
  * bytes of their payloads (served at `GET /activations`), one JSON line each on the log, and the
- * listeners a caller registered (the sandbox, a test). Listeners run after the webhook has been
- * acknowledged, so slow workflow work can never hold up Intercom's delivery; and everything that runs
- * then is guarded: a listener, the log line or the hand-off that fails is logged, never thrown.
+ * listeners a caller registered (the sandbox, a test). Listeners run on a later turn of the event
+ * loop than the delivery's answer is produced, and are never awaited by it, so slow workflow work can
+ * never hold up Intercom's delivery; and everything that runs then is guarded: a listener, the log line or the hand-off that fails is logged, never thrown.
  */
 import type { Activation } from "./Activation.ts"
 

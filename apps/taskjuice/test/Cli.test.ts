@@ -38,7 +38,8 @@ describe("pnpm taskjuice", () => {
     const ready = await new Promise<{ url: string; webhookUrl: string }>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no ready line: ${JSON.stringify(server.output())}`)),
-        10_000
+        // Loading the sources through type stripping takes seconds on a busy 2-core machine.
+        20_000
       )
       server.child.stdout.on("data", () => {
         const line = server.output().stdout.split("\n")[0]

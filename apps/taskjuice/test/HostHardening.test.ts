@@ -130,6 +130,26 @@ describe("the runtime API", () => {
   })
 })
 
+describe("path ids", () => {
+  // Fails until the core checks action inputs against the client's id shapes (issue 13 item 5, the
+  // core's part): today ".." reaches Intercom as a path segment. Turns red when that lands: drop `.fails`.
+  it.fails("an id of . or .. or with a slash or space is VALIDATION_FAILED naming the field, and nothing is sent", async () => {
+    for (const id of [".", "..", "a/b", "a b"]) {
+      const before = intercom.requests.length
+      const response = await fetch(`${host.url}/actions/intercom/get-contact`, {
+        method: "POST",
+        headers: { ...runtimeAuthorization(host.runtimeToken), "content-type": "application/json" },
+        body: JSON.stringify({ connection: "conn_hard", input: { contact_id: id } })
+      })
+      assert.strictEqual(response.status, 422, id)
+      const error = await errorOf(response)
+      assert.strictEqual(error.code, "VALIDATION_FAILED")
+      assert.strictEqual(error.detail.field, "contact_id")
+      assert.strictEqual(intercom.requests.length, before, `${id} reached Intercom`)
+    }
+  })
+})
+
 describe("limits", () => {
   it("checks depth and members on the raw bytes without recursion, also at 100,000 levels", () => {
     assert.isUndefined(checkJsonShape(new TextEncoder().encode(nested(64)), defaultLimits))

@@ -64,6 +64,8 @@ describe("the bundle against the Intercom simulator", () => {
     const [notification] = await sim.trigger("contact.user.created")
     await sim.settle()
     const activation = await seen
+    // The listener runs on a later turn than the answer is produced; the simulator records it after.
+    await sim.settle()
     assert.strictEqual(activation.triggerKey, "intercom/contact-created")
     assert.strictEqual(activation.connectionId, connection.id)
     assert.strictEqual(activation.notificationId, notification?.id)
