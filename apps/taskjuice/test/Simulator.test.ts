@@ -18,7 +18,8 @@ let host: BundleHost
 let connection: ConnectionSummary
 
 beforeAll(async () => {
-  sim = await startSimulator({ clientSecret, seed: 7, timeScale: 0.01 })
+  // Intercom's own 5 s answer window: a loaded machine may take longer than a scaled one to answer.
+  sim = await startSimulator({ clientSecret, seed: 7 })
   host = await startBundleHost({
     intercomBaseUrl: sim.url,
     clientId: sim.clientId,
