@@ -204,15 +204,9 @@ describe("./dev sim trigger", () => {
   })
 
   it("warns when the bundle ignored it because no connection carries its app_id (through the simulator and sent directly)", async () => {
-    const bundle = startCli(bundleBin, [
-      "serve",
-      "--port",
-      "0",
-      "--client-id",
-      "sim_client_id",
-      "--client-secret",
-      secret
-    ])
+    const bundle = startCli(bundleBin, ["serve", "--port", "0", "--client-id", "sim_client_id", "--client-secret", secret], {
+      env: { TASKJUICE_RUNTIME_TOKEN: "runtime-token-of-the-sim-cli-test" }
+    })
     try {
       const listening = JSON.parse(
         await bundle.waitForLine((line) => line.includes("webhookUrl"), 30_000)
