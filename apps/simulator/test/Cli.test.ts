@@ -32,6 +32,15 @@ let receiver: Receiver
 let server: RunningCli
 let base: string
 let stateDir: string
+/** `./dev sim serve --json` on a free port; resolves with the process and its URL once it is ready. */
+const startServe = async (args: ReadonlyArray<string>) => {
+  const running = startCli(bin, ["serve", "--port", "0", "--json", ...args])
+  const ready = JSON.parse(await running.waitForLine((line) => line.includes('"ready"'), 30_000)) as {
+    url: string
+  }
+  return { running, url: ready.url }
+}
+
 /** `./dev sim …` against the test's simulator, reading its admin token from its state directory. */
 const sim = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runCli(bin, args, { env })
 const remote = () => ["--sim", base, "--state-dir", stateDir]
@@ -39,11 +48,7 @@ const remote = () => ["--sim", base, "--state-dir", stateDir]
 beforeAll(async () => {
   receiver = await startReceiver()
   stateDir = freshStateDir()
-  server = startCli(bin, [
-    "serve",
-    "--port",
-    "0",
-    "--json",
+  const started = await startServe([
     "--client-secret",
     secret,
     "--webhook-url",
@@ -53,10 +58,8 @@ beforeAll(async () => {
     "--state-dir",
     stateDir
   ])
-  const ready = JSON.parse(await server.waitForLine((line) => line.includes('"ready"'), 30_000)) as {
-    url: string
-  }
-  base = ready.url
+  server = started.running
+  base = started.url
 }, 40_000)
 
 afterAll(async () => {
@@ -189,10 +192,8 @@ describe("./dev sim trigger", () => {
 
   it("warns when nobody received it (no subscription)", async () => {
     const dir = freshStateDir()
-    const bare = startCli(bin, ["serve", "--port", "0", "--json", "--state-dir", dir])
+    const { running: bare, url } = await startServe(["--state-dir", dir])
     try {
-      const url = (JSON.parse(await bare.waitForLine((line) => line.includes('"ready"'))) as { url: string })
-        .url
       const run = await sim(["trigger", "ping", "--sim", url, "--state-dir", dir])
       expect(run.code).toBe(0)
       expect(run.stderr).toMatch(
@@ -204,9 +205,13 @@ describe("./dev sim trigger", () => {
   })
 
   it("warns when the bundle ignored it because no connection carries its app_id (through the simulator and sent directly)", async () => {
-    const bundle = startCli(bundleBin, ["serve", "--port", "0", "--client-id", "sim_client_id", "--client-secret", secret], {
-      env: { TASKJUICE_RUNTIME_TOKEN: "runtime-token-of-the-sim-cli-test" }
-    })
+    const bundle = startCli(
+      bundleBin,
+      ["serve", "--port", "0", "--client-id", "sim_client_id", "--client-secret", secret],
+      {
+        env: { TASKJUICE_RUNTIME_TOKEN: "runtime-token-of-the-sim-cli-test" }
+      }
+    )
     try {
       const listening = JSON.parse(
         await bundle.waitForLine((line) => line.includes("webhookUrl"), 30_000)
@@ -311,21 +316,9 @@ describe("./dev sim listen", () => {
   const remote = () => ["--sim", listenBase, "--state-dir", listenDir]
   beforeAll(async () => {
     listenDir = freshStateDir()
-    listenServer = startCli(bin, [
-      "serve",
-      "--port",
-      "0",
-      "--json",
-      "--client-secret",
-      secret,
-      "--state-dir",
-      listenDir
-    ])
-    listenBase = (
-      JSON.parse(await listenServer.waitForLine((line) => line.includes('"ready"'), 30_000)) as {
-        url: string
-      }
-    ).url
+    const started = await startServe(["--client-secret", secret, "--state-dir", listenDir])
+    listenServer = started.running
+    listenBase = started.url
   }, 40_000)
   afterAll(() => listenServer?.stop())
 

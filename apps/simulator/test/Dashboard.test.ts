@@ -42,13 +42,11 @@ const startVerifyingReceiver = async () => {
       received.push({ topic, headers: request.headers })
       const verified = checkSignature(body, request.headers, Redacted.make(secret))
       if (verified instanceof WebhookSignatureError) {
-        response
-          .writeHead(401, { "content-type": "application/json" })
-          .end(
-            JSON.stringify({
-              error: { reason: "Mismatch", message: "the signature does not match the body" }
-            })
-          )
+        response.writeHead(401, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            error: { reason: "Mismatch", message: "the signature does not match the body" }
+          })
+        )
       } else if (topic === "conversation.user.created" && busyOnce) {
         busyOnce = false
         response

@@ -82,6 +82,23 @@ export const choice = <const Choice extends string>(
     )
   )
 
+/**
+ * Parses each value with a parser of the caller's that throws on bad input (its message, which
+ * should show the syntax, becomes the one-line error): `--fault`, `--override`.
+ */
+export const parsedWith =
+  <A, B>(parse: (value: A) => B) =>
+  (self: Flag.Flag<A>): Flag.Flag<B> =>
+    self.pipe(
+      Flag.mapEffect((value) =>
+        Effect.try({
+          try: () => parse(value),
+          catch: (error) =>
+            new CliError.ValidationError({ message: error instanceof Error ? error.message : String(error) })
+        })
+      )
+    )
+
 /** Checks an absolute http(s) URL; the message names the flag. */
 export const checkUrl = (name: string, text: string): string | undefined => {
   try {

@@ -8,13 +8,12 @@ import { randomBytes } from "node:crypto"
 import { CommandError, Flags, Json, Output } from "@taskjuice/intercom-cli"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
-import * as CliError from "effect/cli/CliError"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { FaultSyntaxError, parseFault } from "../Faults.ts"
+import { parseFault } from "../Faults.ts"
 import { signatureModes } from "../SignatureMode.ts"
 import type { Simulator } from "../Simulator.ts"
 import { makeAdminClient } from "./AdminClient.ts"
@@ -29,18 +28,8 @@ const faultsFlag = Flag.String("fault").pipe(
     "<route>:<kind>[=<arg>][@<probability>] (repeatable). Before the work (nothing changes): 5xx, slow=<ms>, timeout, drop, revoked; after it (done, the answer cut, lost or late): malformed, drop-after, slow-after=<ms>; e.g. 'POST /contacts:503@0.2'"
   ),
   Flag.atLeast(0),
-  Flag.mapEffect((texts) =>
-    Effect.try({
-      try: () => {
-        for (const text of texts) parseFault(text)
-        return texts
-      },
-      catch: (error) =>
-        new CliError.ValidationError({
-          message: error instanceof FaultSyntaxError ? error.message : String(error)
-        })
-    })
-  )
+  // Checked here, passed on as written (the simulator reads the same syntax).
+  Flags.parsedWith((texts) => texts.map((text) => (parseFault(text), text)))
 )
 
 const flags = {

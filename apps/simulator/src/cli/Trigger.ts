@@ -9,14 +9,13 @@ import { randomUUID } from "node:crypto"
 import { CommandError, Flags, Json, Output } from "@taskjuice/intercom-cli"
 import * as Config from "effect/Config"
 import * as Argument from "effect/cli/Argument"
-import * as CliError from "effect/cli/CliError"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type { DeliverySummary } from "../AdminApi.ts"
-import { applyOverrides, type Override, OverrideError, parseOverride } from "../Overrides.ts"
+import { applyOverrides, type Override, parseOverride } from "../Overrides.ts"
 import { type SignatureMode, signatureModes } from "../SignatureMode.ts"
 import type { AdminClient } from "./AdminClient.ts"
 import { describeAttempt } from "./Describe.ts"
@@ -153,15 +152,7 @@ const overridesFlag = Flag.String("override").pipe(
     "edit the notification (repeatable): data.item.email=a@b.example, item.name=Ada (values are JSON or text)"
   ),
   Flag.atLeast(0),
-  Flag.mapEffect((texts) =>
-    Effect.try({
-      try: () => texts.map(parseOverride),
-      catch: (error) =>
-        new CliError.ValidationError({
-          message: error instanceof OverrideError ? error.message : String(error)
-        })
-    })
-  )
+  Flags.parsedWith((texts) => texts.map(parseOverride))
 )
 
 interface DirectOptions {
