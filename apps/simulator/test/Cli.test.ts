@@ -35,7 +35,7 @@ let stateDir: string
 /** `./dev sim serve --json` on a free port; resolves with the process and its URL once it is ready. */
 const startServe = async (args: ReadonlyArray<string>) => {
   const running = startCli(bin, ["serve", "--port", "0", "--json", ...args])
-  const ready = JSON.parse(await running.waitForLine((line) => line.includes('"ready"'), 30_000)) as {
+  const ready = JSON.parse(await running.waitForLine((line) => line.includes('"ready"'), 90_000)) as {
     url: string
   }
   return { running, url: ready.url }
@@ -60,7 +60,7 @@ beforeAll(async () => {
   ])
   server = started.running
   base = started.url
-}, 40_000)
+}, 120_000)
 
 afterAll(async () => {
   await server?.stop()
@@ -69,7 +69,7 @@ afterAll(async () => {
 })
 
 // Each command is its own node process; give them room on a busy machine.
-vi.setConfig({ testTimeout: 30_000 })
+vi.setConfig({ testTimeout: 120_000 })
 
 describe("./dev sim serve", () => {
   it("reports ready as JSON without printing the client secret, then one JSON line per delivery", async () => {
@@ -214,7 +214,7 @@ describe("./dev sim trigger", () => {
     )
     try {
       const listening = JSON.parse(
-        await bundle.waitForLine((line) => line.includes("webhookUrl"), 30_000)
+        await bundle.waitForLine((line) => line.includes("webhookUrl"), 90_000)
       ) as {
         webhookUrl: string
       }
@@ -319,7 +319,7 @@ describe("./dev sim listen", () => {
     const started = await startServe(["--client-secret", secret, "--state-dir", listenDir])
     listenServer = started.running
     listenBase = started.url
-  }, 40_000)
+  }, 120_000)
   afterAll(() => listenServer?.stop())
 
   it("subscribes --forward-to on the running simulator and prints one line per delivery to it (--events filters; --json lines)", async () => {

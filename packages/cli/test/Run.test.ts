@@ -6,7 +6,7 @@ import { exitCodes } from "../src/index.ts"
 const demo = fileURLToPath(new URL("./fixtures/demo.ts", import.meta.url))
 const run = (...args: ReadonlyArray<string>) => runCli(demo, args)
 
-vi.setConfig({ testTimeout: 30_000 })
+vi.setConfig({ testTimeout: 120_000 })
 
 describe("a user error", () => {
   it.each([

@@ -4,7 +4,7 @@ import { pinnedVersions } from "../src/Pins.ts"
 import { runCli } from "./support/Cli.ts"
 
 // Each command is its own node process; give them room on a busy machine.
-vi.setConfig({ testTimeout: 60_000 })
+vi.setConfig({ testTimeout: 120_000 })
 
 const pinned = pinnedVersions().join(", ")
 

@@ -16,7 +16,7 @@ export interface CliOptions {
   /** Variables for the child; PATH is passed on, nothing else unless given. */
   readonly env?: Readonly<Record<string, string>> | undefined
   readonly cwd?: string | undefined
-  /** Kill the child after this long (default 30 s): a hung CLI fails its test instead of the suite. */
+  /** Kill the child after this long (default 2 min, for a machine busy with the whole suite): a hung CLI fails its test instead of hanging it. */
   readonly timeoutMs?: number | undefined
 }
 
@@ -46,7 +46,7 @@ export const runCli = (
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()
     })
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000)
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000)
     child.on("error", reject)
     child.on("close", (code) => {
       clearTimeout(timer)
@@ -92,7 +92,7 @@ export const startCli = (
     child,
     lines,
     stderr: () => stderr,
-    waitForLine: (match, timeoutMs = 15_000) =>
+    waitForLine: (match, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const found = lines.find(match)
