@@ -7,7 +7,12 @@ import type { RateLimit } from "@taskjuice/intercom-client"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { RateLimitStore, type RateLimitStoreShape, type RateLimitWindow } from "./RateLimitStore.ts"
+import {
+  RateLimitStore,
+  type RateLimitStoreError,
+  type RateLimitStoreShape,
+  type RateLimitWindow
+} from "./RateLimitStore.ts"
 
 export interface RateLimiterShape {
   /** Waits until a request for this workspace may be sent, and reserves it. */
@@ -101,6 +106,7 @@ export const forget = (window: RateLimitWindow): RateLimitWindow =>
 
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const { modifyUnsafe } = store
+  const modify = modifyWithLocalFallback(store)
   // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
   // single step that reads the fiber's Clock, rather than a chain of Effects.
   const afterDecision = (workspaceKey: string, decision: Decision): Effect.Effect<void> =>
@@ -112,9 +118,7 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
       const now = clock.currentTimeMillisUnsafe()
       const decideNow = (window: RateLimitWindow | undefined) => decide(window, now)
       return modifyUnsafe === undefined
-        ? Effect.flatMap(store.modify(workspaceKey, decideNow), (decision) =>
-            afterDecision(workspaceKey, decision)
-          )
+        ? Effect.flatMap(modify(workspaceKey, decideNow), (decision) => afterDecision(workspaceKey, decision))
         : afterDecision(workspaceKey, modifyUnsafe(workspaceKey, decideNow))
     })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
@@ -122,13 +126,35 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
       const now = clock.currentTimeMillisUnsafe()
       const learnNow = (window: RateLimitWindow | undefined) =>
         [undefined, learn(window, reading, rateLimited, now)] as const
-      if (modifyUnsafe === undefined) return store.modify(workspaceKey, learnNow)
+      if (modifyUnsafe === undefined) return modify(workspaceKey, learnNow)
       modifyUnsafe(workspaceKey, learnNow)
       return Effect.void
     })
   const release = (workspaceKey: string) =>
-    store.modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+    modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
   return { acquire, observe, release }
+}
+
+/**
+ * A shared store's `modify`, falling back to a window in this process while the store fails: pacing
+ * then holds for this worker alone (Intercom's 429 and the retry policy stay the backstop), and the
+ * shared window is used again as soon as it answers. Pacing is advisory, so a store outage must not
+ * fail the action itself.
+ */
+const modifyWithLocalFallback = (store: RateLimitStoreShape) => {
+  const local = RateLimitStore.makeMemory()
+  return <A>(
+    key: string,
+    f: (current: RateLimitWindow | undefined) => readonly [A, RateLimitWindow]
+  ): Effect.Effect<A> =>
+    store.modify(key, f).pipe(
+      Effect.catch((error: RateLimitStoreError) =>
+        Effect.andThen(
+          Effect.logWarning(`${error.message}: pacing in this process only`, error.cause),
+          Effect.sync(() => local.modifyUnsafe(key, f))
+        )
+      )
+    )
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()(
