@@ -1,1 +1,1 @@
-export {}
+export { type RedisServer, type RedisServerOptions, startRedisServer } from "./RedisServer.ts"
