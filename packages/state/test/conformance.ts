@@ -9,6 +9,8 @@ import {
   markNotificationIfNew,
   NotificationDedupe,
   notificationDedupeKey,
+  RateLimiter,
+  type RateLimiterShape,
   RateLimitStore,
   type RateLimitWindow,
   webhookFixture
@@ -541,6 +543,36 @@ export const conformance = (backend: Backend) =>
           )
         )
         assert.deepStrictEqual(stored, infinite, "an unlimited window round-trips")
+      })
+
+      it("the core's RateLimiter over it: two workers' limiters (leasing permits) grant no more than the window", async () => {
+        const world = await backend.world()
+        const a = worker(world)
+        const b = worker(world)
+        const resetAt = Math.floor(now() / 1000) + 30
+        const withLimiter = <A>(f: (limiter: RateLimiterShape) => Effect.Effect<A>) =>
+          Effect.flatMap(Effect.service(RateLimiter), f).pipe(Effect.provide(RateLimiter.layerStore))
+        // The probe learns a window of 50 (49 left after it); then 60 requests per worker compete.
+        await a(
+          withLimiter((l) =>
+            Effect.andThen(
+              l.acquire("ws_budget"),
+              l.observe("ws_budget", { limit: 50, remaining: 49, resetAt }, false)
+            )
+          )
+        )
+        const burst = withLimiter((l) =>
+          Effect.forEach(
+            Array.from({ length: 60 }),
+            () => Effect.timeoutOption(l.acquire("ws_budget"), "1500 millis"),
+            {
+              concurrency: "unbounded"
+            }
+          )
+        )
+        const [fromA, fromB] = await Promise.all([a(burst), b(burst)])
+        const granted = [...fromA, ...fromB].filter((result) => result._tag === "Some").length
+        assert.strictEqual(granted, 49)
       })
 
       it("the NotificationDedupe it provides keeps keys for the window", async () => {
