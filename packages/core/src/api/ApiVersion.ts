@@ -3,26 +3,12 @@
  * regenerating the client for another version (`INTERCOM_API_VERSION=2.16 pnpm generate`) changes
  * behaviour in one place.
  */
-import { apiVersion, type components } from "@taskjuice/intercom-client"
+import { apiVersion, type components, isAtLeast } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import { IntercomError, VersionUnsupported } from "./IntercomError.ts"
 
 /** The `Intercom-Version` this build targets. */
 export const buildApiVersion: string = apiVersion
-
-const parts = (version: string): ReadonlyArray<number> =>
-  version === "Preview" ? [Number.POSITIVE_INFINITY] : version.split(".").map(Number)
-
-/** Compares "2.11"-style versions numerically ("2.9" < "2.11"); "Preview" is newer than all. */
-export const compareVersions = (left: string, right: string): number => {
-  const a = parts(left)
-  const b = parts(right)
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0)
-    if (difference !== 0) return difference < 0 ? -1 : 1
-  }
-  return 0
-}
 
 /** Features that exist only from some Intercom API version on, with that version. */
 export const versionedFeatures = {
@@ -35,7 +21,7 @@ export const versionedFeatures = {
 export type VersionedFeature = keyof typeof versionedFeatures
 
 export const supports = (feature: VersionedFeature, version: string = buildApiVersion): boolean =>
-  compareVersions(version, versionedFeatures[feature].minimumVersion) >= 0
+  isAtLeast(version, versionedFeatures[feature].minimumVersion)
 
 /** Fails, before anything is sent, when the build's version lacks the feature. */
 export const requireFeature = (
