@@ -90,6 +90,8 @@ export const layer = (config: StateConfig): Layer.Layer<StateServices, StateKeyE
             Layer.provide(
               NodeRedis.layer({
                 socket: { host: location.host, port: location.port, connectTimeout: 5000 },
+                // While disconnected a command fails at once (StoreUnavailable, answered 503) instead of waiting.
+                disableOfflineQueue: true,
                 database: location.database,
                 ...(location.username === undefined ? {} : { username: location.username }),
                 ...(location.password === undefined ? {} : { password: Redacted.value(location.password) })

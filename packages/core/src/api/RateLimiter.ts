@@ -136,6 +136,8 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   return { acquire, observe, release }
 }
 
+const fallbackWarningMillis = 10_000
+
 /** At most this many permits are taken from a shared window at once, and at most 1 % of its budget. */
 export const maxLease = 16
 
@@ -252,6 +254,15 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
  */
 const modifyWithLocalFallback = (store: RateLimitStoreShape) => {
   const local = RateLimitStore.makeMemory()
+  // One warning per outage and every 10 s while it lasts, not one per request.
+  let warnedAt = Number.NEGATIVE_INFINITY
+  const warn = (error: RateLimitStoreError) =>
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      if (now - warnedAt < fallbackWarningMillis) return Effect.void
+      warnedAt = now
+      return Effect.logWarning(`${error.message}: pacing in this process only`, error.cause)
+    })
   return <A>(
     key: string,
     f: (current: RateLimitWindow | undefined) => readonly [A, RateLimitWindow]
@@ -259,7 +270,7 @@ const modifyWithLocalFallback = (store: RateLimitStoreShape) => {
     store.modify(key, f).pipe(
       Effect.catch((error: RateLimitStoreError) =>
         Effect.andThen(
-          Effect.logWarning(`${error.message}: pacing in this process only`, error.cause),
+          warn(error),
           Effect.sync(() => local.modifyUnsafe(key, f))
         )
       )

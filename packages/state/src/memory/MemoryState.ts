@@ -8,7 +8,6 @@
  */
 import { RateLimitStore } from "@taskjuice/intercom-core"
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { InboxActivation } from "../Activation.ts"
 import {
@@ -21,9 +20,16 @@ import {
 import type { Connection } from "../Connection.ts"
 import type { ConnectionStoreShape } from "../ConnectionStore.ts"
 import { makeExpiryHeap } from "../internal/ExpiryHeap.ts"
-import { type StateParts, storedBytes } from "../internal/services.ts"
+import {
+  beyondLastCursor,
+  capacityRefusal,
+  encodeActivations,
+  makeArrivals,
+  parseSequenceCursor
+} from "../internal/inbox.ts"
+import type { StateParts } from "../internal/services.ts"
 import type { OAuthNoncesShape } from "../OAuthNonces.ts"
-import { InboxFull, InvalidCursor } from "../StateError.ts"
+import type { InboxFull } from "../StateError.ts"
 
 const identityOf = (connection: { readonly workspaceId: string; readonly adminId: string }) =>
   JSON.stringify([connection.workspaceId, connection.adminId])
@@ -90,19 +96,14 @@ interface Held {
   readonly bytes: number
 }
 
-const decimalCursor = "a decimal sequence number"
-
-const parseSeq = (cursor: string): number | InvalidCursor =>
-  /^\d{1,15}$/.test(cursor) ? Number(cursor) : new InvalidCursor({ cursor, expected: decimalCursor })
-
 const makeInbox = (limits: InboxLimits): ActivationInboxShape => {
   const dedupe = new Map<string, number>()
   const expiries = makeExpiryHeap()
   const held: Array<Held> = []
+  const arrivals = makeArrivals()
   let nextSeq = 1
   let committed = 0
   let heldBytes = 0
-  let arrived = Deferred.makeUnsafe<void>()
 
   const accept = (delivery: Parameters<ActivationInboxShape["accept"]>[0]) =>
     Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<AcceptResult, InboxFull> => {
@@ -111,18 +112,13 @@ const makeInbox = (limits: InboxLimits): ActivationInboxShape => {
       })
       const seen = dedupe.get(delivery.dedupeKey)
       if (seen !== undefined && seen > now) return Effect.succeed({ _tag: "Duplicate" })
-      if (dedupe.size >= limits.maxKeys)
-        return Effect.fail(new InboxFull({ limit: "Keys", capacity: limits.maxKeys }))
-      const records = delivery.activations.map((activation) => {
-        const json = JSON.stringify(activation)
-        return { json, bytes: storedBytes(json) }
-      })
-      const bytes = records.reduce((sum, record) => sum + record.bytes, 0)
-      if (held.length + records.length > limits.maxRecords) {
-        return Effect.fail(new InboxFull({ limit: "Records", capacity: limits.maxRecords }))
-      }
-      if (heldBytes + bytes > limits.maxBytes)
-        return Effect.fail(new InboxFull({ limit: "Bytes", capacity: limits.maxBytes }))
+      const { records, bytes } = encodeActivations(delivery.activations)
+      const refused = capacityRefusal(
+        limits,
+        { keys: dedupe.size, records: held.length, bytes: heldBytes },
+        { records: records.length, bytes }
+      )
+      if (refused !== undefined) return Effect.fail(refused)
       dedupe.set(delivery.dedupeKey, delivery.expiresAtMillis)
       expiries.push(delivery.dedupeKey, delivery.expiresAtMillis)
       const cursors = records.map((record) => {
@@ -131,11 +127,7 @@ const makeInbox = (limits: InboxLimits): ActivationInboxShape => {
         return String(seq)
       })
       heldBytes += bytes
-      if (cursors.length > 0) {
-        const woken = arrived
-        arrived = Deferred.makeUnsafe<void>()
-        Deferred.doneUnsafe(woken, Effect.void)
-      }
+      if (cursors.length > 0) arrivals.notify()
       return Effect.succeed({ _tag: "Accepted", cursors })
     })
 
@@ -156,25 +148,21 @@ const makeInbox = (limits: InboxLimits): ActivationInboxShape => {
     accept,
     read: (options) =>
       Effect.suspend(() => {
-        const from = options?.after === undefined ? committed : parseSeq(options.after)
-        if (from instanceof InvalidCursor) return Effect.fail(from)
+        const from = options?.after === undefined ? committed : parseSequenceCursor(options.after)
+        if (typeof from !== "number") return Effect.fail(from)
         const { limit, waitMillis } = readBounds(options)
         const now = after(from, limit)
         if (now.length > 0 || waitMillis === 0) return Effect.succeed(now)
-        return Deferred.await(arrived).pipe(
+        return arrivals.wait.pipe(
           Effect.timeoutOption(waitMillis),
           Effect.map(() => after(from, limit))
         )
       }),
     ack: (cursor) =>
       Effect.suspend(() => {
-        const seq = parseSeq(cursor)
-        if (seq instanceof InvalidCursor) return Effect.fail(seq)
-        if (seq >= nextSeq) {
-          return Effect.fail(
-            new InvalidCursor({ cursor, expected: `${decimalCursor} no later than the last handed out` })
-          )
-        }
+        const seq = parseSequenceCursor(cursor)
+        if (typeof seq !== "number") return Effect.fail(seq)
+        if (seq >= nextSeq) return Effect.fail(beyondLastCursor(cursor))
         if (seq <= committed) return Effect.void
         committed = seq
         let pruned = 0

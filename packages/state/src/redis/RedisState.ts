@@ -23,8 +23,9 @@ import {
 } from "../ActivationInbox.ts"
 import type { Connection } from "../Connection.ts"
 import type { ConnectionStoreShape } from "../ConnectionStore.ts"
+import { beyondLastCursor, encodeActivations } from "../internal/inbox.ts"
 import { bindingOf, connectionOf, type Row, recordOf } from "../internal/records.ts"
-import { type StateParts, storedBytes } from "../internal/services.ts"
+import type { StateParts } from "../internal/services.ts"
 import { decodeWindow, encodeWindow, windowTimeToLiveMillis } from "../internal/windowCodec.ts"
 import type { OAuthNoncesShape } from "../OAuthNonces.ts"
 import { InboxFull, InvalidCursor, StoreUnavailable, TokenUnreadable } from "../StateError.ts"
@@ -349,10 +350,8 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
         maxBytes,
         delivery.activations.length
       ]
-      for (const activation of delivery.activations) {
-        const json = JSON.stringify(activation)
-        args.push(json, storedBytes(json))
-      }
+      for (const record of encodeActivations(delivery.activations).records)
+        args.push(record.json, record.bytes)
       return Effect.flatMap(
         run("accept", acceptEval([dedupeKey, streamKey, metaKey], args)),
         (reply): Effect.Effect<AcceptResult, InboxFull> => {
@@ -417,11 +416,7 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
         if (parsed instanceof InvalidCursor) return Effect.fail(parsed)
         const next = `${parsed[0]}-${parsed[1] + 1n}`
         return Effect.flatMap(run("ack", ackEval(streamKey, metaKey, cursor, next)), (reply) =>
-          reply === "Beyond"
-            ? Effect.fail(
-                new InvalidCursor({ cursor, expected: `${streamCursor} no later than the last handed out` })
-              )
-            : Effect.void
+          reply === "Beyond" ? Effect.fail(beyondLastCursor(cursor, streamCursor)) : Effect.void
         )
       })
   }

@@ -13,7 +13,6 @@ import { dirname } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { RateLimitStoreError, type RateLimitStoreShape } from "@taskjuice/intercom-core"
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { InboxActivation } from "../Activation.ts"
 import {
@@ -23,8 +22,15 @@ import {
   readBounds
 } from "../ActivationInbox.ts"
 import type { ConnectionStoreShape, SaveResult } from "../ConnectionStore.ts"
+import {
+  beyondLastCursor,
+  capacityRefusal,
+  encodeActivations,
+  makeArrivals,
+  parseSequenceCursor
+} from "../internal/inbox.ts"
 import { bindingOf, connectionOf, type Row, recordOf } from "../internal/records.ts"
-import { type StateParts, storedBytes } from "../internal/services.ts"
+import type { StateParts } from "../internal/services.ts"
 import { decodeWindow, encodeWindow, windowTimeToLiveMillis } from "../internal/windowCodec.ts"
 import type { OAuthNoncesShape } from "../OAuthNonces.ts"
 import { InboxFull, InvalidCursor, StoreUnavailable, TokenUnreadable } from "../StateError.ts"
@@ -65,8 +71,6 @@ CREATE INDEX IF NOT EXISTS rate_limit_windows_by_expiry ON rate_limit_windows (e
 
 /** Checks the inbox for new activations from other processes this often while a read waits. */
 const pollMillis = 20
-
-const decimalCursor = "a decimal sequence number"
 
 /**
  * Opens (creating when missing) the state file and builds every store over it; `close` closes the file.
@@ -196,29 +200,23 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
     "SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM activations WHERE seq <= ?"
   )
   const deleteUpTo = statement("DELETE FROM activations WHERE seq <= ?")
-  let arrived = Deferred.makeUnsafe<void>()
-
-  const parseSeq = (cursor: string): number | InvalidCursor =>
-    /^\d{1,15}$/.test(cursor) ? Number(cursor) : new InvalidCursor({ cursor, expected: decimalCursor })
+  const arrivals = makeArrivals()
 
   const accept: ActivationInboxShape["accept"] = (delivery) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Effect.flatMap(
         attempt("accept", (): AcceptResult | InboxFull => {
-          const records = delivery.activations.map((activation) => {
-            const json = JSON.stringify(activation)
-            return { json, bytes: storedBytes(json) }
-          })
-          const bytes = records.reduce((sum, record) => sum + record.bytes, 0)
+          const { records, bytes } = encodeActivations(delivery.activations)
           return immediate(() => {
             const purged = Number(purgeKeys.run(now).changes)
             if (purged > 0) addToCounter.run(-purged, "keys")
             if (keyExists.get(delivery.dedupeKey) !== undefined) return { _tag: "Duplicate" }
-            const { maxKeys, maxRecords, maxBytes } = options.limits
-            if (read("keys") >= maxKeys) return new InboxFull({ limit: "Keys", capacity: maxKeys })
-            if (read("held") + records.length > maxRecords)
-              return new InboxFull({ limit: "Records", capacity: maxRecords })
-            if (read("bytes") + bytes > maxBytes) return new InboxFull({ limit: "Bytes", capacity: maxBytes })
+            const refused = capacityRefusal(
+              options.limits,
+              { keys: read("keys"), records: read("held"), bytes: read("bytes") },
+              { records: records.length, bytes }
+            )
+            if (refused !== undefined) return refused
             insertKey.run(delivery.dedupeKey, delivery.expiresAtMillis)
             addToCounter.run(1, "keys")
             const cursors = records.map((record) =>
@@ -234,11 +232,7 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
         }),
         (result) => {
           if (result instanceof InboxFull) return Effect.fail(result)
-          if (result._tag === "Accepted" && result.cursors.length > 0) {
-            const woken = arrived
-            arrived = Deferred.makeUnsafe<void>()
-            Deferred.doneUnsafe(woken, Effect.void)
-          }
+          if (result._tag === "Accepted" && result.cursors.length > 0) arrivals.notify()
           return Effect.succeed(result)
         }
       )
@@ -261,7 +255,7 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
         const from =
           readOptions?.after === undefined
             ? yield* attempt("read", () => read("committed"))
-            : parseSeq(readOptions.after)
+            : parseSequenceCursor(readOptions.after)
         if (from instanceof InvalidCursor) return yield* Effect.fail(from)
         const { limit, waitMillis } = readBounds(readOptions)
         const deadline = (yield* Clock.currentTimeMillis) + waitMillis
@@ -270,21 +264,17 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
           const now = yield* Clock.currentTimeMillis
           if (found.length > 0 || now >= deadline) return found
           // Another process's commit shows on the next poll; this process's wakes the wait at once.
-          yield* Effect.raceFirst(Deferred.await(arrived), Effect.sleep(Math.min(pollMillis, deadline - now)))
+          yield* Effect.raceFirst(arrivals.wait, Effect.sleep(Math.min(pollMillis, deadline - now)))
         }
       }),
     ack: (cursor) =>
       Effect.suspend(() => {
-        const seq = parseSeq(cursor)
+        const seq = parseSequenceCursor(cursor)
         if (seq instanceof InvalidCursor) return Effect.fail(seq)
         return Effect.flatMap(
           attempt("ack", () =>
             immediate(() => {
-              if (seq > read("last"))
-                return new InvalidCursor({
-                  cursor,
-                  expected: `${decimalCursor} no later than the last handed out`
-                })
+              if (seq > read("last")) return beyondLastCursor(cursor)
               if (seq <= read("committed")) return undefined
               const done = heldUpTo.get(seq) as { count: number; bytes: number }
               deleteUpTo.run(seq)
