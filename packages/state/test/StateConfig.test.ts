@@ -14,6 +14,7 @@ import {
   StateLocationError,
   StoreUnavailable
 } from "../src/index.ts"
+import { makeSealer } from "../src/StateKey.ts"
 
 describe("parseStateLocation", () => {
   it("reads the three forms", () => {
@@ -119,5 +120,32 @@ describe("state keys", () => {
     assert.isTrue(Exit.isFailure(down))
     const reason = Exit.isFailure(down) ? down.cause.reasons[0] : undefined
     assert.instanceOf(reason !== undefined && "error" in reason ? reason.error : undefined, StoreUnavailable)
+  })
+})
+
+describe("sealed tokens", () => {
+  const keys = parseStateKeys(generateStateKey())
+  if (keys instanceof StateKeyError) throw keys
+  const sealer = makeSealer(keys)
+
+  it("a sealed token opens only with its binding and unaltered; each sealing differs", () => {
+    const token = Redacted.make("tok_secret_value")
+    const sealed = sealer.seal(token, '["ws_a","admin_1"]')
+    assert.notInclude(sealed, "tok_secret_value")
+    assert.notStrictEqual(sealer.seal(token, '["ws_a","admin_1"]'), sealed, "a fresh IV each time")
+    const opened = sealer.open(sealed, '["ws_a","admin_1"]')
+    assert.strictEqual(opened._tag, "Opened")
+    if (opened._tag === "Opened") assert.strictEqual(Redacted.value(opened.plaintext), "tok_secret_value")
+    assert.strictEqual(
+      sealer.open(sealed, '["ws_b","admin_1"]')._tag,
+      "Tampered",
+      "moved onto another record"
+    )
+    const parts = sealed.split(".")
+    const body = Buffer.from(parts[4] ?? "", "base64url")
+    body[0] = (body[0] ?? 0) ^ 1
+    const altered = [...parts.slice(0, 4), body.toString("base64url")].join(".")
+    assert.strictEqual(sealer.open(altered, '["ws_a","admin_1"]')._tag, "Tampered")
+    assert.strictEqual(sealer.open("plaintext-token", '["ws_a","admin_1"]')._tag, "Tampered")
   })
 })
