@@ -107,7 +107,6 @@ export const forget = (window: RateLimitWindow): RateLimitWindow =>
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const { modifyUnsafe } = store
   if (modifyUnsafe === undefined) return makeShared(store)
-  const modify = modifyWithLocalFallback(store)
   // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
   // single step that reads the fiber's Clock, rather than a chain of Effects.
   const afterDecision = (workspaceKey: string, decision: Decision): Effect.Effect<void> =>
@@ -117,22 +116,21 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      const decideNow = (window: RateLimitWindow | undefined) => decide(window, now)
-      return modifyUnsafe === undefined
-        ? Effect.flatMap(modify(workspaceKey, decideNow), (decision) => afterDecision(workspaceKey, decision))
-        : afterDecision(workspaceKey, modifyUnsafe(workspaceKey, decideNow))
+      return afterDecision(
+        workspaceKey,
+        modifyUnsafe(workspaceKey, (window) => decide(window, now))
+      )
     })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      const learnNow = (window: RateLimitWindow | undefined) =>
-        [undefined, learn(window, reading, rateLimited, now)] as const
-      if (modifyUnsafe === undefined) return modify(workspaceKey, learnNow)
-      modifyUnsafe(workspaceKey, learnNow)
+      modifyUnsafe(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
       return Effect.void
     })
   const release = (workspaceKey: string) =>
-    modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+    Effect.sync(() =>
+      modifyUnsafe(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+    )
   return { acquire, observe, release }
 }
 
