@@ -4,7 +4,9 @@
  * transaction, which SQLite serializes across processes: an upsert by identity, a nonce claim, an inbox
  * accept (dedupe mark and activations together), an acknowledgement, a rate-limit reserve. Counters kept
  * in the same transactions bound the inbox without counting rows; expired keys are deleted through their
- * expiry index. Commits use `synchronous = NORMAL`, durable across a crash of the process (WAL).
+ * expiry index. Commits use `synchronous = NORMAL`, durable across a crash of the process (WAL); a power
+ * loss may take the last commits. `node:sqlite` is synchronous, so a writer that finds another process's
+ * transaction open waits on its thread (up to the busy timeout); each transaction is a few statements.
  *
  * @since 0.1.0
  */
