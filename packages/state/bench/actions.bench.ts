@@ -30,7 +30,7 @@ import {
   UpdateContact,
   webhookFixtureUrl
 } from "@taskjuice/intercom-core"
-import { startRedisServer } from "@taskjuice/intercom-testkit"
+import { interleaved, median, startRedisServer } from "@taskjuice/intercom-testkit"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -119,26 +119,6 @@ const serve = () => {
       `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}\n`
     )
   })
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-
-const microsOf = async (call: () => Promise<unknown>): Promise<number> => {
-  const started = process.hrtime.bigint()
-  await call()
-  return Number(process.hrtime.bigint() - started) / 1000
-}
-
-const interleaved = async (sides: ReadonlyArray<() => Promise<unknown>>, rounds: number) => {
-  const times = sides.map((): Array<number> => [])
-  const order = sides.map((_, index) => index)
-  for (let round = 0; round < rounds; round++)
-    for (const index of round % 2 === 0 ? order : [...order].reverse())
-      times[index]?.push(await microsOf(sides[index] ?? (() => Promise.resolve())))
-  return times
 }
 
 const fixed = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width)

@@ -21,6 +21,7 @@ import { startRedisServer } from "@taskjuice/intercom-testkit"
 import * as Effect from "effect/Effect"
 import {
   ActivationInbox,
+  generateStateKey,
   parseStateKeys,
   parseStateLocation,
   State,
@@ -118,7 +119,7 @@ const round = async (location: string, key: string, workers: number) => {
 const main = async () => {
   const redis = await startRedisServer()
   const dir = await mkdtemp(join(tmpdir(), "taskjuice-inbox-bench-"))
-  const key = (await import("../src/index.ts")).generateStateKey()
+  const key = generateStateKey()
   try {
     console.log(
       `\nAccepted deliveries per second (${perWorker} per worker, 8 in flight each; workers are processes)`
