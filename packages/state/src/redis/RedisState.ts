@@ -257,7 +257,7 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
   const ackEval = redis.eval(ackScript)
   const compareAndSet = redis.eval(compareAndSetScript)
 
-  const open = (operation: string, flat: ReadonlyArray<string>) =>
+  const open = (flat: ReadonlyArray<string>) =>
     Effect.gen(function* () {
       const out: Array<Connection> = []
       for (let i = 0; i + 3 < flat.length; i += 4) {
@@ -269,8 +269,9 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
         }
         const opened = connectionOf(row, options.sealer)
         if (opened instanceof TokenUnreadable) return yield* Effect.fail(opened)
+        // Re-sealing under the current key is best effort: a failure leaves it for the next read.
         if (opened.reseal !== undefined)
-          yield* run(operation, reseal(`${p}conn:${row.id}`, row.token, opened.reseal))
+          yield* Effect.ignore(reseal(`${p}conn:${row.id}`, row.token, opened.reseal))
         out.push(opened.connection)
       }
       return out
@@ -283,13 +284,11 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
         ([record, token, status]) =>
           record === null || record === undefined
             ? Effect.succeed(undefined)
-            : Effect.map(open("get", [id, record, token ?? "", status ?? ""]), (found) => found[0])
+            : Effect.map(open([id, record, token ?? "", status ?? ""]), (found) => found[0])
       ),
     forWorkspace: (workspaceId) =>
-      Effect.flatMap(run("forWorkspace", loadSet(`${p}conn-ws:${workspaceId}`, p)), (flat) =>
-        open("forWorkspace", flat)
-      ),
-    list: Effect.flatMap(run("list", loadSet(`${p}conns`, p)), (flat) => open("list", flat)),
+      Effect.flatMap(run("forWorkspace", loadSet(`${p}conn-ws:${workspaceId}`, p)), (flat) => open(flat)),
+    list: Effect.flatMap(run("list", loadSet(`${p}conns`, p)), open),
     save: (connection) =>
       Effect.suspend(() => {
         const token = options.sealer.seal(connection.accessToken, bindingOf(connection))

@@ -125,7 +125,12 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
       for (const row of rows) {
         const opened = connectionOf(row, options.sealer)
         if (opened instanceof TokenUnreadable) return Effect.fail(opened)
-        if (opened.reseal !== undefined) resealToken.run(opened.reseal, row.id, row.token)
+        // Re-sealing under the current key is best effort: a busy file leaves it for the next read.
+        if (opened.reseal !== undefined) {
+          try {
+            resealToken.run(opened.reseal, row.id, row.token)
+          } catch {}
+        }
         out.push(opened.connection)
       }
       return Effect.succeed(out)
