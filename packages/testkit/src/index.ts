@@ -1,3 +1,4 @@
+export { interleaved, median, microsOf } from "./Bench.ts"
 export {
   type CliOptions,
   type CliRun,
@@ -7,3 +8,4 @@ export {
   startCli,
   userErrorProblems
 } from "./CliProcess.ts"
+export { type RedisServer, type RedisServerOptions, startRedisServer } from "./RedisServer.ts"
