@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto"
 import { CommandError, Flags, Json, Output } from "@taskjuice/intercom-cli"
 import * as Config from "effect/Config"
+import * as Console from "effect/Console"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -108,17 +109,19 @@ export const reportNotifications = (
       (admin === undefined
         ? all.map((delivery) => ({ delivery, responseBody: undefined }))
         : yield* answersFrom(admin, all))
-    if (json) yield* Output.result({ notifications }, () => [])
+    if (json) yield* Console.log(JSON.stringify({ notifications }))
     for (const [index, notification] of notifications.entries()) {
       if (!json) {
         const subject =
           admin !== undefined && index < describedNotifications
             ? yield* subjectOf(admin, notification.id)
             : undefined
-        yield* Output.result(notification, () => [
-          `${verb} ${notification.topic} (${notification.id})${subject === undefined || subject === "" ? "" : `: ${subject}`}`,
-          ...notification.deliveries.map((delivery) => `  ${describeAttempt(delivery)}`)
-        ])
+        yield* Console.log(
+          [
+            `${verb} ${notification.topic} (${notification.id})${subject === undefined || subject === "" ? "" : `: ${subject}`}`,
+            ...notification.deliveries.map((delivery) => `  ${describeAttempt(delivery)}`)
+          ].join("\n")
+        )
       }
       if (notification.deliveries.length === 0) {
         yield* Output.warning(
