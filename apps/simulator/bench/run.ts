@@ -60,7 +60,7 @@ const deliveriesPerSecond = deliveries / deliverySeconds
 
 // ── API requests ───────────────────────────────────────────────────────────────────────────
 const token = Redacted.value(sim.accessToken)
-const sample = sim.store.contacts.keys().next().value ?? ""
+const sample = sim.store.contacts.values().next().value?.id ?? ""
 sim.dispatcher.subscriptions.length = 0 // API load only: no webhook traffic competing for the loop
 const load = (mode: "read" | "write") =>
   runChild([here("./LoadGenerator.ts"), sim.url, token, mode, "4", "64", sample]) as Promise<{

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { apiVersion, createIntercomClient } from "@taskjuice/intercom-client"
+import { apiVersion, compareVersions, createIntercomClient } from "@taskjuice/intercom-client"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { compareVersions, type Simulator, SpecSchemas, startSimulator, toJsonSchema } from "../src/index.ts"
+import { type Simulator, SpecSchemas, startSimulator, toJsonSchema } from "../src/index.ts"
 
 let sim: Simulator
 let token: string
@@ -13,7 +13,8 @@ beforeAll(async () => {
   sim = await startSimulator({
     clientSecret: "test-client-secret",
     seed: "api-tests",
-    rateLimitPerMinute: 1_000_000
+    rateLimitPerMinute: 1_000_000,
+    redirectUris: ["https://app.example/callback", "https://app.example/cb"]
   })
   token = Redacted.value(sim.accessToken)
 })
@@ -202,7 +203,8 @@ describe("conversations", () => {
       body: "Hello"
     })
     expectSpecValid("createConversation", started)
-    expect(started.body).toMatchObject({ type: "user_message", body: "<p>Hello</p>", message_type: "inapp" })
+    // As Intercom's example shows it: the message as sent; the conversation's source holds it as HTML.
+    expect(started.body).toMatchObject({ type: "user_message", body: "Hello", message_type: "inapp" })
     const conversation = await call("GET", `/conversations/${started.body.conversation_id}`)
     expectSpecValid("retrieveConversation", conversation)
     expect(conversation.body.source?.author).toMatchObject({ type: "user", id: user.id })
@@ -333,7 +335,7 @@ describe("conversations", () => {
     expectErrorList(
       await call("POST", path, { type: "admin", message_type: "comment", admin_id: "1", body: "x" }),
       404,
-      "not_found"
+      "admin_not_found"
     )
   })
 })

@@ -59,6 +59,18 @@ export class RateLimitWindow {
     return nowMillis - (nowMillis % this.windowMillis)
   }
 
+  /** The reading for `key` without counting a request (for an answer that spends no budget). */
+  peek(key: string, nowMillis: number): RateLimit {
+    const start = this.windowStart(nowMillis)
+    const window = this.windows.get(key)
+    const used = window !== undefined && window.start === start ? window.used : 0
+    return {
+      limit: this.allowance,
+      remaining: Math.max(0, this.allowance - used),
+      resetAt: (start + this.windowMillis) / 1000
+    }
+  }
+
   /** Counts one request for `key` if its window has room; the reading either way. */
   take(key: string, nowMillis: number): RateLimitDecision {
     const start = this.windowStart(nowMillis)

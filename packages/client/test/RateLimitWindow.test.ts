@@ -20,6 +20,14 @@ describe("RateLimitWindow: Intercom's fixed 10-second budget", () => {
     })
   })
 
+  it("peeks at a reading without spending the budget", () => {
+    const budget = new RateLimitWindow({ allowance: 2 })
+    expect(budget.peek("app", at)).toEqual({ limit: 2, remaining: 2, resetAt: 1_700_000_010 })
+    budget.take("app", at)
+    expect(budget.peek("app", at)).toEqual({ limit: 2, remaining: 1, resetAt: 1_700_000_010 })
+    expect(budget.take("app", at).remaining).toBe(0)
+  })
+
   it("counts each key (access token) on its own", () => {
     const budget = new RateLimitWindow({ allowance: 1 })
     expect(budget.take("one", at).allowed).toBe(true)

@@ -2,10 +2,13 @@
  * Every pinned version's patched description, written as JSON: what a consumer that serves all versions
  * at once (the simulator, which answers each request by its `Intercom-Version`) loads at run time. The
  * same `prepareSpec` the client is generated from, so a version's description is the same everywhere.
+ * Beside them, `operations.json` lists each version's operation table, so routes can be laid out
+ * without reading every description.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { prepareSpec } from "./Generate.ts"
+import { type OperationEntry, operationTable } from "./OperationTable.ts"
 import { loadPins, type Pins, pinnedVersions } from "./Pins.ts"
 import type { ResolveOptions } from "./SpecResolver.ts"
 
@@ -24,12 +27,15 @@ export const writeDescriptions = async (
   rmSync(staging, { recursive: true, force: true })
   mkdirSync(staging, { recursive: true })
   const lines: Array<string> = []
+  const operations: Record<string, Readonly<Record<string, OperationEntry>>> = {}
   for (const version of versions) {
     const spec = await prepareSpec(version, { ...options, pins })
     writeFileSync(join(staging, `${version}.json`), JSON.stringify(spec.document))
+    operations[version] = operationTable(spec.document as never)
     const overlays = [...new Set(spec.applied.map((action) => action.overlay))].join(", ") || "none"
     lines.push(`- ${version}: ${spec.url} (sha256 ${spec.sha256}; overlays: ${overlays})`)
   }
+  writeFileSync(join(staging, "operations.json"), JSON.stringify(operations))
   writeFileSync(
     join(staging, "README.md"),
     [

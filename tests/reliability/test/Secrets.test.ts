@@ -59,6 +59,8 @@ describe("secrets never leak", () => {
     })
     try {
       sim.subscribe(bundle.webhookUrl)
+      sim.registerRedirectUri(bundle.redirectUri)
+      sim.registerRedirectUri(misconfigured.redirectUri)
 
       const connected = await read("OAuth start → consent → callback", `${bundle.url}/oauth/start`)
       expect(connected.status).toBe(200)

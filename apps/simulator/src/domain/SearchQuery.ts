@@ -1,28 +1,48 @@
 /**
- * Intercom's search query language for contacts (`POST /contacts/search`), read into a predicate
- * over stored contacts. A query is a filter `{ field, operator, value }` or a group
- * `{ operator: "AND" | "OR", value: [query, …] }`, groups nested at most two deep, at most 15
- * queries to a group. Each node is told apart by its shape (a `field` makes a filter) and checked
- * against that kind's schema in the spec where it sits, so a problem is named by its full path
+ * Intercom's search query language (`POST /contacts/search`, `POST /conversations/search`), read into
+ * a predicate over stored records. A query is a filter `{ field, operator, value }` or a group
+ * `{ operator: "AND" | "OR", value: [query, …] }`, groups nested at most two deep, at most 15 queries
+ * to a group. Each node is told apart by its shape (a `field` makes a filter) and checked against that
+ * kind's schema in the request's version, so a problem is named by its full path
  * (`query.value[1].operator`); then the field and operator are checked as Intercom documents them:
- * which operators a field's type takes, and that the value has that type. Dates match by calendar
- * day in the workspace's time zone, as Intercom's do.
+ * which operators a field's type takes, and that the value has that type. Dates match by calendar day
+ * in the workspace's time zone, as Intercom's do. Which fields exist is the resource's (see
+ * `ContactSearch.ts`, `ConversationSearch.ts`).
  */
-import { apiError, type IntercomApiError } from "./IntercomError.ts"
-import type { FieldProblem, SpecSchemas } from "./SpecSchemas.ts"
-import type { ContactRecord } from "./Store.ts"
+import * as Effect from "effect/Effect"
+import { isObject } from "effect/Predicate"
+import { InvalidField, invalidField, missingField } from "./DomainError.ts"
 
 export type SearchFieldType = "string" | "integer" | "boolean" | "date" | "id-set"
 
 type Scalar = string | number | boolean
 type Stored = Scalar | ReadonlyArray<string> | null
 
-interface SearchField {
+export interface SearchField<R> {
   readonly type: SearchFieldType
-  readonly read: (contact: ContactRecord) => Stored
+  readonly read: (record: R) => Stored
   /** Emails compare without case, as Intercom (and the store's one-user-per-email rule) treat them. */
   readonly caseless?: boolean
 }
+
+/** What a resource's search knows: its fields, and how to read a `custom_attributes.<name>`. */
+export interface SearchFields<R> {
+  /** What is searched, as errors name it: "contact", "conversation". */
+  readonly resource: string
+  readonly fields: ReadonlyMap<string, SearchField<R>>
+  readonly customAttributes: (record: R) => Readonly<Record<string, unknown>>
+  readonly defaultPerPage: number
+}
+
+/** A problem the request's description finds with a node: Intercom's code, the field and why. */
+export interface SchemaProblem {
+  readonly code: "parameter_not_found" | "parameter_invalid"
+  readonly field: string
+  readonly message: string
+}
+
+/** Checks a value against a named component schema of the request's version. */
+export type ValidateComponent = (name: string, value: unknown, at: string) => SchemaProblem | undefined
 
 export const operatorsByType: Readonly<Record<SearchFieldType, ReadonlyArray<string>>> = {
   string: ["=", "!=", "IN", "NIN", "~", "!~", "^", "$"],
@@ -33,96 +53,50 @@ export const operatorsByType: Readonly<Record<SearchFieldType, ReadonlyArray<str
   "id-set": ["=", "!="]
 }
 
-export const defaultSearchPerPage = 50
 export const maxSearchPerPage = 150
 /** "There's a limit of max 2 nested filters". */
 export const maxGroupNesting = 2
 /** "There's a limit of max 15 filters for each AND or OR group". */
 export const maxGroupSize = 15
 
-const text = (read: (contact: ContactRecord) => string | null): SearchField => ({ type: "string", read })
-const date = (read: (contact: ContactRecord) => number | null): SearchField => ({ type: "date", read })
-const unknownText = text(() => null)
-const unknownDate = date(() => null)
-const alwaysFalse: SearchField = { type: "boolean", read: () => false }
-
-/**
- * The spec's "Accepted Fields" for contacts. Fields the simulator does not track (browser, devices,
- * location) are searchable and hold no value, exactly as the contacts it answers show them (null).
- */
-const searchFields: ReadonlyMap<string, SearchField> = new Map<string, SearchField>([
-  ["id", text((c) => c.id)],
-  ["role", text((c) => c.role)],
-  ["name", text((c) => c.name)],
-  ["avatar", text((c) => c.avatar)],
-  ["owner_id", { type: "integer", read: (c) => (c.owner_id === null ? null : Number(c.owner_id)) }],
-  ["email", { ...text((c) => c.email), caseless: true }],
-  ["email_domain", { ...text((c) => c.email?.split("@")[1] ?? null), caseless: true }],
-  ["phone", text((c) => c.phone)],
-  ["formatted_phone", text((c) => c.phone)],
-  ["external_id", text((c) => c.external_id)],
-  ["created_at", date((c) => c.created_at)],
-  ["signed_up_at", date((c) => c.signed_up_at)],
-  ["updated_at", date((c) => c.updated_at)],
-  ["last_seen_at", date((c) => c.last_seen_at)],
-  ["last_contacted_at", date((c) => c.last_contacted_at)],
-  ["last_replied_at", date((c) => c.last_replied_at)],
-  ["last_email_opened_at", unknownDate],
-  ["last_email_clicked_at", unknownDate],
-  ["ios_last_seen_at", unknownDate],
-  ["android_last_seen_at", unknownDate],
-  ["unsubscribed_from_emails", { type: "boolean", read: (c) => c.unsubscribed_from_emails }],
-  ["marked_email_as_spam", alwaysFalse],
-  ["has_hard_bounced", alwaysFalse],
-  ["tag_id", { type: "id-set", read: (c) => c.tag_ids }],
-  // The simulator has no segments: every contact is in none.
-  ["segment_id", { type: "id-set", read: () => [] }],
-  ...[
-    "language_override",
-    "browser",
-    "browser_language",
-    "os",
-    "location.country",
-    "location.region",
-    "location.city",
-    "ios_app_version",
-    "ios_device",
-    "ios_app_device",
-    "ios_os_version",
-    "ios_app_name",
-    "ios_sdk_version",
-    "android_app_version",
-    "android_device",
-    "android_app_name",
-    "android_sdk_version",
-    // The spec's table spells it this way.
-    "andoid_sdk_version"
-  ].map((name): [string, SearchField] => [name, unknownText])
-])
-
-export const searchableContactFields: ReadonlyArray<string> = [
-  ...searchFields.keys(),
-  "custom_attributes.<name>"
-]
+export const textField = <R>(read: (record: R) => string | null): SearchField<R> => ({ type: "string", read })
+export const dateField = <R>(read: (record: R) => number | null): SearchField<R> => ({ type: "date", read })
+export const integerField = <R>(read: (record: R) => number | null): SearchField<R> => ({
+  type: "integer",
+  read
+})
+export const booleanField = <R>(read: (record: R) => boolean | null): SearchField<R> => ({
+  type: "boolean",
+  read
+})
+export const idSetField = <R>(read: (record: R) => ReadonlyArray<string>): SearchField<R> => ({
+  type: "id-set",
+  read
+})
+/** A field Intercom lets you search that the simulator does not track: it holds no value. */
+export const untrackedField = <R>(type: "string" | "date"): SearchField<R> => ({ type, read: () => null })
 
 const customPrefix = "custom_attributes."
 
 type JsonObject = Record<string, unknown>
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
-const invalid = (field: string, message: string): IntercomApiError =>
-  apiError(400, "parameter_invalid", message, field)
+/** Thrown inside the compiler only; `parseSearch` turns it into its failure. */
+const invalid = (field: string, message: string): InvalidField => invalidField(field, message)
 
-const fromProblem = (problem: FieldProblem): IntercomApiError =>
-  apiError(400, problem.code, problem.message, problem.field)
+const fromProblem = (problem: SchemaProblem): InvalidField =>
+  new InvalidField({
+    field: problem.field,
+    problem: problem.code === "parameter_not_found" ? "missing" : "invalid",
+    message: problem.message,
+    reason: "NotRetryable"
+  })
 
-export type ContactPredicate = (contact: ContactRecord) => boolean
+export type Predicate<R> = (record: R) => boolean
 
-export interface ContactSearch {
-  readonly matches: ContactPredicate
+export interface Search<R> {
+  readonly matches: Predicate<R>
   readonly perPage: number
-  readonly startingAfter?: string
+  readonly startingAfter?: string | undefined
 }
 
 /** Calendar days in one time zone, as sortable `YYYY-MM-DD` keys; cached per timestamp. */
@@ -145,14 +119,14 @@ const dayKeys = (timeZone: string): ((unixSeconds: number) => string) => {
 }
 
 /** A custom attribute's type is the query value's: Intercom's is the data attribute's, which we do not keep. */
-const customField = (name: string, value: unknown): SearchField => {
+const customField = <R>(search: SearchFields<R>, name: string, value: unknown): SearchField<R> => {
   const sample = Array.isArray(value) ? value[0] : value
   const type: SearchFieldType =
     typeof sample === "number" ? "integer" : typeof sample === "boolean" ? "boolean" : "string"
   return {
     type,
-    read: (contact) => {
-      const stored = contact.custom_attributes[name]
+    read: (record) => {
+      const stored = search.customAttributes(record)[name]
       return typeof stored === "string" || typeof stored === "number" || typeof stored === "boolean"
         ? stored
         : null
@@ -199,26 +173,26 @@ const fold = (value: Scalar, caseless: boolean): Scalar =>
  * Compiles one filter. Negative operators (`!=`, `NIN`, `!~`) are the exact complements of their
  * positive ones, so a contact without the value matches them.
  */
-const compileFilter = (
-  field: SearchField,
+const compileFilter = <R>(
+  field: SearchField<R>,
   fieldName: string,
   operator: string,
   value: unknown,
   at: string,
   dayOf: (unixSeconds: number) => string
-): ContactPredicate => {
+): Predicate<R> => {
   const valueAt = `${at}.value`
   const caseless = field.caseless === true
   const negate =
-    (predicate: ContactPredicate): ContactPredicate =>
-    (contact) =>
-      !predicate(contact)
+    (predicate: Predicate<R>): Predicate<R> =>
+    (record) =>
+      !predicate(record)
 
   if (value === null) {
     if (operator !== "=" && operator !== "!=") {
       throw invalid(valueAt, `${valueAt} may be null only with = and != (is unknown, has any value)`)
     }
-    const unknown: ContactPredicate = (contact) => {
+    const unknown: Predicate<R> = (contact) => {
       const stored = field.read(contact)
       return stored === null || stored === "" || (Array.isArray(stored) && stored.length === 0)
     }
@@ -232,7 +206,7 @@ const compileFilter = (
         fold(operandOf(field.type, item, fieldName, `${valueAt}[${index}]`), caseless)
       )
     )
-    const within: ContactPredicate = (contact) => {
+    const within: Predicate<R> = (contact) => {
       const stored = field.read(contact)
       return stored !== null && !Array.isArray(stored) && wanted.has(fold(stored as Scalar, caseless))
     }
@@ -242,7 +216,7 @@ const compileFilter = (
   const operand = fold(operandOf(field.type, value, fieldName, valueAt), caseless)
 
   if (field.type === "id-set") {
-    const holds: ContactPredicate = (contact) => {
+    const holds: Predicate<R> = (contact) => {
       const stored = field.read(contact)
       return Array.isArray(stored) && stored.includes(operand as string)
     }
@@ -251,7 +225,7 @@ const compileFilter = (
 
   if (field.type === "date") {
     const day = dayOf(operand as number)
-    const sameDayOr = (test: (storedDay: string) => boolean): ContactPredicate => {
+    const sameDayOr = (test: (storedDay: string) => boolean): Predicate<R> => {
       return (contact) => {
         const stored = field.read(contact)
         return typeof stored === "number" && test(dayOf(stored))
@@ -263,19 +237,19 @@ const compileFilter = (
     return sameDayOr((stored) => stored < day)
   }
 
-  const scalar = (contact: ContactRecord): Scalar | null => {
+  const scalar = (contact: R): Scalar | null => {
     const stored = field.read(contact)
     return stored === null || Array.isArray(stored) ? null : fold(stored as Scalar, caseless)
   }
-  const positive = (test: (stored: Scalar) => boolean): ContactPredicate => {
+  const positive = (test: (stored: Scalar) => boolean): Predicate<R> => {
     return (contact) => {
       const stored = scalar(contact)
       return stored !== null && test(stored)
     }
   }
-  const textTest = (test: (stored: string, wanted: string) => boolean): ContactPredicate =>
+  const textTest = (test: (stored: string, wanted: string) => boolean): Predicate<R> =>
     positive((stored) => typeof stored === "string" && test(stored, operand as string))
-  const numberTest = (test: (stored: number, wanted: number) => boolean): ContactPredicate =>
+  const numberTest = (test: (stored: number, wanted: number) => boolean): Predicate<R> =>
     positive((stored) => typeof stored === "number" && test(stored, operand as number))
 
   switch (operator) {
@@ -310,13 +284,14 @@ const compileFilter = (
 const isGroup = (node: JsonObject): boolean =>
   !("field" in node) && (node.operator === "AND" || node.operator === "OR")
 
-const compileQuery = (
+const compileQuery = <R>(
+  search: SearchFields<R>,
   node: unknown,
   at: string,
   groupDepth: number,
-  schemas: SpecSchemas,
+  validate: ValidateComponent,
   dayOf: (unixSeconds: number) => string
-): ContactPredicate => {
+): Predicate<R> => {
   if (!isObject(node)) throw invalid(at, `${at} must be an object: a filter or an AND/OR group`)
 
   if (isGroup(node)) {
@@ -326,10 +301,9 @@ const compileQuery = (
     // The group's own fields against its schema, its members one by one below (each by its own shape
     // and path): the spec's `oneOf` over the members' kinds cannot tell them apart from 2.12 on.
     const { value: members, ...own } = node
-    const problem = schemas.validateComponent("multiple_filter_search_request", own, at)
+    const problem = validate("multiple_filter_search_request", own, at)
     if (problem !== undefined) throw fromProblem(problem)
-    if (members === undefined || members === null)
-      throw apiError(400, "parameter_not_found", `${at}.value is required`, `${at}.value`)
+    if (members === undefined || members === null) throw missingField(`${at}.value`)
     if (!Array.isArray(members)) {
       throw invalid(`${at}.value`, `${at}.value must be an array of queries (filters or AND/OR groups)`)
     }
@@ -341,7 +315,7 @@ const compileQuery = (
       )
     }
     const compiled = members.map((member, index) =>
-      compileQuery(member, `${at}.value[${index}]`, groupDepth + 1, schemas, dayOf)
+      compileQuery(search, member, `${at}.value[${index}]`, groupDepth + 1, validate, dayOf)
     )
     return node.operator === "AND"
       ? (contact) => compiled.every((predicate) => predicate(contact))
@@ -352,20 +326,20 @@ const compileQuery = (
   if (Array.isArray(node.value) && node.value.length === 0) {
     throw invalid(`${at}.value`, `${at}.value must hold at least one value`)
   }
-  const problem = schemas.validateComponent("single_filter_search_request", node, at)
+  const problem = validate("single_filter_search_request", node, at)
   if (problem !== undefined) throw fromProblem(problem)
   for (const key of ["field", "operator", "value"] as const) {
-    if (!(key in node)) throw apiError(400, "parameter_not_found", `${at}.${key} is required`, `${at}.${key}`)
+    if (!(key in node)) throw missingField(`${at}.${key}`)
   }
   const fieldName = node.field as string
   const operator = node.operator as string
   const field = fieldName.startsWith(customPrefix)
     ? fieldName.length > customPrefix.length
-      ? customField(fieldName.slice(customPrefix.length), node.value)
+      ? customField(search, fieldName.slice(customPrefix.length), node.value)
       : undefined
-    : searchFields.get(fieldName)
+    : search.fields.get(fieldName)
   if (field === undefined) {
-    throw invalid(`${at}.field`, `${at}.field "${fieldName}" is not a searchable contact field`)
+    throw invalid(`${at}.field`, `${at}.field "${fieldName}" is not a searchable ${search.resource} field`)
   }
   const allowed = operatorsByType[field.type]
   if (!allowed.includes(operator)) {
@@ -378,32 +352,49 @@ const compileQuery = (
 }
 
 /**
- * Reads a `search_request` body: the query as a predicate, and the page asked for. Throws the
- * `IntercomApiError` Intercom would answer with (400 `error.list`, naming the field).
+ * Reads a search body: the query as a predicate, and the page asked for, or the field Intercom would
+ * name in its 400. `validate` checks nodes against the request's version.
  */
-export const parseContactSearch = (body: unknown, schemas: SpecSchemas, timeZone: string): ContactSearch => {
-  if (!isObject(body) || !("query" in body)) {
-    const problem = schemas.validateRequestBody("SearchContacts", body)
-    throw problem === undefined
-      ? apiError(400, "parameter_not_found", "query is required", "query")
-      : fromProblem(problem)
-  }
-  let perPage = defaultSearchPerPage
-  let startingAfter: string | undefined
-  const pagination = body.pagination
-  if (pagination !== undefined && pagination !== null) {
-    const problem = schemas.validateComponent("starting_after_paging", pagination, "pagination")
-    if (problem !== undefined) throw fromProblem(problem)
-    // Only 2.11's description requires per_page; the others default it as Intercom does.
-    const paging = pagination as { readonly per_page?: number; readonly starting_after?: string | null }
-    perPage = paging.per_page ?? defaultSearchPerPage
-    if (perPage < 1 || perPage > maxSearchPerPage) {
-      throw invalid("pagination.per_page", `pagination.per_page must be between 1 and ${maxSearchPerPage}`)
+export const parseSearch = <R>(
+  search: SearchFields<R>,
+  body: unknown,
+  options: { readonly validate: ValidateComponent; readonly timeZone: string }
+): Effect.Effect<Search<R>, InvalidField> =>
+  Effect.suspend(() => {
+    if (!isObject(body) || !("query" in body)) {
+      const problem = isObject(body) ? undefined : options.validate("search_request", body, "")
+      return Effect.fail(problem === undefined ? missingField("query") : fromProblem(problem))
     }
-    if (typeof paging.starting_after === "string") startingAfter = paging.starting_after
-  }
-  // Not the whole body against `search_request` afterwards: its `oneOf` between a filter and a group
-  // refuses valid groups from 2.12 on (both branches match); each node was checked by its kind instead.
-  const matches = compileQuery(body.query, "query", 0, schemas, dayKeys(timeZone))
-  return { matches, perPage, ...(startingAfter === undefined ? {} : { startingAfter }) }
-}
+    let perPage = search.defaultPerPage
+    let startingAfter: string | undefined
+    const pagination = body.pagination
+    if (pagination !== undefined && pagination !== null) {
+      const problem = options.validate("starting_after_paging", pagination, "pagination")
+      if (problem !== undefined) return Effect.fail(fromProblem(problem))
+      // Only 2.11's description requires per_page; the others default it as Intercom does.
+      const paging = pagination as { readonly per_page?: number; readonly starting_after?: string | null }
+      perPage = paging.per_page ?? search.defaultPerPage
+      if (perPage < 1 || perPage > maxSearchPerPage) {
+        return Effect.fail(
+          invalid("pagination.per_page", `pagination.per_page must be between 1 and ${maxSearchPerPage}`)
+        )
+      }
+      if (typeof paging.starting_after === "string") startingAfter = paging.starting_after
+    }
+    // Not the whole body against `search_request` afterwards: its `oneOf` between a filter and a group
+    // refuses valid groups from 2.12 on (both branches match); each node was checked by its kind instead.
+    try {
+      const matches = compileQuery(
+        search,
+        body.query,
+        "query",
+        0,
+        options.validate,
+        dayKeys(options.timeZone)
+      )
+      return Effect.succeed({ matches, perPage, startingAfter })
+    } catch (error) {
+      if (error instanceof InvalidField) return Effect.fail(error)
+      throw error
+    }
+  })

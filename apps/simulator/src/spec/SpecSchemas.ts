@@ -1,11 +1,12 @@
 /**
- * The pinned (patched) OpenAPI document as validators: request bodies and parameters are checked
+ * One pinned (patched) OpenAPI document as validators: request bodies and parameters are checked
  * before a handler runs, and tests check every response against the operation's response schema.
  * OpenAPI 3.0 schemas are turned into JSON Schema first (`nullable`, `$ref` into components).
  */
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
+import { isObject } from "effect/Predicate"
 
 export interface OpenApiOperation {
   readonly operationId?: string
@@ -27,9 +28,6 @@ export interface FieldProblem {
 }
 
 type JsonObject = Record<string, unknown>
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const specId = "intercom-spec"
 
@@ -171,10 +169,6 @@ const formats = {
 /** Validators for one OpenAPI document, compiled on first use and cached. */
 export class SpecSchemas {
   readonly document: OpenApiDocument
-  /** Every value of the document's `intercom_version` enum. */
-  readonly knownVersions: ReadonlySet<string>
-  /** The version the document was written for (`intercom_version.default`). */
-  readonly defaultVersion: string
   private readonly ajv: Ajv
   private readonly operations = new Map<
     string,
@@ -196,16 +190,48 @@ export class SpecSchemas {
         }
       }
     }
-    const version = document.components.schemas.intercom_version
-    const values = isObject(version) && Array.isArray(version.enum) ? version.enum.map(String) : []
-    this.knownVersions = new Set(values)
-    this.defaultVersion = isObject(version) && typeof version.default === "string" ? version.default : "2.11"
   }
 
   operation(operationId: string): { method: string; path: string; operation: OpenApiOperation } {
     const found = this.operations.get(operationId)
     if (found === undefined) throw new Error(`The OpenAPI document has no operation "${operationId}"`)
     return found
+  }
+
+  /** Whether the document describes the operation. */
+  hasOperation(operationId: string): boolean {
+    return this.operations.has(operationId)
+  }
+
+  /** Every operation the document describes: its id, method (upper case) and path template. */
+  listOperations(): ReadonlyArray<{
+    readonly operationId: string
+    readonly method: string
+    readonly path: string
+  }> {
+    return [...this.operations].map(([operationId, { method, path }]) => ({ operationId, method, path }))
+  }
+
+  /** The OpenAPI schema of an operation's JSON answer for a status (`$ref`s left as they are). */
+  responseSchema(operationId: string, status = 200): unknown {
+    const responses = this.operation(operationId).operation.responses ?? {}
+    const response = this.resolve(responses[String(status)] ?? responses.default)
+    return SpecSchemas.jsonSchemaOf(isObject(response) ? response.content : undefined)
+  }
+
+  /** The recorded examples of an operation's JSON answer for a status, by name. */
+  responseExamples(operationId: string, status = 200): ReadonlyArray<unknown> {
+    const responses = this.operation(operationId).operation.responses ?? {}
+    const response = this.resolve(responses[String(status)])
+    const content =
+      isObject(response) && isObject(response.content) ? response.content["application/json"] : undefined
+    const examples = isObject(content) && isObject(content.examples) ? content.examples : {}
+    return Object.values(examples).map((example) => (isObject(example) ? example.value : undefined))
+  }
+
+  /** A named component schema (`contact`), or undefined. */
+  component(name: string): unknown {
+    return this.document.components.schemas[name]
   }
 
   private compile(key: string, schema: () => unknown): ValidateFunction {
@@ -216,7 +242,8 @@ export class SpecSchemas {
     return compiled
   }
 
-  private resolve(node: unknown): unknown {
+  /** A `$ref` into the document, followed once; anything else as it is. */
+  resolve(node: unknown): unknown {
     if (isObject(node) && typeof node.$ref === "string" && node.$ref.startsWith("#/")) {
       let target: unknown = this.document
       for (const part of node.$ref.slice(2).split("/")) target = isObject(target) ? target[part] : undefined
