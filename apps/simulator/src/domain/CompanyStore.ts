@@ -117,6 +117,12 @@ export class CompanyStore {
     })
   }
 
+  /** A contact of the company was active now (`last_request_at`). */
+  recordRequest(company: CompanyRecord): void {
+    company.last_request_at = this.workspace.nowSeconds()
+    this.workspace.persistence.save("company", company.id, company)
+  }
+
   private index(company: CompanyRecord): void {
     this.byId.set(company.id, company)
     this.byCompanyId.set(company.company_id, company.id)

@@ -129,7 +129,9 @@ export const contactHandlers = (store: WorkspaceStore): Record<string, ApiHandle
         return {
           body: {
             type: "list",
+            // Intercom's examples name the list `data`; its schema (2.11 requires it) says `companies`.
             data: companies,
+            companies,
             pages: {
               type: "pages",
               next: null,
@@ -150,6 +152,7 @@ export const contactHandlers = (store: WorkspaceStore): Record<string, ApiHandle
         if (companyId === undefined) return yield* missingField("id", "company not specified")
         const company = yield* store.companies.get(companyId)
         store.contacts.attachCompany(contact, company)
+        store.companies.recordRequest(company)
         return { body: companyView(store, company) }
       })
   },

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import { isObject } from "effect/Predicate"
 import type { CompanyInput } from "../../domain/CompanyStore.ts"
 import { missingField } from "../../domain/DomainError.ts"
+import type { CompanyRecord } from "../../domain/Records.ts"
 import type { WorkspaceStore } from "../../domain/WorkspaceStore.ts"
 import type { ApiHandler } from "../ApiPipeline.ts"
 import { NotImplemented } from "../IntercomErrors.ts"
@@ -37,20 +38,23 @@ export const workspaceHandlers = (store: WorkspaceStore): Record<string, ApiHand
       }))
   },
   /** `GET /companies`: one company by `company_id` or `name`, else the list. */
+  /** `GET /companies`: the company with that `company_id` or `name` (a list, as the description has it), else all. */
   retrieveCompany: {
     handle: (call) => {
       const companyId = call.query.get("company_id")
       const name = call.query.get("name")
-      if (companyId !== null) {
-        return Effect.map(store.companies.getByCompanyId(companyId), (company) => ({
-          body: companyView(store, company)
-        }))
-      }
-      if (name !== null) {
-        return Effect.map(store.companies.getByName(name), (company) => ({
-          body: companyView(store, company)
-        }))
-      }
+      const one = (company: CompanyRecord) => ({
+        body: companyListView(store, {
+          data: [company],
+          totalCount: 1,
+          page: 1,
+          perPage: companiesPerPage,
+          totalPages: 1,
+          startingAfter: null
+        })
+      })
+      if (companyId !== null) return Effect.map(store.companies.getByCompanyId(companyId), one)
+      if (name !== null) return Effect.map(store.companies.getByName(name), one)
       return pageRequest(call, { perPage: companiesPerPage }).pipe(
         Effect.flatMap((request) => store.companies.list(request)),
         Effect.map((page) => ({ body: companyListView(store, page) }))
@@ -86,8 +90,9 @@ export const workspaceHandlers = (store: WorkspaceStore): Record<string, ApiHand
       }
       if (typeof request.name !== "string") return Effect.fail(missingField("name"))
       const id = typeof request.id === "string" ? request.id : undefined
+      // 2.16's example answers with whom the request tagged too: nobody, for a create or rename.
       return Effect.map(store.tags.createOrUpdate({ name: request.name, id }), (tag) => ({
-        body: tagView(tag)
+        body: { ...tagView(tag), users: [], companies: [] }
       }))
     }
   },
