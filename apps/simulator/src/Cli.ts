@@ -61,6 +61,7 @@ serve:
   --client-secret SECRET     signs webhooks and checks the OAuth code exchange (or INTERCOM_CLIENT_SECRET)
   --client-id ID             the OAuth app's client id (default sim_client_id)
   --webhook-url URL          subscribe URL to every topic (repeatable)
+  --redirect-uri URL         an OAuth redirect URI the app registered (repeatable); /oauth redirects only there
   --signature MODE           sha1 | sha256 | both | invalid (default both)
   --rate-limit N             requests per minute per app (default 1000, spread over 10 s windows)
   --fault SPEC               <route>:<kind>[=<arg>][@<probability>] (repeatable). Before the work
@@ -119,6 +120,7 @@ const options = {
   "client-secret": { type: "string" },
   "client-id": { type: "string" },
   "webhook-url": { type: "string", multiple: true },
+  "redirect-uri": { type: "string", multiple: true },
   signature: { type: "string" },
   "rate-limit": { type: "string" },
   fault: { type: "string", multiple: true },
@@ -329,6 +331,7 @@ const serve = async (values: Values, io: CliIo): Promise<number> => {
       clientId: values["client-id"],
       accessToken: values["access-token"],
       webhookUrls: values["webhook-url"],
+      redirectUris: values["redirect-uri"],
       signature: signatureOf(values),
       rateLimitPerMinute: number(values, "rate-limit", 1000),
       faults,

@@ -246,8 +246,7 @@ export const makeSimulator = (
       dispatcher,
       random: dataRandom,
       spec: appSpec,
-      nowMillis,
-      fork: (effect) => void fork(effect)
+      nowMillis
     })
     const events = yield* inScope(Effect.acquireRelease(PubSub.unbounded<string>(), PubSub.shutdown))
     dispatcher.onDelivery((delivery) => {

@@ -21,6 +21,7 @@ import {
 } from "@taskjuice/intercom-client"
 import * as ByteSize from "effect/ByteSize"
 import * as Effect from "effect/Effect"
+import type * as Headers from "effect/http/Headers"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -62,6 +63,8 @@ export interface Answer {
 /** One request as it passes the pipeline; each stage fills in its part. */
 export interface ApiCall {
   readonly request: HttpServerRequest.HttpServerRequest
+  /** The request's headers, read once (the request builds them anew on each read). */
+  readonly headers: Headers.Headers
   readonly route: ApiRoute
   readonly params: Readonly<Record<string, string | undefined>>
   readonly query: URLSearchParams
@@ -103,8 +106,8 @@ type Step = (call: ApiCall) => Effect.Effect<Answer, ApiError>
 const versionHeaderName = versionHeader.toLowerCase()
 type Stage = (context: PipelineContext, next: Step) => Step
 
-const bearer = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
-  const header = request.headers.authorization
+const bearer = (headers: Headers.Headers): string | undefined => {
+  const header = headers.authorization
   if (header === undefined) return undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   return match?.[1]
@@ -137,7 +140,7 @@ const fault: Stage = (context, next) => (call) => {
       return Effect.andThen(Effect.sleep(rule.delayMs ?? 2000), next(call))
     case "revoked":
       return Effect.suspend(() => {
-        const token = bearer(call.request)
+        const token = bearer(call.headers)
         if (token !== undefined) context.store.tokens.revoke(token)
         return next(call)
       })
@@ -147,7 +150,7 @@ const fault: Stage = (context, next) => (call) => {
 }
 
 const auth: Stage = (context, next) => (call) => {
-  const token = bearer(call.request)
+  const token = bearer(call.headers)
   const record = token === undefined ? undefined : context.store.tokens.find(token)
   if (record === undefined) return Effect.fail(new Unauthorized({ reason: "NotRetryable" }))
   if (record.revoked) return Effect.fail(new TokenRevoked({ reason: "NotRetryable" }))
@@ -156,7 +159,7 @@ const auth: Stage = (context, next) => (call) => {
 }
 
 const version: Stage = (context, next) => (call) => {
-  const requested = call.request.headers[versionHeaderName]
+  const requested = call.headers[versionHeaderName]
   const name = requested === undefined || requested === "" ? context.defaultVersion : requested
   if (!context.descriptions.serves(name)) {
     return Effect.fail(
@@ -296,7 +299,7 @@ export const makeApiPipeline = (context: PipelineContext) => {
     // Authenticated, but refused before the budget was counted (a fault, a version): state it as it is.
     if (call.token !== undefined)
       return rateLimitHeaders(context.budget.peek(call.token.token, context.nowMillis()))
-    const token = bearer(call.request)
+    const token = bearer(call.headers)
     const record = token === undefined ? undefined : context.store.tokens.find(token)
     return record === undefined || record.revoked
       ? undefined
@@ -330,6 +333,7 @@ export const makeApiPipeline = (context: PipelineContext) => {
     const mark = request.url.indexOf("?")
     const call: ApiCall = {
       request,
+      headers: request.headers,
       route,
       params,
       query: new URLSearchParams(mark === -1 ? "" : request.url.slice(mark + 1)),
@@ -370,7 +374,7 @@ export const makeApiPipeline = (context: PipelineContext) => {
     refusal: RouteNotFound | MethodNotAllowed
   ): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
     Effect.sync(() => {
-      const token = bearer(request)
+      const token = bearer(request.headers)
       const record = token === undefined ? undefined : context.store.tokens.find(token)
       const error: ApiError =
         record === undefined

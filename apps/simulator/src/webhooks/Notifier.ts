@@ -82,7 +82,6 @@ export class Notifier {
   private readonly nowMillis: () => number
   /** While a trigger runs, its notifications are held so overrides can be applied before sending. */
   private held: Array<NotificationEnvelope> | undefined
-  private readonly fork: (effect: Effect.Effect<void>) => void
 
   constructor(options: {
     readonly store: WorkspaceStore
@@ -90,14 +89,12 @@ export class Notifier {
     readonly random: Random
     readonly spec: VersionSpec
     readonly nowMillis: () => number
-    readonly fork: (effect: Effect.Effect<void>) => void
   }) {
     this.store = options.store
     this.dispatcher = options.dispatcher
     this.random = options.random
     this.spec = options.spec
     this.nowMillis = options.nowMillis
-    this.fork = options.fork
     this.store.onChange((change) => this.changed(change))
   }
 
@@ -128,7 +125,7 @@ export class Notifier {
           const asked = envelope.topic === topic
           const edited = asked ? yield* overridable(() => applyOverrides(envelope, overrides)) : envelope
           // Only the asked-for topic goes to --forward-to; what else the change caused goes to subscribers.
-          const { notification, firstAttempts } = yield* this.dispatcher.dispatch(edited, {
+          const { notification, firstAttempts } = this.dispatcher.dispatch(edited, {
             forwardTo: asked ? options.forwardTo : undefined,
             signature: options.signature
           })
@@ -164,7 +161,7 @@ export class Notifier {
     for (const topic of topicsFor(change)) {
       const envelope = this.envelope(topic, item)
       if (this.held !== undefined) this.held.push(envelope)
-      else this.fork(Effect.asVoid(this.dispatcher.dispatch(envelope)))
+      else this.dispatcher.dispatch(envelope)
     }
   }
 

@@ -153,34 +153,32 @@ export class WebhookDispatcher {
     return () => this.listeners.delete(listener)
   }
 
-  /** Records a notification and sends it; succeeds with the first attempt of each delivery. */
+  /** Records a notification and starts its deliveries; `firstAttempts` waits for the first attempt of each. */
   dispatch(
     envelope: NotificationEnvelope,
     options: DispatchOptions = {}
-  ): Effect.Effect<{
+  ): {
     readonly notification: NotificationRecord
     readonly firstAttempts: Effect.Effect<ReadonlyArray<DeliveryRecord>>
-  }> {
-    return Effect.suspend(() => {
-      const notification: NotificationRecord = {
-        id: envelope.id ?? `ping_${randomUUID()}`,
-        topic: envelope.topic,
-        createdAt: this.options.nowMillis(),
-        envelope
-      }
-      remember(this.notifications, notification.id, notification, this.options.keep)
-      const signature = options.signature ?? this.options.signature
-      const firstAttempts = this.urlsFor(notification.topic, options.forwardTo).map((url) =>
-        this.start({
-          notification,
-          target: this.targetFor(url),
-          signature,
-          firstAttempt: 1,
-          retryOnFailure: true
-        })
-      )
-      return Effect.succeed({ notification, firstAttempts: Effect.all(firstAttempts) })
-    })
+  } {
+    const notification: NotificationRecord = {
+      id: envelope.id ?? `ping_${randomUUID()}`,
+      topic: envelope.topic,
+      createdAt: this.options.nowMillis(),
+      envelope
+    }
+    remember(this.notifications, notification.id, notification, this.options.keep)
+    const signature = options.signature ?? this.options.signature
+    const firstAttempts = this.urlsFor(notification.topic, options.forwardTo).map((url) =>
+      this.start({
+        notification,
+        target: this.targetFor(url),
+        signature,
+        firstAttempt: 1,
+        retryOnFailure: true
+      })
+    )
+    return { notification, firstAttempts: Effect.all(firstAttempts) }
   }
 
   /** Sends a recorded notification again (Developer Hub's "resend"), to the same URLs or one given. */
