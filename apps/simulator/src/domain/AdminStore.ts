@@ -2,8 +2,8 @@
  * The workspace's teammates: two admins, the first of them the one the access tokens act as
  * (`GET /me`).
  */
-import * as Effect from "effect/Effect"
-import { type NotFound, notFound } from "./DomainError.ts"
+
+import { RecordStore } from "./RecordStore.ts"
 import type { AdminRecord } from "./Records.ts"
 import type { Workspace } from "./Workspace.ts"
 
@@ -12,37 +12,17 @@ const defaultAdmins: ReadonlyArray<Omit<AdminRecord, "id">> = [
   { name: "Grace Hopper", email: "grace@simulated-intercom.test", job_title: "Support engineer" }
 ]
 
-export class AdminStore {
-  private readonly byId = new Map<string, AdminRecord>()
-
+export class AdminStore extends RecordStore<AdminRecord> {
   constructor(workspace: Workspace) {
-    for (const admin of workspace.persistence.load("admin") as ReadonlyArray<AdminRecord>) {
-      this.byId.set(admin.id, admin)
-    }
+    super("admin")
+    for (const admin of workspace.persistence.load("admin") as ReadonlyArray<AdminRecord>) this.put(admin)
     if (!workspace.restored) {
       for (const admin of defaultAdmins) {
         const record = { id: workspace.nextNumericId(), ...admin }
-        this.byId.set(record.id, record)
+        this.put(record)
         workspace.persistence.save("admin", record.id, record)
       }
     }
-  }
-
-  get size(): number {
-    return this.byId.size
-  }
-
-  values(): IterableIterator<AdminRecord> {
-    return this.byId.values()
-  }
-
-  find(id: string): AdminRecord | undefined {
-    return this.byId.get(id)
-  }
-
-  get(id: string): Effect.Effect<AdminRecord, NotFound> {
-    const admin = this.byId.get(id)
-    return admin === undefined ? Effect.fail(notFound("admin", id)) : Effect.succeed(admin)
   }
 
   /** The admin the access tokens act as. */

@@ -3,8 +3,8 @@
  * or by `company_id` or name, and paged in creation order.
  */
 import * as Effect from "effect/Effect"
-import { CreationOrder, type Page, type PageRequest } from "./CreationOrder.ts"
 import { type InvalidField, missingField, type NotFound, notFound } from "./DomainError.ts"
+import { RecordStore } from "./RecordStore.ts"
 import type { CompanyRecord } from "./Records.ts"
 import type { Workspace } from "./Workspace.ts"
 
@@ -21,34 +21,16 @@ export interface CompanyInput {
   readonly custom_attributes?: Readonly<Record<string, string | number | boolean | null>> | undefined
 }
 
-export class CompanyStore {
+export class CompanyStore extends RecordStore<CompanyRecord> {
   private readonly workspace: Workspace
-  private readonly byId = new Map<string, CompanyRecord>()
   private readonly byCompanyId = new Map<string, string>()
-  private readonly order = new CreationOrder<CompanyRecord>((id) => this.byId.get(id))
 
   constructor(workspace: Workspace) {
+    super("company")
     this.workspace = workspace
     const stored = [...(workspace.persistence.load("company") as ReadonlyArray<CompanyRecord>)]
     stored.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
     for (const company of stored) this.index(company)
-  }
-
-  get size(): number {
-    return this.byId.size
-  }
-
-  values(): IterableIterator<CompanyRecord> {
-    return this.byId.values()
-  }
-
-  find(id: string): CompanyRecord | undefined {
-    return this.byId.get(id)
-  }
-
-  get(id: string): Effect.Effect<CompanyRecord, NotFound> {
-    const company = this.byId.get(id)
-    return company === undefined ? Effect.fail(notFound("company", id)) : Effect.succeed(company)
   }
 
   /** By the caller's own `company_id`. */
@@ -62,13 +44,6 @@ export class CompanyStore {
   getByName(name: string): Effect.Effect<CompanyRecord, NotFound> {
     for (const company of this.byId.values()) if (company.name === name) return Effect.succeed(company)
     return Effect.fail(notFound("company", name))
-  }
-
-  list(request: PageRequest): Effect.Effect<Page<CompanyRecord>, InvalidField> {
-    return Effect.suspend(() => {
-      const page = this.order.page(request)
-      return page instanceof Error ? Effect.fail(page) : Effect.succeed(page)
-    })
   }
 
   /** Creates the company, or updates the one with that `company_id`. */
@@ -124,8 +99,7 @@ export class CompanyStore {
   }
 
   private index(company: CompanyRecord): void {
-    this.byId.set(company.id, company)
+    this.put(company)
     this.byCompanyId.set(company.company_id, company.id)
-    this.order.add(company.id)
   }
 }

@@ -12,7 +12,7 @@ import {
   type SearchField,
   type SearchFields,
   textField,
-  untrackedField
+  untrackedFields
 } from "./SearchQuery.ts"
 
 const untrackedText = [
@@ -66,8 +66,8 @@ const fields = new Map<string, SearchField<ContactRecord>>([
   ["tag_id", idSetField((c) => c.tags.map((tag) => tag.id))],
   // The simulator has no segments: every contact is in none.
   ["segment_id", idSetField(() => [])],
-  ...untrackedDates.map((name): [string, SearchField<ContactRecord>] => [name, untrackedField("date")]),
-  ...untrackedText.map((name): [string, SearchField<ContactRecord>] => [name, untrackedField("string")])
+  ...untrackedFields<ContactRecord>("date", untrackedDates),
+  ...untrackedFields<ContactRecord>("string", untrackedText)
 ])
 
 export const contactSearch: SearchFields<ContactRecord> = {

@@ -4,8 +4,8 @@
  * companies attached to each contact.
  */
 import * as Effect from "effect/Effect"
-import { CreationOrder, type Page, type PageRequest } from "./CreationOrder.ts"
 import { Conflict, type InvalidField, invalidField, type NotFound, notFound } from "./DomainError.ts"
+import { RecordStore } from "./RecordStore.ts"
 import type { AppliedTag, CompanyRecord, ContactRecord, ContactRole, TagRecord } from "./Records.ts"
 import type { Workspace } from "./Workspace.ts"
 
@@ -30,37 +30,19 @@ const roleOf = (value: string | undefined, field = "role"): ContactRole | Invali
   return invalidField(field, `${field} must be one of user, lead`)
 }
 
-export class ContactStore {
+export class ContactStore extends RecordStore<ContactRecord> {
   private readonly workspace: Workspace
-  private readonly byId = new Map<string, ContactRecord>()
-  private readonly order = new CreationOrder<ContactRecord>((id) => this.byId.get(id))
   private readonly userByEmail = new Map<string, string>()
   private readonly byExternalId = new Map<string, string>()
   /** Company id → the contacts attached to it (a company's `user_count`). */
   private readonly byCompany = new Map<string, Set<string>>()
 
   constructor(workspace: Workspace) {
+    super("contact")
     this.workspace = workspace
     const stored = [...(workspace.persistence.load("contact") as ReadonlyArray<ContactRecord>)]
     stored.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
     for (const contact of stored) this.index(contact)
-  }
-
-  get size(): number {
-    return this.byId.size
-  }
-
-  values(): IterableIterator<ContactRecord> {
-    return this.byId.values()
-  }
-
-  find(id: string): ContactRecord | undefined {
-    return this.byId.get(id)
-  }
-
-  get(id: string): Effect.Effect<ContactRecord, NotFound> {
-    const contact = this.byId.get(id)
-    return contact === undefined ? Effect.fail(notFound("contact", id)) : Effect.succeed(contact)
   }
 
   /** The user with that email (emails compare without case). */
@@ -114,7 +96,7 @@ export class ContactStore {
         company_ids: [],
         tags: []
       }
-      ContactStore.apply(contact, input)
+      ContactStore.applyInput(contact, input)
       const conflict = this.conflictWith(contact)
       if (conflict !== undefined) return Effect.fail(conflict)
       this.save(contact)
@@ -139,7 +121,7 @@ export class ContactStore {
         company_ids: [...current.company_ids],
         tags: [...current.tags]
       }
-      ContactStore.apply(next, input)
+      ContactStore.applyInput(next, input)
       next.updated_at = this.workspace.nowSeconds()
       const conflict = this.conflictWith(next)
       if (conflict !== undefined) return Effect.fail(conflict)
@@ -200,26 +182,7 @@ export class ContactStore {
     })
   }
 
-  /** Every contact, a page at a time, in creation order. */
-  list(request: PageRequest): Effect.Effect<Page<ContactRecord>, InvalidField> {
-    return Effect.suspend(() => {
-      const page = this.order.page(request)
-      return page instanceof Error ? Effect.fail(page) : Effect.succeed(page)
-    })
-  }
-
-  /** The contacts `matches` accepts, paged like `list`. */
-  search(
-    matches: (contact: ContactRecord) => boolean,
-    request: PageRequest
-  ): Effect.Effect<Page<ContactRecord>, InvalidField> {
-    return Effect.suspend(() => {
-      const page = this.order.search(matches, request)
-      return page instanceof Error ? Effect.fail(page) : Effect.succeed(page)
-    })
-  }
-
-  private static apply(contact: ContactRecord, input: ContactInput): void {
+  private static applyInput(contact: ContactRecord, input: ContactInput): void {
     if (input.external_id !== undefined) contact.external_id = input.external_id
     if (input.email !== undefined) contact.email = input.email
     if (input.phone !== undefined) contact.phone = input.phone
@@ -262,8 +225,7 @@ export class ContactStore {
   }
 
   private index(contact: ContactRecord): void {
-    this.byId.set(contact.id, contact)
-    this.order.add(contact.id)
+    this.put(contact)
     if (contact.role === "user" && contact.email !== null)
       this.userByEmail.set(contact.email.toLowerCase(), contact.id)
     if (contact.external_id !== null) this.byExternalId.set(contact.external_id, contact.id)

@@ -11,7 +11,7 @@ import {
   type SearchField,
   type SearchFields,
   textField,
-  untrackedField
+  untrackedFields
 } from "./SearchQuery.ts"
 
 const untrackedText = [
@@ -60,8 +60,8 @@ const fields = new Map<string, SearchField<ConversationRecord>>([
   ["statistics.last_contact_reply_at", dateField((c) => c.last_contact_reply_at)],
   ["statistics.first_admin_reply_at", dateField((c) => c.first_admin_reply_at)],
   ["statistics.last_admin_reply_at", dateField((c) => c.last_admin_reply_at)],
-  ...untrackedDates.map((name): [string, SearchField<ConversationRecord>] => [name, untrackedField("date")]),
-  ...untrackedText.map((name): [string, SearchField<ConversationRecord>] => [name, untrackedField("string")])
+  ...untrackedFields<ConversationRecord>("date", untrackedDates),
+  ...untrackedFields<ConversationRecord>("string", untrackedText)
 ])
 
 export const conversationSearch: SearchFields<ConversationRecord> = {

@@ -5,52 +5,31 @@
  */
 import * as Effect from "effect/Effect"
 import type { ContactStore } from "./ContactStore.ts"
-import { CreationOrder, type Page, type PageRequest } from "./CreationOrder.ts"
-import { type InvalidField, NotAllowed, type NotFound, notFound } from "./DomainError.ts"
+import { NotAllowed, type NotFound, notFound } from "./DomainError.ts"
+import { RecordStore } from "./RecordStore.ts"
 import type { AdminRecord, ContactRecord, ConversationRecord, PartAuthor, PartRecord } from "./Records.ts"
 import type { Workspace } from "./Workspace.ts"
 
-export class ConversationStore {
+export class ConversationStore extends RecordStore<ConversationRecord> {
   private readonly workspace: Workspace
   private readonly contacts: ContactStore
-  private readonly byId = new Map<string, ConversationRecord>()
-  private readonly order = new CreationOrder<ConversationRecord>((id) => this.byId.get(id))
   private partCount = 0
 
   constructor(workspace: Workspace, contacts: ContactStore) {
+    super("conversation")
     this.workspace = workspace
     this.contacts = contacts
     const stored = [...(workspace.persistence.load("conversation") as ReadonlyArray<ConversationRecord>)]
     stored.sort((a, b) => a.created_at - b.created_at || Number(a.id) - Number(b.id))
     for (const conversation of stored) {
-      this.byId.set(conversation.id, conversation)
-      this.order.add(conversation.id)
+      this.put(conversation)
       this.partCount += conversation.parts.length
     }
-  }
-
-  get size(): number {
-    return this.byId.size
   }
 
   /** Every part of every conversation (the dashboard's count). */
   get parts(): number {
     return this.partCount
-  }
-
-  values(): IterableIterator<ConversationRecord> {
-    return this.byId.values()
-  }
-
-  find(id: string): ConversationRecord | undefined {
-    return this.byId.get(id)
-  }
-
-  get(id: string): Effect.Effect<ConversationRecord, NotFound> {
-    const conversation = this.byId.get(id)
-    return conversation === undefined
-      ? Effect.fail(notFound("conversation", id))
-      : Effect.succeed(conversation)
   }
 
   /** The contact's most recent conversation (replies to `/conversations/last/reply`). */
@@ -157,25 +136,6 @@ export class ConversationStore {
     return part
   }
 
-  /** Every conversation, a page at a time, in creation order. */
-  list(request: PageRequest): Effect.Effect<Page<ConversationRecord>, InvalidField> {
-    return Effect.suspend(() => {
-      const page = this.order.page(request)
-      return page instanceof Error ? Effect.fail(page) : Effect.succeed(page)
-    })
-  }
-
-  /** The conversations `matches` accepts, paged like `list`. */
-  search(
-    matches: (conversation: ConversationRecord) => boolean,
-    request: PageRequest
-  ): Effect.Effect<Page<ConversationRecord>, InvalidField> {
-    return Effect.suspend(() => {
-      const page = this.order.search(matches, request)
-      return page instanceof Error ? Effect.fail(page) : Effect.succeed(page)
-    })
-  }
-
   /**
    * Who speaks first decides the rest: a contact's opening waits for an admin and counts as the
    * contact's reply; an admin's is read, waits for no one and counts as the admin's reply.
@@ -214,8 +174,7 @@ export class ConversationStore {
       last_admin_reply_at: byContact ? null : at,
       first_admin_reply_at: byContact ? null : at
     }
-    this.byId.set(conversation.id, conversation)
-    this.order.add(conversation.id)
+    this.put(conversation)
     this.save(conversation)
     this.contacts.touch(input.contact, byContact ? "last_replied_at" : "last_contacted_at", at)
     this.workspace.emit({ type: "conversation.created", conversation, by })

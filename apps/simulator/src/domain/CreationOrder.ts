@@ -3,7 +3,8 @@
  * an opaque cursor (here the base64url of the last id shown), a count of everything that matched, and
  * no pages at all when nothing did (as Intercom's own example answers show).
  */
-import { type InvalidField, invalidField } from "./DomainError.ts"
+import * as Effect from "effect/Effect"
+import { InvalidField, invalidField } from "./DomainError.ts"
 
 export interface Page<A> {
   readonly data: ReadonlyArray<A>
@@ -28,6 +29,11 @@ const cursorAfter = (id: string | undefined, more: boolean): string | null =>
   id !== undefined && more ? Buffer.from(id, "utf8").toString("base64url") : null
 
 export class CreationOrder<R extends { readonly id: string }> {
+  /** A page, or the cursor's refusal, as an Effect. */
+  static result<A>(page: Page<A> | InvalidField): Effect.Effect<Page<A>, InvalidField> {
+    return page instanceof InvalidField ? Effect.fail(page) : Effect.succeed(page)
+  }
+
   private readonly order: Array<string> = []
   private readonly position = new Map<string, number>()
   private readonly lookup: (id: string) => R | undefined

@@ -5,6 +5,7 @@
  * Intercom's `error.list`, in one place.
  */
 import * as Data from "effect/Data"
+import type { FieldProblem } from "../spec/SpecSchemas.ts"
 
 export type Resource = "contact" | "conversation" | "company" | "tag" | "admin"
 
@@ -47,6 +48,15 @@ export const invalidField = (field: string, message: string): InvalidField =>
 
 export const missingField = (field: string, message = `${field} is required`): InvalidField =>
   new InvalidField({ field, problem: "missing", message, reason: "NotRetryable" })
+
+/** What a description's validator found wrong with a value, as the domain's refusal. */
+export const fromSchemaProblem = (problem: FieldProblem): InvalidField =>
+  new InvalidField({
+    field: problem.field,
+    problem: problem.code === "parameter_not_found" ? "missing" : "invalid",
+    message: problem.message,
+    reason: "NotRetryable"
+  })
 
 /** The request names records that exist but cannot go together (a reply by someone not in the conversation). */
 export class NotAllowed extends Data.TaggedError("NotAllowed")<{

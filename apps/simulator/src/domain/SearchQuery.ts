@@ -11,7 +11,8 @@
  */
 import * as Effect from "effect/Effect"
 import { isObject } from "effect/Predicate"
-import { InvalidField, invalidField, missingField } from "./DomainError.ts"
+import type { FieldProblem } from "../spec/SpecSchemas.ts"
+import { fromSchemaProblem, InvalidField, invalidField, missingField } from "./DomainError.ts"
 
 export type SearchFieldType = "string" | "integer" | "boolean" | "date" | "id-set"
 
@@ -34,15 +35,8 @@ export interface SearchFields<R> {
   readonly defaultPerPage: number
 }
 
-/** A problem the request's description finds with a node: Intercom's code, the field and why. */
-export interface SchemaProblem {
-  readonly code: "parameter_not_found" | "parameter_invalid"
-  readonly field: string
-  readonly message: string
-}
-
 /** Checks a value against a named component schema of the request's version. */
-export type ValidateComponent = (name: string, value: unknown, at: string) => SchemaProblem | undefined
+export type ValidateComponent = (name: string, value: unknown, at: string) => FieldProblem | undefined
 
 export const operatorsByType: Readonly<Record<SearchFieldType, ReadonlyArray<string>>> = {
   string: ["=", "!=", "IN", "NIN", "~", "!~", "^", "$"],
@@ -73,8 +67,11 @@ export const idSetField = <R>(read: (record: R) => ReadonlyArray<string>): Searc
   type: "id-set",
   read
 })
-/** A field Intercom lets you search that the simulator does not track: it holds no value. */
-export const untrackedField = <R>(type: "string" | "date"): SearchField<R> => ({ type, read: () => null })
+/** Fields Intercom lets you search that the simulator does not track: they hold no value. */
+export const untrackedFields = <R>(
+  type: "string" | "date",
+  names: ReadonlyArray<string>
+): ReadonlyArray<readonly [string, SearchField<R>]> => names.map((name) => [name, { type, read: () => null }])
 
 const customPrefix = "custom_attributes."
 
@@ -82,14 +79,6 @@ type JsonObject = Record<string, unknown>
 
 /** Thrown inside the compiler only; `parseSearch` turns it into its failure. */
 const invalid = (field: string, message: string): InvalidField => invalidField(field, message)
-
-const fromProblem = (problem: SchemaProblem): InvalidField =>
-  new InvalidField({
-    field: problem.field,
-    problem: problem.code === "parameter_not_found" ? "missing" : "invalid",
-    message: problem.message,
-    reason: "NotRetryable"
-  })
 
 export type Predicate<R> = (record: R) => boolean
 
@@ -302,7 +291,7 @@ const compileQuery = <R>(
     // and path): the spec's `oneOf` over the members' kinds cannot tell them apart from 2.12 on.
     const { value: members, ...own } = node
     const problem = validate("multiple_filter_search_request", own, at)
-    if (problem !== undefined) throw fromProblem(problem)
+    if (problem !== undefined) throw fromSchemaProblem(problem)
     if (members === undefined || members === null) throw missingField(`${at}.value`)
     if (!Array.isArray(members)) {
       throw invalid(`${at}.value`, `${at}.value must be an array of queries (filters or AND/OR groups)`)
@@ -327,7 +316,7 @@ const compileQuery = <R>(
     throw invalid(`${at}.value`, `${at}.value must hold at least one value`)
   }
   const problem = validate("single_filter_search_request", node, at)
-  if (problem !== undefined) throw fromProblem(problem)
+  if (problem !== undefined) throw fromSchemaProblem(problem)
   for (const key of ["field", "operator", "value"] as const) {
     if (!(key in node)) throw missingField(`${at}.${key}`)
   }
@@ -363,14 +352,14 @@ export const parseSearch = <R>(
   Effect.suspend(() => {
     if (!isObject(body) || !("query" in body)) {
       const problem = isObject(body) ? undefined : options.validate("search_request", body, "")
-      return Effect.fail(problem === undefined ? missingField("query") : fromProblem(problem))
+      return Effect.fail(problem === undefined ? missingField("query") : fromSchemaProblem(problem))
     }
     let perPage = search.defaultPerPage
     let startingAfter: string | undefined
     const pagination = body.pagination
     if (pagination !== undefined && pagination !== null) {
       const problem = options.validate("starting_after_paging", pagination, "pagination")
-      if (problem !== undefined) return Effect.fail(fromProblem(problem))
+      if (problem !== undefined) return Effect.fail(fromSchemaProblem(problem))
       // Only 2.11's description requires per_page; the others default it as Intercom does.
       const paging = pagination as { readonly per_page?: number; readonly starting_after?: string | null }
       perPage = paging.per_page ?? search.defaultPerPage

@@ -3,37 +3,21 @@
  */
 import * as Effect from "effect/Effect"
 import { type InvalidField, invalidField, missingField, type NotFound, notFound } from "./DomainError.ts"
+import { RecordStore } from "./RecordStore.ts"
 import type { TagRecord } from "./Records.ts"
 import type { Workspace } from "./Workspace.ts"
 
 const defaultTags = ["VIP", "Churn risk", "Agency client", "Onboarding"]
 
-export class TagStore {
+export class TagStore extends RecordStore<TagRecord> {
   private readonly workspace: Workspace
-  private readonly byId = new Map<string, TagRecord>()
 
   constructor(workspace: Workspace) {
+    super("tag")
     this.workspace = workspace
-    for (const tag of workspace.persistence.load("tag") as ReadonlyArray<TagRecord>)
-      this.byId.set(tag.id, tag)
-    if (!workspace.restored) for (const name of defaultTags) this.put({ id: workspace.nextNumericId(), name })
-  }
-
-  get size(): number {
-    return this.byId.size
-  }
-
-  values(): IterableIterator<TagRecord> {
-    return this.byId.values()
-  }
-
-  find(id: string): TagRecord | undefined {
-    return this.byId.get(id)
-  }
-
-  get(id: string): Effect.Effect<TagRecord, NotFound> {
-    const tag = this.byId.get(id)
-    return tag === undefined ? Effect.fail(notFound("tag", id)) : Effect.succeed(tag)
+    for (const tag of workspace.persistence.load("tag") as ReadonlyArray<TagRecord>) this.put(tag)
+    if (!workspace.restored)
+      for (const name of defaultTags) this.save({ id: workspace.nextNumericId(), name })
   }
 
   /**
@@ -55,18 +39,18 @@ export class TagStore {
           return Effect.fail(invalidField("name", `A tag named "${name}" already exists (id ${sameName.id})`))
         }
         const renamed = { ...tag, name }
-        this.put(renamed)
+        this.save(renamed)
         return Effect.succeed(renamed)
       }
       if (sameName !== undefined) return Effect.succeed(sameName)
       const created = { id: this.workspace.nextNumericId(), name }
-      this.put(created)
+      this.save(created)
       return Effect.succeed(created)
     })
   }
 
-  private put(tag: TagRecord): void {
-    this.byId.set(tag.id, tag)
+  private save(tag: TagRecord): void {
+    this.put(tag)
     this.workspace.persistence.save("tag", tag.id, tag)
   }
 }

@@ -25,7 +25,7 @@ import type * as Headers from "effect/http/Headers"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import { InvalidField } from "../domain/DomainError.ts"
+import { fromSchemaProblem, InvalidField } from "../domain/DomainError.ts"
 import type { TokenRecord } from "../domain/Records.ts"
 import type { WorkspaceStore } from "../domain/WorkspaceStore.ts"
 import type { FaultPlan, FaultRule } from "../Faults.ts"
@@ -246,14 +246,7 @@ const problemOf = (spec: VersionSpec, operationId: string, call: ApiCall, handle
   }
   if (call.body !== undefined && handler.validatesBody !== false) {
     const problem = spec.schemas.validateRequestBody(operationId, call.body)
-    if (problem !== undefined) {
-      return new InvalidField({
-        field: problem.field,
-        problem: problem.code === "parameter_not_found" ? "missing" : "invalid",
-        message: problem.message,
-        reason: "NotRetryable"
-      })
-    }
+    if (problem !== undefined) return fromSchemaProblem(problem)
   }
   return undefined
 }

@@ -4,34 +4,14 @@
 import * as Effect from "effect/Effect"
 import { contactSearch } from "../../domain/ContactSearch.ts"
 import type { ContactInput } from "../../domain/ContactStore.ts"
-import { invalidField, missingField } from "../../domain/DomainError.ts"
-import { parseSearch } from "../../domain/SearchQuery.ts"
+import { missingField } from "../../domain/DomainError.ts"
 import type { WorkspaceStore } from "../../domain/WorkspaceStore.ts"
 import type { ApiCall, ApiHandler } from "../ApiPipeline.ts"
 import { companyView, contactListView, contactView, tagListView, tagView } from "../Views.ts"
-import { integerQuery, param, schemaValidator } from "./Request.ts"
+import { listOf, searchOf } from "./Lists.ts"
+import { param } from "./Request.ts"
 
 const defaultPerPage = 50
-const maxPerPage = 150
-
-/** The page a list request asks for, within Intercom's bounds (`per_page` 1 to 150). */
-export const pageRequest = (call: ApiCall, defaults: { readonly perPage: number }) =>
-  Effect.suspend(() => {
-    const perPage = integerQuery(call, "per_page") ?? defaults.perPage
-    if (perPage instanceof Error) return Effect.fail(perPage)
-    if (perPage < 1 || perPage > maxPerPage) {
-      return Effect.fail(invalidField("per_page", `per_page must be between 1 and ${maxPerPage}`))
-    }
-    const page = integerQuery(call, "page")
-    if (page instanceof Error) return Effect.fail(page)
-    if (page !== undefined && page < 1) return Effect.fail(invalidField("page", "page must be 1 or more"))
-    return Effect.succeed({
-      perPage,
-      page,
-      startingAfter: call.query.get("starting_after") ?? undefined,
-      cursorField: "starting_after"
-    })
-  })
 
 const idOf = (call: ApiCall): string | undefined => {
   const id = (call.body as { readonly id?: unknown } | undefined)?.id
@@ -63,31 +43,15 @@ export const contactHandlers = (store: WorkspaceStore): Record<string, ApiHandle
         body: contactView(store, call.spec!.profile, contact)
       }))
   },
-  ListContacts: {
-    handle: (call) =>
-      pageRequest(call, { perPage: defaultPerPage }).pipe(
-        Effect.flatMap((request) => store.contacts.list(request)),
-        Effect.map((page) => ({ body: contactListView(store, call.spec!.profile, page) }))
-      )
-  },
-  SearchContacts: {
-    // Checked node by node against the version's schemas, so a problem names its full path.
-    validatesBody: false,
-    handle: (call) =>
-      parseSearch(contactSearch, call.body, {
-        validate: schemaValidator(call),
-        timeZone: store.workspace.timezone
-      }).pipe(
-        Effect.flatMap((search) =>
-          store.contacts.search(search.matches, {
-            perPage: search.perPage,
-            startingAfter: search.startingAfter,
-            cursorField: "pagination.starting_after"
-          })
-        ),
-        Effect.map((page) => ({ body: contactListView(store, call.spec!.profile, page) }))
-      )
-  },
+  ListContacts: listOf(store.contacts, defaultPerPage, (call, page) =>
+    contactListView(store, call.spec!.profile, page)
+  ),
+  SearchContacts: searchOf(
+    contactSearch,
+    store.contacts,
+    () => store.workspace.timezone,
+    (call, page) => contactListView(store, call.spec!.profile, page)
+  ),
   listTagsForAContact: {
     handle: (call) =>
       Effect.map(store.contacts.get(param(call, "contact_id")), (contact) => ({

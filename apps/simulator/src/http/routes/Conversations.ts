@@ -5,22 +5,13 @@
 import * as Effect from "effect/Effect"
 import { isObject } from "effect/Predicate"
 import { conversationSearch } from "../../domain/ConversationSearch.ts"
-import { InvalidField, invalidField, missingField, notFound } from "../../domain/DomainError.ts"
+import { fromSchemaProblem, invalidField, missingField, notFound } from "../../domain/DomainError.ts"
 import type { ContactRecord } from "../../domain/Records.ts"
-import { parseSearch, type SchemaProblem } from "../../domain/SearchQuery.ts"
 import type { WorkspaceStore } from "../../domain/WorkspaceStore.ts"
 import type { ApiCall, ApiHandler } from "../ApiPipeline.ts"
 import { conversationListView, conversationView, messageView } from "../Views.ts"
-import { pageRequest } from "./Contacts.ts"
+import { listOf, searchOf } from "./Lists.ts"
 import { param, schemaValidator } from "./Request.ts"
-
-const fromProblem = (problem: SchemaProblem): InvalidField =>
-  new InvalidField({
-    field: problem.field,
-    problem: problem.code === "parameter_not_found" ? "missing" : "invalid",
-    message: problem.message,
-    reason: "NotRetryable"
-  })
 
 interface CreateConversationRequest {
   readonly from: { readonly type: string; readonly id: string }
@@ -59,7 +50,7 @@ export const conversationHandlers = (store: WorkspaceStore): Record<string, ApiH
       const validate = schemaValidator(call)
       if (request.type === "admin") {
         const problem = validate("admin_reply_conversation_request", request, "")
-        if (problem !== undefined) return yield* fromProblem(problem)
+        if (problem !== undefined) return yield* fromSchemaProblem(problem)
         const body = request.body
         if (typeof body !== "string" || body === "") {
           return yield* missingField("body", "body is required for comment and note")
@@ -85,7 +76,7 @@ export const conversationHandlers = (store: WorkspaceStore): Record<string, ApiH
           )
         }
         const problem = validate(variant, request, "")
-        if (problem !== undefined) return yield* fromProblem(problem)
+        if (problem !== undefined) return yield* fromSchemaProblem(problem)
         const contact = contactNamed(request)
         if (contact === undefined)
           return yield* notFound(
@@ -126,30 +117,15 @@ export const conversationHandlers = (store: WorkspaceStore): Record<string, ApiH
     retrieveConversation: {
       handle: (call) => Effect.map(store.conversations.get(param(call, "conversation_id")), viewOf(call))
     },
-    listConversations: {
-      handle: (call) =>
-        pageRequest(call, { perPage: conversationSearch.defaultPerPage }).pipe(
-          Effect.flatMap((request) => store.conversations.list(request)),
-          Effect.map((page) => ({ body: conversationListView(store, call.spec!.profile, page) }))
-        )
-    },
-    searchConversations: {
-      validatesBody: false,
-      handle: (call) =>
-        parseSearch(conversationSearch, call.body, {
-          validate: schemaValidator(call),
-          timeZone: store.workspace.timezone
-        }).pipe(
-          Effect.flatMap((search) =>
-            store.conversations.search(search.matches, {
-              perPage: search.perPage,
-              startingAfter: search.startingAfter,
-              cursorField: "pagination.starting_after"
-            })
-          ),
-          Effect.map((page) => ({ body: conversationListView(store, call.spec!.profile, page) }))
-        )
-    },
+    listConversations: listOf(store.conversations, conversationSearch.defaultPerPage, (call, page) =>
+      conversationListView(store, call.spec!.profile, page)
+    ),
+    searchConversations: searchOf(
+      conversationSearch,
+      store.conversations,
+      () => store.workspace.timezone,
+      (call, page) => conversationListView(store, call.spec!.profile, page)
+    ),
     replyConversation: { validatesBody: false, handle: reply }
   }
 }

@@ -4,7 +4,7 @@
  * itself.
  */
 import { type InvalidField, invalidField } from "../../domain/DomainError.ts"
-import type { SchemaProblem } from "../../domain/SearchQuery.ts"
+import type { FieldProblem } from "../../spec/SpecSchemas.ts"
 import type { ApiCall } from "../ApiPipeline.ts"
 
 export const param = (call: ApiCall, name: string): string => call.params[name] ?? ""
@@ -19,5 +19,5 @@ export const integerQuery = (call: ApiCall, name: string): number | InvalidField
 /** Checks a value against a named component schema of the request's version. */
 export const schemaValidator =
   (call: ApiCall) =>
-  (name: string, value: unknown, at: string): SchemaProblem | undefined =>
+  (name: string, value: unknown, at: string): FieldProblem | undefined =>
     call.spec!.schemas.validateComponent(name, value, at)

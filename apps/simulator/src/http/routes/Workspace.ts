@@ -19,7 +19,7 @@ import {
   tagListView,
   tagView
 } from "../Views.ts"
-import { pageRequest } from "./Contacts.ts"
+import { listOf, pageRequest } from "./Lists.ts"
 import { param } from "./Request.ts"
 
 const companiesPerPage = 15
@@ -61,13 +61,7 @@ export const workspaceHandlers = (store: WorkspaceStore): Record<string, ApiHand
       )
     }
   },
-  listAllCompanies: {
-    handle: (call) =>
-      pageRequest(call, { perPage: companiesPerPage }).pipe(
-        Effect.flatMap((request) => store.companies.list(request)),
-        Effect.map((page) => ({ body: companyListView(store, page) }))
-      )
-  },
+  listAllCompanies: listOf(store.companies, companiesPerPage, (_call, page) => companyListView(store, page)),
   listTags: {
     handle: () => Effect.succeed({ body: tagListView([...store.tags.values()].map((tag) => tagView(tag))) })
   },
