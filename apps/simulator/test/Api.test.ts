@@ -481,6 +481,8 @@ describe("the surface around the eight", () => {
 
   it("tags and companies attach to a contact, show on it, list and detach", async () => {
     const user = await newUser()
+    // Shown once before the changes: a kept answer must not outlive them.
+    expect((await call("GET", `/contacts/${user.id}`)).body.tags?.total_count).toBe(0)
     const tag = (await call("POST", "/tags", { name: "Renewal" })).body
     expect((await call("POST", `/contacts/${user.id}/tags`, { id: tag.id })).body).toMatchObject({
       id: tag.id

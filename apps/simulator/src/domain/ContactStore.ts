@@ -34,6 +34,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
   private readonly workspace: Workspace
   private readonly userByEmail = new Map<string, string>()
   private readonly byExternalId = new Map<string, string>()
+  private readonly revisions = new WeakMap<ContactRecord, number>()
   /** Company id → the contacts attached to it (a company's `user_count`). */
   private readonly byCompany = new Map<string, Set<string>>()
 
@@ -136,7 +137,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
   touch(contact: ContactRecord, field: "last_replied_at" | "last_contacted_at", at: number): void {
     contact[field] = at
     contact.updated_at = at
-    this.workspace.persistence.save("contact", contact.id, contact)
+    this.written(contact)
   }
 
   /** Tags a contact (again: the first application stands). */
@@ -149,7 +150,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
       applied_by: { type: "admin", id: adminId }
     }
     contact.tags.push(applied)
-    this.workspace.persistence.save("contact", contact.id, contact)
+    this.written(contact)
     return applied
   }
 
@@ -159,7 +160,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
       const index = contact.tags.findIndex((applied) => applied.id === tag.id)
       if (index === -1) return Effect.fail(notFound("tag", tag.id))
       const [removed] = contact.tags.splice(index, 1)
-      this.workspace.persistence.save("contact", contact.id, contact)
+      this.written(contact)
       return Effect.succeed(removed!)
     })
   }
@@ -167,7 +168,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
   attachCompany(contact: ContactRecord, company: CompanyRecord): void {
     if (!contact.company_ids.includes(company.id)) contact.company_ids.push(company.id)
     this.attached(company.id).add(contact.id)
-    this.workspace.persistence.save("contact", contact.id, contact)
+    this.written(contact)
   }
 
   /** Removes a company from a contact; NotFound when the contact is not attached to it. */
@@ -177,7 +178,7 @@ export class ContactStore extends RecordStore<ContactRecord> {
       if (index === -1) return Effect.fail(notFound("company", company.id))
       contact.company_ids.splice(index, 1)
       this.byCompany.get(company.id)?.delete(contact.id)
-      this.workspace.persistence.save("contact", contact.id, contact)
+      this.written(contact)
       return Effect.succeed(company)
     })
   }
@@ -216,6 +217,20 @@ export class ContactStore extends RecordStore<ContactRecord> {
     return undefined
   }
 
+  /**
+   * How often the contact changed since it was loaded: a view of it is good as long as this stays
+   * (`http/Views.ts` keeps the answers of unchanged contacts).
+   */
+  revision(contact: ContactRecord): number {
+    return this.revisions.get(contact) ?? 0
+  }
+
+  /** Every change to a contact passes here: it is written through and its revision moves on. */
+  private written(contact: ContactRecord): void {
+    this.revisions.set(contact, this.revision(contact) + 1)
+    this.workspace.persistence.save("contact", contact.id, contact)
+  }
+
   private attached(companyId: string): Set<string> {
     const known = this.byCompany.get(companyId)
     if (known !== undefined) return known
@@ -243,6 +258,6 @@ export class ContactStore extends RecordStore<ContactRecord> {
 
   private save(contact: ContactRecord): void {
     this.index(contact)
-    this.workspace.persistence.save("contact", contact.id, contact)
+    this.written(contact)
   }
 }

@@ -54,11 +54,13 @@ import type { TrafficStats } from "./TrafficStats.ts"
 /** Larger request bodies get 413 before anything parses them. */
 export const requestBodyLimitBytes = 1024 * 1024
 
-/** A handler's answer: a status (200 unless said) and the body, before the version shapes it. */
-export interface Answer {
-  readonly status?: number
-  readonly body: unknown
-}
+/**
+ * A handler's answer: a status (200 unless said) and the body, before the version shapes it; or the
+ * body already shaped and serialized (`text`), for answers kept between requests.
+ */
+export type Answer =
+  | { readonly status?: number; readonly body: unknown; readonly text?: undefined }
+  | { readonly status?: undefined; readonly body?: undefined; readonly text: string }
 
 /** One request as it passes the pipeline; each stage fills in its part. */
 export interface ApiCall {
@@ -300,9 +302,8 @@ export const makeApiPipeline = (context: PipelineContext) => {
   }
 
   /** The answer, as the after-the-work faults leave it. */
-  const send = (call: ApiCall, status: number, json: unknown, headers: Record<string, string>) => {
+  const send = (call: ApiCall, status: number, text: string, headers: Record<string, string>) => {
     const kind = call.fault?.kind
-    const text = JSON.stringify(json)
     if (kind === "drop-after") {
       return Effect.sync(() => {
         socketOf(call.request).destroy()
@@ -338,18 +339,20 @@ export const makeApiPipeline = (context: PipelineContext) => {
       body: undefined
     }
     return Effect.matchEffect(step(call), {
-      onSuccess: ({ status = 200, body: json }) => {
+      onSuccess: (answer) => {
         context.stats.record(call.operationId, context.nowMillis(), call.fault === undefined ? "ok" : "fault")
-        const shaped =
-          status < 300 && call.spec !== undefined ? call.spec.shape.answer(call.operationId, json) : json
-        return send(call, status, shaped, { ...jsonHeaders, ...headersFor(call) })
+        const status = answer.status ?? 200
+        const shape = (body: unknown) =>
+          status < 300 && call.spec !== undefined ? call.spec.shape.answer(call.operationId, body) : body
+        const text = answer.text ?? JSON.stringify(shape(answer.body))
+        return send(call, status, text, { ...jsonHeaders, ...headersFor(call) })
       },
       onFailure: (error) => {
         const refusal = errorAnswer(error)
         const outcome =
           error._tag === "RateLimited" ? "rateLimited" : call.fault === undefined ? "ok" : "fault"
         context.stats.record(call.operationId, context.nowMillis(), outcome)
-        return send(call, refusal.status, refusal.body, {
+        return send(call, refusal.status, JSON.stringify(refusal.body), {
           ...jsonHeaders,
           ...refusal.headers,
           ...headersFor(call)

@@ -175,6 +175,7 @@ export class SpecSchemas {
     { method: string; path: string; operation: OpenApiOperation }
   >()
   private readonly cache = new Map<string, ValidateFunction>()
+  private readonly parameterCache = new Map<string, ReadonlyArray<ParameterSpec>>()
 
   constructor(document: OpenApiDocument = loadBundledSpec()) {
     this.document = document
@@ -260,8 +261,13 @@ export class SpecSchemas {
 
   /** The operation's parameters, `$ref`s resolved. */
   parameters(operationId: string): ReadonlyArray<ParameterSpec> {
-    const { operation } = this.operation(operationId)
-    return (operation.parameters ?? []).map((parameter) => this.resolve(parameter) as ParameterSpec)
+    let parameters = this.parameterCache.get(operationId)
+    if (parameters === undefined) {
+      const { operation } = this.operation(operationId)
+      parameters = (operation.parameters ?? []).map((parameter) => this.resolve(parameter) as ParameterSpec)
+      this.parameterCache.set(operationId, parameters)
+    }
+    return parameters
   }
 
   /** A validator for one parameter's schema (values already converted from text). */

@@ -12,7 +12,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { SignatureMode } from "../SignatureMode.ts"
-import { type DeliveryRules, stepper } from "./DeliveryRules.ts"
+import { type DeliveryRules, type Stepper, stepper } from "./DeliveryRules.ts"
 import { DeliveryTarget } from "./DeliveryTarget.ts"
 import { signDelivery } from "./Signing.ts"
 import { deliveryHeaders, postWebhook } from "./WebhookDelivery.ts"
@@ -92,6 +92,12 @@ interface Delivery {
   readonly firstAttempt: number
   /** Intercom retries a failed first delivery once; a resend is not retried. */
   readonly retryOnFailure: boolean
+}
+
+/** The rules one delivery steps through: its one retry after a failure, and its lifetime while throttled. */
+interface DeliverySteps {
+  readonly retry: Stepper | undefined
+  readonly lifetime: Stepper
 }
 
 type Outcome = Omit<DeliveryRecord, "id" | "notificationId" | "topic" | "url" | "attempt" | "signature">
@@ -269,9 +275,11 @@ export class WebhookDispatcher {
     const rules = this.options.rules
     const now = this.options.nowMillis
     return Effect.gen({ self: this }, function* () {
-      const retry = delivery.retryOnFailure ? yield* stepper(rules.retryAfterFailure) : undefined
-      const lifetime = yield* stepper(rules.throttledLifetime)
-      yield* lifetime(notification.createdAt)
+      const steps: DeliverySteps = {
+        retry: delivery.retryOnFailure ? yield* stepper(rules.retryAfterFailure) : undefined,
+        lifetime: yield* stepper(rules.throttledLifetime)
+      }
+      yield* steps.lifetime(notification.createdAt)
       let attempt = delivery.firstAttempt
       let wokenFor: number | null = null
       while (true) {
@@ -289,7 +297,7 @@ export class WebhookDispatcher {
           return
         }
         if (gate._tag === "Throttled") {
-          const alive = (yield* lifetime(gate.until)) !== undefined
+          const alive = (yield* steps.lifetime(gate.until)) !== undefined
           report(
             this.unsent(
               delivery,
@@ -305,7 +313,7 @@ export class WebhookDispatcher {
           wokenFor = gate.until
           continue
         }
-        const { record, next } = yield* this.attemptOnce(delivery, attempt, retry, lifetime)
+        const { record, next } = yield* this.attemptOnce(delivery, attempt, steps)
         report(record)
         if (next === null) return
         yield* Effect.sleep(Math.max(0, next.at - now()))
@@ -316,12 +324,7 @@ export class WebhookDispatcher {
   }
 
   /** Sends one attempt, learns from the answer, and says when the next one is due (if any). */
-  private attemptOnce(
-    delivery: Delivery,
-    attempt: number,
-    retry: ((at: number) => Effect.Effect<number | undefined>) | undefined,
-    lifetime: (at: number) => Effect.Effect<number | undefined>
-  ) {
+  private attemptOnce(delivery: Delivery, attempt: number, steps: DeliverySteps) {
     const { notification, target } = delivery
     const now = this.options.nowMillis
     return Effect.gen({ self: this }, function* () {
@@ -355,10 +358,10 @@ export class WebhookDispatcher {
       let error = result.error
       if (result.status === 429 && target.throttledUntil !== null) {
         // A 429 is not a failure to retry once but a throttle: the notification waits for its end.
-        if ((yield* lifetime(target.throttledUntil)) === undefined) error = droppedAfterThrottling
+        if ((yield* steps.lifetime(target.throttledUntil)) === undefined) error = droppedAfterThrottling
         else next = { at: target.throttledUntil, throttled: true }
-      } else if (!result.ok && result.status !== 410 && retry !== undefined) {
-        const delay = yield* retry(now())
+      } else if (!result.ok && result.status !== 410 && steps.retry !== undefined) {
+        const delay = yield* steps.retry(now())
         if (delay !== undefined) next = { at: now() + delay, throttled: false }
       }
       const record = this.record(delivery, attempt, {

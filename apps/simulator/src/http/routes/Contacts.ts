@@ -5,7 +5,9 @@ import * as Effect from "effect/Effect"
 import { contactSearch } from "../../domain/ContactSearch.ts"
 import type { ContactInput } from "../../domain/ContactStore.ts"
 import { missingField } from "../../domain/DomainError.ts"
+import type { ContactRecord } from "../../domain/Records.ts"
 import type { WorkspaceStore } from "../../domain/WorkspaceStore.ts"
+import { AnswerCache } from "../AnswerCache.ts"
 import type { ApiCall, ApiHandler } from "../ApiPipeline.ts"
 import { companyView, contactListView, contactView, tagListView, tagView } from "../Views.ts"
 import { listOf, searchOf } from "./Lists.ts"
@@ -18,7 +20,11 @@ const idOf = (call: ApiCall): string | undefined => {
   return typeof id === "string" ? id : typeof id === "number" ? String(id) : undefined
 }
 
-export const contactHandlers = (store: WorkspaceStore): Record<string, ApiHandler> => ({
+export const contactHandlers = (
+  store: WorkspaceStore,
+  /** The contacts' answers to `GET /contacts/{id}`, kept until they change. */
+  shown = new AnswerCache<ContactRecord>()
+): Record<string, ApiHandler> => ({
   CreateContact: {
     handle: (call) => {
       // Intercom's rule, checked here too: a patched description may drop the anyOf that states it.
@@ -33,9 +39,14 @@ export const contactHandlers = (store: WorkspaceStore): Record<string, ApiHandle
   },
   ShowContact: {
     handle: (call) =>
-      Effect.map(store.contacts.get(param(call, "contact_id")), (contact) => ({
-        body: contactView(store, call.spec!.profile, contact)
-      }))
+      Effect.map(store.contacts.get(param(call, "contact_id")), (contact) => {
+        const spec = call.spec!
+        return {
+          text: shown.text(contact, store.contacts.revision(contact), spec.version, () =>
+            JSON.stringify(spec.shape.answer("ShowContact", contactView(store, spec.profile, contact)))
+          )
+        }
+      })
   },
   UpdateContact: {
     handle: (call) =>
