@@ -2,8 +2,10 @@
  * The simulator's benchmark, printed as figures and ratios to the targets in one run:
  *   - API reads, `GET /contacts/{id}` per second (target ≥ 10,000/s), from a load generator in its own
  *     process with 64 keep-alive connections, side by side with a bare `node:http` server answering
- *     the same bytes (the ceiling of this machine and load generator), alternated A B B A so drift
- *     on a shared machine falls on both: the twin's share of that ceiling is the ratio to watch;
+ *     the same bytes (the ceiling of this machine and load generator) and with the same answer from a
+ *     one-route `effect/http` server (the floor of the stack the twin is built on), alternated
+ *     A B C C B A so drift on a shared machine falls on all three: the twin's share of the ceiling is
+ *     the ratio to watch;
  *   - API writes, `POST /contacts` per second;
  *   - signed webhook deliveries per second to a local receiver (target ≥ 2,000/s): each is a state
  *     change (a contact created), its notification rendered, signed with sha1 and sha256, POSTed,
@@ -90,19 +92,21 @@ const sampleBody = await (
 const scratch = mkdtempSync(join(tmpdir(), "intercom-sim-bench-"))
 writeFileSync(join(scratch, "contact.json"), sampleBody)
 const bare = await serving([here("./BareServer.ts"), join(scratch, "contact.json")])
+const floor = await serving([here("./EffectFloorServer.ts"), join(scratch, "contact.json")])
 
-await load(sim.url, token, "read", contact.id) // warm-up: JIT, sockets
-await load(bare.url, token, "read", contact.id)
-const twinReads: Array<LoadResult> = []
-const bareReads: Array<LoadResult> = []
-for (const target of ["twin", "bare", "bare", "twin"] as const) {
-  const result = await load(target === "twin" ? sim.url : bare.url, token, "read", contact.id)
-  ;(target === "twin" ? twinReads : bareReads).push(result)
+const servers = { twin: sim.url, bare: bare.url, floor: floor.url }
+const reads: Record<keyof typeof servers, Array<LoadResult>> = { twin: [], bare: [], floor: [] }
+for (const url of Object.values(servers)) await load(url, token, "read", contact.id) // warm-up: JIT, sockets
+for (const target of ["twin", "bare", "floor", "floor", "bare", "twin"] as const) {
+  reads[target].push(await load(servers[target], token, "read", contact.id))
 }
+const twinReads = reads.twin
+const bareReads = reads.bare
 const mean = (results: ReadonlyArray<LoadResult>, key: "perSecond" | "p50" | "p99") =>
   results.reduce((sum, result) => sum + result[key], 0) / results.length
 const writes = await load(sim.url, token, "write", contact.id)
 bare.child.stdin?.end()
+floor.child.stdin?.end()
 rmSync(scratch, { recursive: true, force: true })
 await sim.close()
 
@@ -149,7 +153,11 @@ const results = {
     target: readsTarget,
     ratio: twinPerSecond / readsTarget,
     bare: { perSecond: barePerSecond, p50: mean(bareReads, "p50"), p99: mean(bareReads, "p99") },
-    ofBare: twinPerSecond / barePerSecond
+    ofBare: twinPerSecond / barePerSecond,
+    effectFloor: {
+      perSecond: mean(reads.floor, "perSecond"),
+      ofBare: mean(reads.floor, "perSecond") / barePerSecond
+    }
   },
   apiWrites: { ...writes },
   deliveries: {
@@ -185,7 +193,9 @@ if (json) {
     "—",
     "—"
   )
-  row("  twin / bare (same load generator, A B B A)", `${apiReads.ofBare.toFixed(2)}×`, "—", "—")
+  row("  one-route effect/http server, same bytes", `${number(apiReads.effectFloor.perSecond)}/s`, "—", "—")
+  row("  twin / bare (same load generator, A B C C B A)", `${apiReads.ofBare.toFixed(2)}×`, "—", "—")
+  row("  effect/http floor / bare", `${apiReads.effectFloor.ofBare.toFixed(2)}×`, "—", "—")
   row(
     `API POST /contacts (p50 ${writes.p50.toFixed(1)} ms, p99 ${writes.p99.toFixed(1)})`,
     `${number(writes.perSecond)}/s`,

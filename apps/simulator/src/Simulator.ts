@@ -31,7 +31,7 @@ import { memoryPersistence, openStateFile, StateFileError } from "./domain/State
 import { Workspace } from "./domain/Workspace.ts"
 import { type StateCounts, WorkspaceStore } from "./domain/WorkspaceStore.ts"
 import { FaultPlan, type FaultRule, parseFault } from "./Faults.ts"
-import { adminRoutes, summarize } from "./http/AdminRoutes.ts"
+import { adminRoutes } from "./http/AdminRoutes.ts"
 import { apiHandlers, apiRoutes } from "./http/ApiRoutes.ts"
 import { oauthRoutes } from "./http/OAuthRoutes.ts"
 import { TrafficStats, type TrafficStatsSnapshot } from "./http/TrafficStats.ts"
@@ -248,9 +248,9 @@ export const makeSimulator = (
       spec: appSpec,
       nowMillis
     })
-    const events = yield* inScope(Effect.acquireRelease(PubSub.unbounded<string>(), PubSub.shutdown))
+    const events = yield* inScope(Effect.acquireRelease(PubSub.unbounded<DeliveryRecord>(), PubSub.shutdown))
     dispatcher.onDelivery((delivery) => {
-      PubSub.publishUnsafe(events, `event: delivery\ndata: ${JSON.stringify(summarize(delivery))}\n\n`)
+      PubSub.publishUnsafe(events, delivery)
     })
 
     const host = options.host ?? "127.0.0.1"

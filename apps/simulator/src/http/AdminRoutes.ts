@@ -57,8 +57,8 @@ export interface AdminContext {
   readonly faults: FaultPlan
   readonly stats: TrafficStats
   readonly toRule: (fault: FaultRule | string) => FaultRule
-  /** Delivery frames for `/_sim/events`; shut down when the simulator closes. */
-  readonly events: PubSub.PubSub<string>
+  /** Deliveries as they are recorded, for `/_sim/events`; shut down when the simulator closes. */
+  readonly events: PubSub.PubSub<DeliveryRecord>
 }
 
 class AdminError extends Data.TaggedError("AdminError")<{
@@ -310,7 +310,9 @@ export const adminRoutes = (context: AdminContext): ReadonlyArray<HttpRouter.Rou
       const frames = Stream.concat(
         Stream.succeed(stateFrame()),
         Stream.merge(
-          Stream.fromPubSub(context.events),
+          Stream.fromPubSub(context.events).pipe(
+            Stream.map((delivery) => `event: delivery\ndata: ${JSON.stringify(summarize(delivery))}\n\n`)
+          ),
           Stream.tick("250 millis").pipe(Stream.map(stateFrame), Stream.changes)
         )
       )
