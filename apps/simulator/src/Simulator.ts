@@ -271,7 +271,6 @@ export const makeSimulator = (
         notifier,
         faults,
         stats,
-        toRule,
         events
       }),
       ...oauthRoutes(store, { clientId, clientSecret, redirectUris }),

@@ -17,7 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { dashboardHtml } from "../Dashboard.ts"
 import type { WorkspaceStore } from "../domain/WorkspaceStore.ts"
-import { type FaultPlan, type FaultRule, FaultSyntaxError, formatFault, parseFault } from "../Faults.ts"
+import { type FaultPlan, FaultSyntaxError, formatFault, parseFault } from "../Faults.ts"
 import { OverrideError } from "../Overrides.ts"
 import { type SignatureMode, signatureModes } from "../SignatureMode.ts"
 import type { Notifier, UnknownNotificationError, UnknownTopicError } from "../webhooks/Notifier.ts"
@@ -56,7 +56,6 @@ export interface AdminContext {
   readonly notifier: Notifier
   readonly faults: FaultPlan
   readonly stats: TrafficStats
-  readonly toRule: (fault: FaultRule | string) => FaultRule
   /** Deliveries as they are recorded, for `/_sim/events`; shut down when the simulator closes. */
   readonly events: PubSub.PubSub<DeliveryRecord>
 }
