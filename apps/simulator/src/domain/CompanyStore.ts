@@ -30,7 +30,8 @@ export class CompanyStore extends RecordStore<CompanyRecord> {
     this.workspace = workspace
     const stored = [...(workspace.persistence.load("company") as ReadonlyArray<CompanyRecord>)]
     stored.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
-    for (const company of stored) this.index(company)
+    // State files written before monthly_spend defaulted to 0 may hold null.
+    for (const company of stored) this.index({ ...company, monthly_spend: company.monthly_spend ?? 0 })
   }
 
   /** By the caller's own `company_id`. */

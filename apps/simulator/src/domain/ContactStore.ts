@@ -43,7 +43,16 @@ export class ContactStore extends RecordStore<ContactRecord> {
     this.workspace = workspace
     const stored = [...(workspace.persistence.load("contact") as ReadonlyArray<ContactRecord>)]
     stored.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
-    for (const contact of stored) this.index(contact)
+    for (const contact of stored) {
+      // State files written before tags were kept with when and by whom hold bare tag ids.
+      const legacy = contact as ContactRecord & { readonly tag_ids?: ReadonlyArray<string> }
+      contact.tags ??= (legacy.tag_ids ?? []).map((id) => ({
+        id,
+        applied_at: contact.updated_at,
+        applied_by: { type: "admin", id: "0" }
+      }))
+      this.index(contact)
+    }
   }
 
   /** The user with that email (emails compare without case). */
