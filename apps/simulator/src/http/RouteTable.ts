@@ -25,7 +25,18 @@ export const pathShape = (template: string): string => template.replace(/\{[^}]*
 export const routerPath = (template: string): `/${string}` =>
   template.replace(/\{([^}]*)\}/g, ":$1") as `/${string}`
 
+const computed = new WeakMap<OperationTables, ReadonlyArray<ApiRoute>>()
+
+/** The routes of the tables (computed once per tables: every simulator of a process shares them). */
 export const routeTable = (tables: OperationTables): ReadonlyArray<ApiRoute> => {
+  const known = computed.get(tables)
+  if (known !== undefined) return known
+  const routes = layOut(tables)
+  computed.set(tables, routes)
+  return routes
+}
+
+const layOut = (tables: OperationTables): ReadonlyArray<ApiRoute> => {
   const byShape = new Map<
     string,
     { method: string; template: string; newest: string; operations: Map<string, string> }

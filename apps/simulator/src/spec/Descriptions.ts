@@ -1,7 +1,9 @@
 /**
  * The pinned descriptions the twin serves, one per version, as the simulator's `generate` step wrote
  * them (`src/generated/descriptions/`: every pin resolved and patched by the codegen's `prepareSpec`).
- * Each is read and compiled on first use; the operation tables are small and read at start.
+ * Each is read and compiled on first use, once per process: a compiled version never changes, so the
+ * simulators of one process (a test suite starts dozens) share it; the operation tables are small and
+ * read at start.
  */
 import { readFileSync } from "node:fs"
 import { isPinnedVersion, pinnedVersions } from "@taskjuice/intercom-client"
@@ -33,14 +35,18 @@ const readJson = (file: string): unknown => {
   }
 }
 
+/** Compiled versions and the operation tables, shared by every simulator of the process. */
+const loaded = new Map<string, VersionSpec>()
+let tables: OperationTables | undefined
+
 export class Descriptions {
   /** Every version served, oldest first. */
   readonly versions: ReadonlyArray<string> = pinnedVersions
   readonly operations: OperationTables
-  private readonly loaded = new Map<string, VersionSpec>()
 
   constructor() {
-    this.operations = readJson("operations.json") as OperationTables
+    tables ??= readJson("operations.json") as OperationTables
+    this.operations = tables
   }
 
   /** Whether the twin holds a description of that version. */
@@ -50,11 +56,11 @@ export class Descriptions {
 
   /** One version's description, compiled on first use. */
   get(version: string): VersionSpec {
-    let spec = this.loaded.get(version)
+    let spec = loaded.get(version)
     if (spec === undefined) {
       if (!this.serves(version)) throw new RangeError(`No pinned description of Intercom ${version}`)
       spec = new VersionSpec(version, readJson(`${version}.json`) as OpenApiDocument)
-      this.loaded.set(version, spec)
+      loaded.set(version, spec)
     }
     return spec
   }
