@@ -5,7 +5,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { DeliverySummary } from "../AdminApi.ts"
+import type { DeliverySummary } from "../http/AdminRoutes.ts"
 import { describeRow } from "./Describe.ts"
 import { adminClient, checkTopic, remoteFlags, remoteTopics } from "./Remote.ts"
 

@@ -2,7 +2,7 @@
  * How the commands print a delivery attempt: one line each, the same in `trigger`, `resend`,
  * `deliveries`, `serve` and `listen`, so a line can be grepped for wherever it came from.
  */
-import type { DeliverySummary } from "../AdminApi.ts"
+import type { DeliverySummary } from "../http/AdminRoutes.ts"
 
 type Attempt = Pick<
   DeliverySummary,

@@ -8,7 +8,7 @@ import { Json } from "@taskjuice/intercom-cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { DeliverySummary } from "../AdminApi.ts"
+import type { DeliverySummary } from "../http/AdminRoutes.ts"
 import type { AdminClient } from "./AdminClient.ts"
 import { describeLive } from "./Describe.ts"
 

@@ -12,7 +12,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { Subscription } from "../WebhookDispatcher.ts"
+import type { Subscription } from "../webhooks/WebhookDispatcher.ts"
 import { followDeliveries } from "./Follow.ts"
 import { adminClient, checkTopic, remoteFlags, remoteTopics } from "./Remote.ts"
 

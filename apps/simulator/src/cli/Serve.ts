@@ -52,6 +52,10 @@ const flags = {
     Flag.withDescription("subscribe URL to every topic (repeatable)"),
     Flag.atLeast(0)
   ),
+  redirectUris: Flags.url("redirect-uri").pipe(
+    Flag.withDescription("an OAuth redirect URI the app registered (repeatable); /oauth redirects only there"),
+    Flag.atLeast(0)
+  ),
   signature: Flags.choice("signature", signatureModes).pipe(
     Flag.withDescription("the signature headers on deliveries (default both)"),
     Flag.withDefault("both")
@@ -148,15 +152,6 @@ const startFailure = (
   return error
 }
 
-/** The admin token of a simulator that has one (the rebuilt simulator issues one per run). */
-const adminTokenOf = (simulator: Simulator): Option.Option<Redacted.Redacted<string>> => {
-  const token = (simulator as Simulator & { readonly adminToken?: Redacted.Redacted<string> | string })
-    .adminToken
-  return token === undefined
-    ? Option.none()
-    : Option.some(typeof token === "string" ? Redacted.make(token) : token)
-}
-
 export const serve = Command.make("serve", flags, (options) =>
   Effect.gen(function* () {
     const client = yield* Effect.promise(() => import("@taskjuice/intercom-client"))
@@ -184,6 +179,9 @@ export const serve = Command.make("serve", flags, (options) =>
             clientId: options.clientId,
             accessToken: Option.getOrUndefined(options.accessToken),
             webhookUrls: options.webhookUrls,
+            redirectUris: options.redirectUris,
+            // The simulator writes its admin token there (0600) for the other commands.
+            stateDir: options.stateDir,
             signature: options.signature,
             rateLimitPerMinute: options.rateLimit,
             faults: options.faults,
@@ -204,12 +202,9 @@ export const serve = Command.make("serve", flags, (options) =>
       accessToken: Option.isSome(options.accessToken)
         ? undefined
         : yield* writeStateFile(options.stateDir, "accessToken", simulator.accessToken),
-      adminToken: yield* Option.match(adminTokenOf(simulator), {
-        onNone: () => Effect.succeed(undefined),
-        onSome: (token) => writeStateFile(options.stateDir, "adminToken", token)
-      })
+      adminToken: stateFilePath(options.stateDir, "adminToken")
     }
-    const admin = yield* makeAdminClient(simulator.url, adminTokenOf(simulator))
+    const admin = yield* makeAdminClient(simulator.url, Option.some(simulator.adminToken))
     const state = yield* Effect.orElseSucceed(
       admin.get<{ readonly workspace?: { readonly id_code?: string } }>("/_sim/state"),
       () => ({}) as { readonly workspace?: { readonly id_code?: string } }
@@ -229,7 +224,7 @@ export const serve = Command.make("serve", flags, (options) =>
       stateDir: options.stateDir,
       clientSecret: { source, file: files.clientSecret ?? null },
       accessTokenFile: files.accessToken ?? null,
-      adminTokenFile: files.adminToken ?? null
+      adminTokenFile: files.adminToken
     }
     yield* Output.result(ready, () => [
       `Intercom simulator ready at ${simulator.url} (Intercom-Version ${simulator.apiVersion} by default, seed ${simulator.seed})`,

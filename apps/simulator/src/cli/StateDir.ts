@@ -25,9 +25,9 @@ export type StateFile = keyof typeof stateFiles
 export const stateDirFlag = Flag.String("state-dir").pipe(
   Flag.withMetavar("DIR"),
   Flag.withDescription(
-    `where serve writes the client secret, access token and admin token, and the other commands read the admin token (default ${defaultStateDir}, or SIM_STATE_DIR)`
+    `where serve writes the client secret, access token and admin token, and the other commands read the admin token (default ${defaultStateDir}, or INTERCOM_SIM_STATE_DIR)`
   ),
-  Flag.withFallbackConfig(Config.String("SIM_STATE_DIR")),
+  Flag.withFallbackConfig(Config.String("INTERCOM_SIM_STATE_DIR")),
   Flag.withDefault(defaultStateDir)
 )
 

@@ -5,7 +5,6 @@
  * it did, one line per delivery, and warns when nobody received it or the receiver ignored it
  * because no connection carries the notification's workspace (`app_id`).
  */
-import { randomUUID } from "node:crypto"
 import { CommandError, Flags, Json, Output } from "@taskjuice/intercom-cli"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -15,7 +14,7 @@ import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import type { DeliverySummary } from "../AdminApi.ts"
+import type { DeliverySummary } from "../http/AdminRoutes.ts"
 import { applyOverrides, type Override, parseOverride } from "../Overrides.ts"
 import { type SignatureMode, signatureModes } from "../SignatureMode.ts"
 import type { AdminClient } from "./AdminClient.ts"
@@ -171,33 +170,19 @@ interface DirectOptions {
 /** No simulator: the fixture with fresh ids, the overrides, signed with the client secret, sent `count` times. */
 const sendFixture = (options: DirectOptions) =>
   Effect.gen(function* () {
-    const { webhookFixture } = yield* Effect.promise(() => import("@taskjuice/intercom-core"))
-    const { intercomTimeoutMillis, postWebhook, signatureHeadersFor } = yield* Effect.promise(
-      () => import("../WebhookDelivery.ts")
-    )
+    const { fixtureEnvelope, sendSigned } = yield* Effect.promise(() => import("../webhooks/DirectDelivery.ts"))
     const notifications: Array<Notification> = []
     const answers: Array<Answered> = []
     for (let i = 0; i < options.count; i++) {
-      const fixture = webhookFixture(options.topic) as unknown as Record<string, unknown>
-      const now = Math.floor(Date.now() / 1000)
-      const fresh = {
-        ...fixture,
-        id: options.topic === "ping" ? null : `notif_${randomUUID()}`,
-        created_at: now,
-        first_sent_at: now,
-        delivery_attempts: 1,
-        ...(Option.isSome(options.appId) ? { app_id: options.appId.value } : {})
-      }
-      const envelope = applyOverrides(fresh, options.overrides)
+      const fixture = fixtureEnvelope(options.topic)
+      const envelope = applyOverrides(
+        Option.isSome(options.appId) ? { ...fixture, app_id: options.appId.value } : fixture,
+        options.overrides
+      )
       const payload = JSON.stringify(envelope)
       const sentAt = Date.now()
       const result = yield* Effect.promise(() =>
-        postWebhook(
-          options.forwardTo,
-          payload,
-          signatureHeadersFor(payload, options.secret, options.signature),
-          intercomTimeoutMillis
-        )
+        sendSigned(options.forwardTo, payload, options.secret, options.signature)
       )
       const id = envelope.id ?? `ping_${sentAt}_${i}`
       const delivery: DeliverySummary = {

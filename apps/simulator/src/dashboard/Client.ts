@@ -541,7 +541,11 @@ export function dashboardClient(): void {
 
   const renderStats = (stats: Stats | undefined) => {
     const chart = $("chart")
-    const windows = stats?.windows.slice(-30) ?? []
+    // The last 30 windows up to now, each at its own place in time (a window without requests is a gap).
+    const seconds = stats?.windowSeconds ?? 10
+    const current = Math.floor(Date.now() / 1000 / seconds) * seconds
+    const from = current - 29 * seconds
+    const windows = (stats?.windows ?? []).filter((w) => w.start >= from)
     if (stats === undefined || windows.length === 0) {
       chart.dataset.state = stats === undefined ? "unavailable" : "empty"
       chart.replaceChildren(
@@ -590,8 +594,8 @@ export function dashboardClient(): void {
         )
       )
     }
-    windows.forEach((w, index) => {
-      const x = (30 - windows.length + index) * slot
+    windows.forEach((w) => {
+      const x = ((w.start - from) / seconds) * slot
       picture.append(
         svg("rect", {
           x,
@@ -606,7 +610,8 @@ export function dashboardClient(): void {
           y: y(w.rateLimited),
           width: bar,
           height: height - 14 - y(w.rateLimited),
-          fill: "#b42318"
+          fill: "#b42318",
+          "data-testid": "bar-429"
         }),
         svg("rect", {
           x: x + bar + 1,
