@@ -22,7 +22,9 @@ export const remoteFlags = {
   ),
   adminToken: Flag.Redacted("admin-token").pipe(
     Flag.withMetavar("TOKEN"),
-    Flag.withDescription("the run's admin token (default: <state-dir>/admin-token, or INTERCOM_SIM_ADMIN_TOKEN)"),
+    Flag.withDescription(
+      "the run's admin token (default: <state-dir>/admin-token, or INTERCOM_SIM_ADMIN_TOKEN)"
+    ),
     Flag.withFallbackConfig(Config.Redacted("INTERCOM_SIM_ADMIN_TOKEN")),
     Flag.optional
   ),

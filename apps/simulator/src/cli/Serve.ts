@@ -53,7 +53,9 @@ const flags = {
     Flag.atLeast(0)
   ),
   redirectUris: Flags.url("redirect-uri").pipe(
-    Flag.withDescription("an OAuth redirect URI the app registered (repeatable); /oauth redirects only there"),
+    Flag.withDescription(
+      "an OAuth redirect URI the app registered (repeatable); /oauth redirects only there"
+    ),
     Flag.atLeast(0)
   ),
   signature: Flags.choice("signature", signatureModes).pipe(

@@ -170,7 +170,9 @@ interface DirectOptions {
 /** No simulator: the fixture with fresh ids, the overrides, signed with the client secret, sent `count` times. */
 const sendFixture = (options: DirectOptions) =>
   Effect.gen(function* () {
-    const { fixtureEnvelope, sendSigned } = yield* Effect.promise(() => import("../webhooks/DirectDelivery.ts"))
+    const { fixtureEnvelope, sendSigned } = yield* Effect.promise(
+      () => import("../webhooks/DirectDelivery.ts")
+    )
     const notifications: Array<Notification> = []
     const answers: Array<Answered> = []
     for (let i = 0; i < options.count; i++) {
