@@ -37,23 +37,17 @@ describe("the intercom-codegen command line", () => {
     )
   })
 
-  it("with no arguments prints the help and exits 2; --help exits 0 and lists the commands, examples and exit codes", async () => {
+  it("with no arguments prints the help and exits 2; a command's --help exits 0 with its flags, examples and exit codes", async () => {
     const bare = await runCli([])
     expect(bare.code).toBe(2)
-    const help = await runCli(["--help"])
-    expect(help.code).toBe(0)
-    expect(bare.stdout).toBe(help.stdout)
     for (const command of ["generate", "diff", "regenerate"])
-      expect(help.stdout).toMatch(new RegExp(`^ {2}${command} `, "m"))
-    expect(help.stdout).toContain("EXIT CODES")
+      expect(bare.stdout).toMatch(new RegExp(`^ {2}${command} `, "m"))
+    expect(bare.stdout).toMatch(/EXIT CODES\n {2}0 +ok/)
     const generate = await runCli(["generate", "--help"])
+    expect(generate.code).toBe(0)
     expect(generate.stdout).toContain("--version VERSION")
     expect(generate.stdout).toContain("./dev generate --version 2.16 --json")
     expect(generate.stdout).toMatch(/EXIT CODES\n {2}0 +ok/)
-    const json = JSON.parse((await runCli(["regenerate", "--help", "--json"])).stdout) as {
-      help: { flags: Array<{ name: string }> }
-    }
-    expect(json.help.flags.map((flag) => flag.name)).toEqual(["--version", "--dry-run"])
   })
 })
 
