@@ -15,7 +15,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseFault } from "../Faults.ts"
 import { signatureModes } from "../SignatureMode.ts"
-import type { Simulator } from "../Simulator.ts"
 import { makeAdminClient } from "./AdminClient.ts"
 import { followDeliveries } from "./Follow.ts"
 import { readStateFile, stateDirFlag, stateFilePath, writeStateFile } from "./StateDir.ts"
@@ -29,7 +28,10 @@ const faultsFlag = Flag.String("fault").pipe(
   ),
   Flag.atLeast(0),
   // Checked here, passed on as written (the simulator reads the same syntax).
-  Flags.parsedWith((texts) => texts.map((text) => (parseFault(text), text)))
+  Flags.parsedWith((texts) => {
+    for (const text of texts) parseFault(text)
+    return texts
+  })
 )
 
 const flags = {
