@@ -61,6 +61,8 @@ export interface BundleRuntime {
   readonly manifest: () => Promise<Manifest>
   /** Drops a connection's kept client: call it when the connection is revoked or removed. */
   readonly evict: (connectionId: string) => boolean
+  /** How many connection clients are kept now (at most `clientCapacity`). */
+  readonly keptClients: () => number
 }
 
 export const makeRuntime = (options: RuntimeOptions): BundleRuntime => {
@@ -111,6 +113,7 @@ export const makeRuntime = (options: RuntimeOptions): BundleRuntime => {
       manifest ??= import("./Manifest.ts").then((module) => module.makeManifest())
       return manifest
     },
-    evict: clients.evict
+    evict: clients.evict,
+    keptClients: clients.size
   }
 }

@@ -1,0 +1,164 @@
+/**
+ * 10,000 workspaces in one host, on the built runtime entry (`dist/runtime.js`), against a loopback
+ * Intercom in a child process (as `packages/core/bench/actions.bench.ts` runs it, so the server's work
+ * happens on another thread). Both measured in one run:
+ *
+ * 1. Memory per connection: the heap (after a full GC) and RSS taken up by BENCH_CONNECTIONS
+ *    connections in the host's store, each with its kept client (the cache at its bound) and its
+ *    rate-limiter window, after one action each; divided by the count. Target: ≤ 10 KB each.
+ * 2. Action overhead: `intercom/list-tags` steps one after another, round-robin over every
+ *    connection (each a distinct workspace and token) against the same steps for one connection,
+ *    in alternating ABBA blocks. Median µs per step; target: round-robin / one ≤ 1.05.
+ *
+ * Run: node --expose-gc bench/connections.bench.ts (it re-runs itself with the flag when missing)
+ *   BENCH_CONNECTIONS=<default 10000>  BENCH_BLOCKS=<ABBA blocks per side, default 16>
+ *   BENCH_BLOCK=<steps per block, default 250>
+ */
+import { spawn } from "node:child_process"
+import { once } from "node:events"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { fileURLToPath } from "node:url"
+import { rateLimitHeaders } from "@taskjuice/intercom-client"
+import type * as RuntimeEntry from "../src/runtime.ts"
+import { builtEntry } from "../src/testing/BuiltEntry.ts"
+import * as Answers from "../test/support/IntercomAnswers.ts"
+
+const serveFlag = "--serve"
+const connectionCount = Number(process.env.BENCH_CONNECTIONS ?? 10_000)
+const blocks = Number(process.env.BENCH_BLOCKS ?? 16)
+const blockSize = Number(process.env.BENCH_BLOCK ?? 250)
+
+/** The loopback Intercom: `GET /tags` for any token, with a budget the run never reaches. */
+const serve = async () => {
+  const body = JSON.stringify(Answers.tagList)
+  const server = createServer((request, response) => {
+    request.resume()
+    request.once("end", () => {
+      response.writeHead(request.url === "/tags" ? 200 : 404, {
+        "content-type": "application/json",
+        ...rateLimitHeaders({
+          limit: 100_000_000,
+          remaining: 99_999_999,
+          resetAt: Math.floor(Date.now() / 1000) + 60
+        })
+      })
+      response.end(body)
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  server.listen(0, "127.0.0.1")
+  await once(server, "listening")
+  process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`)
+}
+
+const startServer = async () => {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), serveFlag], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  const [line] = (await once(child.stdout.setEncoding("utf8"), "data")) as [string]
+  return {
+    url: line.trim(),
+    close: async () => {
+      child.kill()
+      await once(child, "exit")
+    }
+  }
+}
+
+const collect = () => {
+  for (let pass = 0; pass < 3; pass++) globalThis.gc?.()
+  return process.memoryUsage()
+}
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+const measure = async () => {
+  const server = await startServer()
+  const runtime: typeof RuntimeEntry = await import(builtEntry("runtime"))
+  const host = runtime.makeRuntime({
+    clientSecret: runtime.Redacted.make("bench-client-secret"),
+    clientCapacity: connectionCount
+  })
+  const ids = Array.from({ length: connectionCount }, (_, index) => `conn_${index}`)
+  const step = async (connectionId: string) => {
+    const result = await host.execute("intercom/list-tags", {}, connectionId)
+    if ("error" in result) throw new Error(`${connectionId}: ${result.error.code} ${result.error.message}`)
+  }
+  // Warm every path once (JIT, the connection pool) before the baseline is taken.
+  host.connections.put(connectionFor(runtime, "conn_warm", server.url))
+  for (let index = 0; index < 500; index++) await step("conn_warm")
+
+  const before = collect()
+  for (const id of ids) host.connections.put(connectionFor(runtime, id, server.url))
+  for (const id of ids) await step(id)
+  const after = collect()
+  const heapPer = (after.heapUsed - before.heapUsed) / connectionCount
+  const rssPer = (after.rss - before.rss) / connectionCount
+
+  const one: Array<number> = []
+  const roundRobin: Array<number> = []
+  let next = 0
+  const timeBlock = async (into: Array<number>, pick: () => string) => {
+    for (let index = 0; index < blockSize; index++) {
+      const id = pick()
+      const started = process.hrtime.bigint()
+      await step(id)
+      into.push(Number(process.hrtime.bigint() - started) / 1000)
+    }
+  }
+  const single = () => timeBlock(one, () => "conn_0")
+  const rotating = () =>
+    timeBlock(roundRobin, () => {
+      const id = ids[next]!
+      next = (next + 1) % ids.length
+      return id
+    })
+  for (let block = 0; block < blocks; block++) {
+    if (block % 2 === 0) {
+      await single()
+      await rotating()
+    } else {
+      await rotating()
+      await single()
+    }
+  }
+  await server.close()
+
+  const kib = (bytes: number) => (bytes / 1024).toFixed(2)
+  console.log(`\n${connectionCount} connections in one host (the built runtime entry), one action each`)
+  console.log(
+    `memory per connection (its record in the store, its kept client, its limiter window; ${host.keptClients()} clients kept, the bound): heap ${kib(heapPer)} KiB  target ≤ 10 KB ${heapPer <= 10_000 ? "ok" : "OVER"}`
+  )
+  // For information: RSS also counts what V8 and the allocator keep mapped after a collection.
+  console.log(`  RSS grew ${kib(rssPer)} KiB per connection`)
+  const ratio = median(roundRobin) / median(one)
+  console.log(
+    `\nAction overhead (${blocks} ABBA blocks of ${blockSize} steps per side; median µs per step)\none workspace ${median(one).toFixed(1)}  round-robin over ${connectionCount} workspaces ${median(roundRobin).toFixed(1)}`
+  )
+  console.log(`ratio round-robin / one: ${ratio.toFixed(3)}  target ≤ 1.05 ${ratio <= 1.05 ? "ok" : "OVER"}`)
+}
+
+const connectionFor = (runtime: typeof RuntimeEntry, id: string, url: string) => ({
+  id,
+  workspaceId: `ws${id}`,
+  workspaceName: `Workspace ${id}`,
+  adminId: "1",
+  adminEmail: `admin@${id}.example.com`,
+  region: "us" as const,
+  apiBaseUrl: url,
+  accessToken: runtime.Redacted.make(`tok_${id}_0123456789abcdef`),
+  status: "active" as const,
+  connectedAt: new Date().toISOString()
+})
+
+if (process.argv.includes(serveFlag)) await serve()
+else if (globalThis.gc === undefined) {
+  // Heap figures need a full collection before each reading.
+  const child = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url)], { stdio: "inherit" })
+  const [code] = (await once(child, "exit")) as [number]
+  process.exit(code)
+} else await measure()
