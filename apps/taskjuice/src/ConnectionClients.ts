@@ -2,9 +2,9 @@
  * Each connection's Intercom client, kept from one step to the next: its `IntercomApi` (the typed
  * client with the token, the pinned host and version, and the workspace's rate-limiter key) is built
  * once and reused, instead of a new one per step. At most `capacity` are kept; the least recently used
- * goes first. An entry is reused only for the very connection record it was built from (a reconnect
- * puts a new record, with a new token) and the same request timeout; revoking or removing a connection
- * evicts it.
+ * goes first. An entry is reused only while the connection keeps the token and host it was built with
+ * (a reconnect brings a new token) and for the same request timeout; a store that reads a fresh record
+ * for every step still hits. Revoking or removing a connection evicts it.
  *
  * A small LRU over a `Map` (its insertion order is the recency order) rather than effect's `Cache`:
  * the entry is built from the connection record the step already holds, which `Cache`'s lookup (by key
@@ -15,6 +15,7 @@ import { IntercomApi, type IntercomApiShape } from "@taskjuice/intercom-core"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import type { Connection } from "./Connection.ts"
 
 export interface ConnectionClientsShape {
@@ -38,10 +39,17 @@ export interface ConnectionClientsOptions {
 export const defaultClientCapacity = 10_000
 
 interface Entry {
-  readonly connection: Connection
+  readonly accessToken: Redacted.Redacted<string>
+  readonly apiBaseUrl: string
   readonly requestTimeout: Duration.Input | undefined
   readonly api: IntercomApiShape
 }
+
+const builtFor = (entry: Entry, connection: Connection, requestTimeout: Duration.Input | undefined) =>
+  entry.requestTimeout === requestTimeout &&
+  entry.apiBaseUrl === connection.apiBaseUrl &&
+  (entry.accessToken === connection.accessToken ||
+    Redacted.value(entry.accessToken) === Redacted.value(connection.accessToken))
 
 const makeApi = (connection: Connection, requestTimeout: Duration.Input | undefined) =>
   IntercomApi.make({
@@ -64,14 +72,19 @@ export const makeConnectionClients = (options: ConnectionClientsOptions = {}): C
       const kept = entries.get(connection.id)
       if (kept !== undefined) {
         entries.delete(connection.id)
-        if (kept.connection === connection && kept.requestTimeout === requestTimeout) {
+        if (builtFor(kept, connection, requestTimeout)) {
           entries.set(connection.id, kept)
           return kept.api
         }
       }
       const api = makeApi(connection, requestTimeout)
       built++
-      entries.set(connection.id, { connection, requestTimeout, api })
+      entries.set(connection.id, {
+        accessToken: connection.accessToken,
+        apiBaseUrl: connection.apiBaseUrl,
+        requestTimeout,
+        api
+      })
       if (entries.size > capacity) {
         const oldest = entries.keys().next()
         if (oldest.done !== true) entries.delete(oldest.value)
@@ -86,7 +99,7 @@ export const makeConnectionClients = (options: ConnectionClientsOptions = {}): C
 
 /**
  * The clients of this process's connections. Without a layer, every host in the process shares one
- * cache of {@link defaultClientCapacity} (entries are checked against the record, so sharing is safe);
+ * cache of {@link defaultClientCapacity} (entries are checked against the token and host, so sharing is safe);
  * a host provides `ConnectionClients.layer` for a cache of its own.
  */
 export const ConnectionClients = Context.Reference<ConnectionClientsShape>(

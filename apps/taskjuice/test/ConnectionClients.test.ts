@@ -140,6 +140,17 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
     assert.strictEqual(clients.size(), 3)
   })
 
+  it("a store that reads a fresh record for every step (same token and host) still reuses the client", () => {
+    const clients = makeConnectionClients()
+    const kept = clients.get(connectionFor("conn_read"))
+    assert.strictEqual(clients.get({ ...connectionFor("conn_read"), workspaceName: "Renamed" }), kept)
+    assert.notStrictEqual(
+      clients.get({ ...connectionFor("conn_read"), apiBaseUrl: "http://127.0.0.1:10" }),
+      kept
+    )
+    assert.strictEqual(clients.built(), 2)
+  })
+
   it("a different request timeout gets a client of its own; a capacity below 1 is refused", () => {
     const clients = makeConnectionClients()
     const connection = connectionFor("conn_t")
