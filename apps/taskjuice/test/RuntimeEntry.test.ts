@@ -78,6 +78,24 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
     assert.deepStrictEqual(built.manifest, JSON.parse(JSON.stringify(makeManifest())))
   })
 
+  it("Node resolves the package to dist/ (what the host's and the runtime's processes load), vitest to the sources", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'for (const name of ["@taskjuice/intercom-bundle", "@taskjuice/intercom-bundle/runtime"]) console.log(import.meta.resolve(name))'
+      ],
+      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 20_000 }
+    )
+    const packageUrl = new URL("..", import.meta.url).href
+    assert.deepStrictEqual(stdout.trim().split("\n"), [
+      `${packageUrl}dist/index.js`,
+      `${packageUrl}dist/runtime.js`
+    ])
+    assert.strictEqual(import.meta.resolve("@taskjuice/intercom-bundle"), `${packageUrl}src/index.ts`)
+  })
+
   it("built, it loads only what every worker needs: the manifest is a chunk of its own, read on demand", () => {
     const entry = builtEntry("runtime")
     const directory = dirname(entry)
