@@ -12,9 +12,8 @@
  *
  * undici is CommonJS and `require`s Node's built-ins; an ES module has no `require`, so every output
  * gets one from `createRequire`. Bundling it (rather than leaving it external) keeps the runtime entry
- * free of node_modules, which a runtime worker may not have. It loads with the entry (the client imports
- * it statically): loading it from a chunk on the first request was tried, and requests from a process
- * that had already used Node's own `fetch` then hung.
+ * free of node_modules, which a runtime worker may not have. The client loads it with its first request,
+ * so it is a chunk of its own that importing the entry does not read.
  *
  * Files a module reads beside itself at run time (the core's webhook fixtures, the manifest's trigger
  * samples) are copied into `dist/` and the module's path to them is rewritten to match; every output is

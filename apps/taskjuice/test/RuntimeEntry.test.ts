@@ -96,7 +96,7 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
     assert.strictEqual(import.meta.resolve("@taskjuice/intercom-bundle"), `${packageUrl}src/index.ts`)
   })
 
-  it("built, it loads only what every worker needs: the manifest is a chunk of its own, read on demand", () => {
+  it("built, it loads only what every worker needs: the manifest and undici are chunks of their own, read on demand", () => {
     const entry = builtEntry("runtime")
     const directory = dirname(entry)
     /** Every output file an import of `file` reads, and every module (by its source path) they hold. */
@@ -107,7 +107,8 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
       if (loaded.has(file)) return
       loaded.add(file)
       const code = readFileSync(join(directory, file), "utf8")
-      for (const [, source] of code.matchAll(/^\/\/ ((?:src|\.\.\/)\S+\.ts)$/gm)) modules.push(source!)
+      for (const [, source] of code.matchAll(/^\/\/ ((?:src|\.\.\/)\S+\.[cm]?[jt]s)$/gm))
+        modules.push(source!)
       for (const [, imported] of code.matchAll(/^import (?:[^"(]*? from )?"\.\/([^"]+\.js)"/gm))
         visit(imported!)
       for (const [, imported] of code.matchAll(/import\("\.\/([^"]+\.js)"\)/g)) dynamic.push(imported!)
@@ -116,14 +117,17 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
     assert.include(modules, "src/ActionExecution.ts")
     assert.include(modules, "src/WebhookEndpoint.ts")
     const unneeded = modules.filter((source) =>
-      /src\/(Manifest|Docs|OAuth|OAuthState|BundleHost|bin)\.ts|src\/http\/(Public|Runtime)Router|codegen/.test(
+      /src\/(Manifest|Docs|OAuth|OAuthState|BundleHost|bin)\.ts|src\/http\/(Public|Runtime)Router|packages\/codegen|\/undici\//.test(
         source
       )
     )
     assert.deepStrictEqual(unneeded, [])
-    assert.isTrue(
-      dynamic.some((chunk) => /^Manifest-/.test(chunk)),
-      `no lazily imported Manifest chunk in ${dynamic}`
-    )
+    // The manifest loads on the first manifest(), undici (the transport) with the first request.
+    for (const lazy of [/^Manifest-/, /^undici-/]) {
+      assert.isTrue(
+        dynamic.some((chunk) => lazy.test(chunk)),
+        `no lazily imported ${lazy} chunk in ${dynamic}`
+      )
+    }
   })
 })

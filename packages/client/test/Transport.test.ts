@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { fetchTransport, type OutgoingRequest, undiciTransport } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
@@ -99,6 +102,26 @@ describe("the default transport", () => {
       current = Reflect.get(current, "cause")
     }
     expect(codes).toContain("ECONNREFUSED")
+  })
+})
+
+describe("the default transport loads undici", () => {
+  it("with its first request, not with the client (seen from a process of its own)", async () => {
+    server.respondWith({ status: 200, body: { ok: true } })
+    const client = fileURLToPath(new URL("../src/index.ts", import.meta.url))
+    const script = `
+      import { createRequire } from "node:module"
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes("/undici/"))
+      const { undiciTransport } = await import(process.argv[1])
+      const atImport = loaded()
+      const response = await undiciTransport({ url: process.argv[2], method: "GET", headers: new Headers(), body: undefined, signal: undefined })
+      console.log(JSON.stringify({ atImport, afterRequest: loaded(), status: response.status }))`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script, client, `${server.url}/tags`],
+      { timeout: 20_000 }
+    )
+    expect(JSON.parse(stdout)).toEqual({ atImport: false, afterRequest: true, status: 200 })
   })
 })
 
