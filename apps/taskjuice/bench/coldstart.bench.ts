@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import { median } from "@taskjuice/intercom-testkit"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
 
 const runs = Math.max(10, Number(process.env.BENCH_RUNS ?? 15))
@@ -52,11 +53,6 @@ const runOnce = (side: Side) =>
       else resolve({ millis, maxRssKiB: Number(out) })
     })
   })
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
 
 const times = sides.map((): Array<number> => [])
 const peaks = sides.map((): Array<number> => [])

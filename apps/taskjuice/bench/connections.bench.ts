@@ -21,6 +21,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { rateLimitHeaders } from "@taskjuice/intercom-client"
+import { median } from "@taskjuice/intercom-testkit"
 import type * as RuntimeEntry from "../src/runtime.ts"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
 import * as Answers from "../test/support/IntercomAnswers.ts"
@@ -70,11 +71,6 @@ const startServer = async () => {
 const collect = () => {
   for (let pass = 0; pass < 3; pass++) globalThis.gc?.()
   return process.memoryUsage()
-}
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 const measure = async () => {
