@@ -106,8 +106,10 @@ describe("the default transport", () => {
 })
 
 describe("the default transport loads undici", () => {
+  // A server of its own, so the child's request never lands among another test's.
   it("with its first request, not with the client (seen from a process of its own)", async () => {
-    server.respondWith({ status: 200, body: { ok: true } })
+    const own = await startRecordingServer()
+    own.respondWith({ status: 200, body: { ok: true } })
     const client = fileURLToPath(new URL("../src/index.ts", import.meta.url))
     const script = `
       import { createRequire } from "node:module"
@@ -118,11 +120,11 @@ describe("the default transport loads undici", () => {
       console.log(JSON.stringify({ atImport, afterRequest: loaded(), status: response.status }))`
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--input-type=module", "-e", script, client, `${server.url}/tags`],
-      { timeout: 20_000 }
-    )
+      ["--input-type=module", "-e", script, client, `${own.url}/tags`],
+      { timeout: 25_000 }
+    ).finally(() => own.close())
     expect(JSON.parse(stdout)).toEqual({ atImport: false, afterRequest: true, status: 200 })
-  })
+  }, 30_000)
 })
 
 describe("the default transport's Response keeps the one-read rule", () => {
