@@ -38,7 +38,7 @@ export const CreateConversation = defineAction({
   key: "intercom/create-conversation",
   title: "Create conversation",
   description:
-    "Starts a conversation from a contact. Returns the first message and the new conversation's id. Never sent twice.",
+    "Starts a conversation from a contact, who is its first sender. Returns the first message and the new conversation's id. Never sent twice.",
   input: CreateConversationInput,
   output: Message,
   idempotent: false,
