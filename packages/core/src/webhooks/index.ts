@@ -6,15 +6,26 @@
  */
 
 export {
+  checkReplay,
   defaultDedupeCapacity,
   defaultDedupeWindow,
+  defaultReplayMargin,
+  isStaleReplay,
   type MemoryDedupeOptions,
   markNotificationIfNew,
   NotificationDedupe,
   NotificationDedupeError,
-  type NotificationDedupeShape
+  type NotificationDedupeShape,
+  type ReplayOptions,
+  replayCutoffMillis,
+  staleReplayNotifications
 } from "./NotificationDedupe.ts"
-export { derivedNotificationIdPrefix, type NotificationIdentity, notificationIdOf } from "./NotificationId.ts"
+export {
+  derivedNotificationIdPrefix,
+  type NotificationIdentity,
+  notificationDedupeKey,
+  notificationIdOf
+} from "./NotificationId.ts"
 export * as WebhookEnvelope from "./WebhookEnvelope.ts"
 export {
   decodeNotification,
