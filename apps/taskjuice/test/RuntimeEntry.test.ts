@@ -32,7 +32,7 @@ const delivery = (id: string) => {
 
 /** What `intercom/list-tags` answers for `Answers.tagList`. */
 const tagsOutput = {
-  output: { tags: Answers.tagList.data.map(({ id, name }) => ({ type: "tag", id, name })) }
+  output: { tags: (Answers.tagList.data ?? []).map(({ id, name }) => ({ type: "tag", id, name })) }
 }
 
 const runWorker = async (entry: string, notificationId: string) => {
