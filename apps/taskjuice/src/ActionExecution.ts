@@ -14,13 +14,19 @@ import {
   IntercomError,
   type RateLimiter
 } from "@taskjuice/intercom-core"
+import { ConnectionStore } from "@taskjuice/intercom-state"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Connection } from "./Connection.ts"
-import { Connections } from "./Connections.ts"
-import { fromActionFailure, type HostFailure, type StepError, toStepError } from "./StepError.ts"
+import {
+  fromActionFailure,
+  fromStateFailure,
+  type HostFailure,
+  type StepError,
+  toStepError
+} from "./StepError.ts"
 
 export interface ExecuteOptions {
   /** How long one request to Intercom may take (the core's default when unset). */
@@ -65,23 +71,26 @@ export const executeForConnection = (
   )
 
 /**
- * The runtime's entry point: looks up the action and the connection, runs it, and marks the
- * connection revoked when Intercom rejects its token (so the runtime can ask for a reconnect).
+ * The runtime's entry point: looks up the action and the connection (in the shared `ConnectionStore`),
+ * runs it, and marks the connection revoked when Intercom rejects its token (so the runtime can ask for
+ * a reconnect).
  */
 export const execute = (
   key: string,
   input: unknown,
   connectionId: string | null | undefined,
   options: ExecuteOptions = {}
-): Effect.Effect<unknown, StepError, Connections | RateLimiter> =>
+): Effect.Effect<unknown, StepError, ConnectionStore | RateLimiter> =>
   Effect.gen(function* () {
     const definition = actionByKey(key)
     if (definition === undefined) return yield* failWith({ _tag: "UnknownAction", key })
-    const connections = yield* Connections
+    const connections = yield* ConnectionStore
     if (connectionId === null || connectionId === undefined || connectionId === "") {
       return yield* failWith({ _tag: "NoConnection" })
     }
-    const connection = connections.get(connectionId)
+    const connection = yield* connections
+      .get(connectionId)
+      .pipe(Effect.mapError((error) => toStepError(fromStateFailure(error))))
     if (connection === undefined)
       return yield* failWith({ _tag: "UnknownConnection", connection: connectionId })
     if (connection.status === "revoked") {
@@ -89,9 +98,8 @@ export const execute = (
     }
     return yield* executeForConnection(definition, input, connection, options).pipe(
       Effect.tapError((error) =>
-        Effect.sync(() => {
-          if (error.code === "AUTH_REVOKED") connections.markRevoked(connection.id)
-        })
+        // Best effort: the step's own answer (AUTH_REVOKED) stands even when the store cannot record it.
+        error.code === "AUTH_REVOKED" ? Effect.ignore(connections.markRevoked(connection.id)) : Effect.void
       )
     )
   })

@@ -6,10 +6,9 @@
 
 export * from "./ActionExecution.ts"
 export * from "./Activation.ts"
-export * from "./ActivationLog.ts"
+export * from "./ActivationListeners.ts"
 export * from "./BundleHost.ts"
 export * from "./Connection.ts"
-export * from "./Connections.ts"
 export * from "./Docs.ts"
 export * from "./http/Limits.ts"
 export * from "./Manifest.ts"

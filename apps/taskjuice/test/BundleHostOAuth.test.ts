@@ -67,7 +67,7 @@ describe("the local host's OAuth routes", () => {
     assert.strictEqual(body.connection.adminEmail, "h@host.test")
     assert.strictEqual(body.connection.region, "us")
     assert.notProperty(body.connection, "accessToken")
-    const stored = host.connections.get(String(body.connection.id))
+    const stored = await host.connections.get(String(body.connection.id))
     assert.isDefined(stored)
     const token = Redacted.value(stored?.accessToken ?? Redacted.make(""))
     assert.isTrue(intercom.tokens.has(token))
@@ -98,7 +98,7 @@ describe("the local host's OAuth routes", () => {
       adminId: "66",
       adminEmail: "evil@attacker.test"
     }
-    const before = host.connections.list().length
+    const before = (await host.connections.list()).length
     const exchangedBefore = exchanges()
     const attacker = makeBrowser()
     const victim = makeBrowser()
@@ -121,7 +121,7 @@ describe("the local host's OAuth routes", () => {
     const third = await consent(attacker, await startLink({ context: "tj-attacker" }))
     const forged = await fetch(third, { headers: { cookie: "taskjuice_oauth=abc.def" } })
     assert.strictEqual(forged.status, 400)
-    assert.strictEqual(host.connections.list().length, before)
+    assert.strictEqual((await host.connections.list()).length, before)
     assert.strictEqual(exchanges(), exchangedBefore, "no code was exchanged")
   })
 
@@ -158,8 +158,10 @@ describe("the local host's OAuth routes", () => {
     assert.isFalse(first.reconnected)
     assert.isTrue(second.reconnected)
     assert.strictEqual(second.connection.id, first.connection.id)
-    assert.lengthOf(host.connections.forWorkspace("reconnectws"), 1)
-    const token = Redacted.value(host.connections.get(first.connection.id)?.accessToken ?? Redacted.make(""))
+    assert.lengthOf(await host.connections.forWorkspace("reconnectws"), 1)
+    const token = Redacted.value(
+      (await host.connections.get(first.connection.id))?.accessToken ?? Redacted.make("")
+    )
     assert.isTrue(intercom.tokens.has(token), "the connection holds the newest token")
   })
 
@@ -182,7 +184,7 @@ describe("the local host's OAuth routes", () => {
     const id = (JSON.parse(first[0]?.body ?? "") as { connection: { id: string } }).connection.id
     const reconnectBrowser = makeBrowser()
     const callback = await consent(reconnectBrowser, await startLink({ connection: id }))
-    host.connections.remove(id)
+    await host.connections.remove(id)
     const before = exchanges()
     const [answer] = await reconnectBrowser.visit(callback.toString())
     assert.strictEqual(answer?.status, 400)
@@ -191,7 +193,7 @@ describe("the local host's OAuth routes", () => {
   })
 
   it("answers 400 to a callback whose state does not match, and connects nothing", async () => {
-    const before = host.connections.list().length
+    const before = (await host.connections.list()).length
     const browser = makeBrowser()
     const callback = await consent(browser, await startLink())
     callback.searchParams.set("state", `${callback.searchParams.get("state")}x`)
@@ -201,7 +203,7 @@ describe("the local host's OAuth routes", () => {
     assert.strictEqual(error.code, "CONNECT_REFUSED")
     assert.strictEqual(error.detail.reason, "StateInvalid")
     assert.match(error.message, /state/)
-    assert.strictEqual(host.connections.list().length, before)
+    assert.strictEqual((await host.connections.list()).length, before)
   })
 
   it("rejects an unknown region, naming the field and the choices, and other methods", async () => {

@@ -482,7 +482,7 @@ export const runCell = async (
       error?: { code: string; providerStatus: number | null; retryable: boolean }
     }
     const outcome = body.output !== undefined ? "ok" : (body.error?.code ?? `HTTP ${response.status}`)
-    const connectionStatus = bundle.connections.get(`conn_${options.cell}`)?.status
+    const connectionStatus = (await bundle.connections.get(`conn_${options.cell}`))?.status
     const result = {
       action: action.label,
       fault: fault.name,
