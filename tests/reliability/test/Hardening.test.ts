@@ -197,7 +197,7 @@ describe("OAuth against the simulator", () => {
       const [answer] = await victim.visit(callback)
       expect(answer?.status).toBe(400)
       expect(JSON.parse(answer?.body ?? "{}").error.code).toBe("CONNECT_REFUSED")
-      expect(bundle.connections.list()).toHaveLength(0)
+      expect(await bundle.connections.list()).toHaveLength(0)
 
       // The same admin connects the same workspace twice: one connection, reconnected.
       for (const context of ["tj-1", "tj-1"]) {
@@ -205,7 +205,7 @@ describe("OAuth against the simulator", () => {
         const flow = await browser.visit(await startLink(context))
         expect(flow.at(-1)?.status).toBe(200)
       }
-      expect(bundle.connections.list()).toHaveLength(1)
+      expect(await bundle.connections.list()).toHaveLength(1)
     } finally {
       await bundle.close()
       await sim.close()
