@@ -11,7 +11,7 @@ import { type BundleHost, runtimeAuthorization, startBundleHost } from "../src/B
 import { checkJsonShape, defaultLimits } from "../src/http/Limits.ts"
 import type { StepError } from "../src/StepError.ts"
 import { notificationNow } from "../src/testing/Deliveries.ts"
-import { spawnHost } from "../src/testing/SpawnHost.ts"
+import { spawnHost, stopAll } from "../src/testing/SpawnHost.ts"
 import { testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
@@ -34,6 +34,8 @@ beforeAll(async () => {
   })
 })
 afterAll(async () => {
+  // Also the host processes a test started, whether it passed, failed or timed out.
+  await stopAll()
   await host.close()
   await intercom.close()
 })
