@@ -154,7 +154,7 @@ describe("pnpm taskjuice", () => {
     })
     assert.strictEqual(await server.exited, 1)
     const { stdout, stderr } = server.output()
-    assert.include(stderr, "The redis state store failed during connect to 127.0.0.1:1")
+    assert.include(stderr, "The redis state store failed during connect to 127.0.0.1:1: connect ECONNREFUSED")
     assert.notInclude(stdout + stderr, "    at ")
   })
 
