@@ -12,15 +12,13 @@
  */
 import { spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
-import { Agent, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { sign, signatureHeaders } from "@taskjuice/intercom-core"
 import { generateStateKey } from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
-import { notificationNow } from "../src/testing/Deliveries.ts"
 import { spawnHost } from "../src/testing/SpawnHost.ts"
+import { sendDeliveries } from "./deliveries.ts"
 
 const deliveries = Number(process.env.BENCH_DELIVERIES ?? 10_000)
 const concurrency = 50
@@ -30,51 +28,8 @@ const secretText = "bench-client-secret"
 const secret = Redacted.make(secretText)
 const workspaceId = "benchws1"
 
-const body = (id: string) =>
-  Buffer.from(JSON.stringify(notificationNow("conversation.user.created", { id, app_id: workspaceId })))
-
-const deliver = (agent: Agent, url: string, bytes: Buffer) =>
-  new Promise<number>((resolve, reject) => {
-    const started = performance.now()
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": String(bytes.byteLength),
-          [signatureHeaders.sha1]: sign(bytes, secret, "sha1")
-        }
-      },
-      (response) => {
-        response.resume()
-        response.on("end", () =>
-          response.statusCode === 200
-            ? resolve(performance.now() - started)
-            : reject(new Error(`HTTP ${response.statusCode}`))
-        )
-      }
-    )
-    outgoing.on("error", reject)
-    outgoing.end(bytes)
-  })
-
-const run = async (url: string, prefix: string, count: number) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const bodies = Array.from({ length: count }, (_, index) => body(`notif_${prefix}_${index}`))
-  const latencies: Array<number> = []
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) latencies.push(await deliver(agent, url, bodies[next++]!))
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
-  agent.destroy()
-  return { latencies, seconds }
-}
+const run = (url: string, prefix: string, count: number) =>
+  sendDeliveries(url, { prefix, count, concurrency, secret, workspaceId })
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0

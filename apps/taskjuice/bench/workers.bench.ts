@@ -11,24 +11,14 @@
  * Run: node bench/workers.bench.ts   BENCH_DELIVERIES=<per round, default 4000>
  */
 import { mkdtemp, rm } from "node:fs/promises"
-import { Agent, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { sign, signatureHeaders } from "@taskjuice/intercom-core"
-import {
-  ConnectionStore,
-  generateStateKey,
-  parseStateKeys,
-  parseStateLocation,
-  State,
-  StateKeyError,
-  StateLocationError
-} from "@taskjuice/intercom-state"
+import { generateStateKey } from "@taskjuice/intercom-state"
 import { startRedisServer } from "@taskjuice/intercom-testkit"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { notificationNow } from "../src/testing/Deliveries.ts"
 import { spawnServe, stopAll } from "../src/testing/SpawnHost.ts"
+import { saveConnection } from "../src/testing/State.ts"
+import { sendDeliveries } from "./deliveries.ts"
 
 const deliveries = Number(process.env.BENCH_DELIVERIES ?? 4_000)
 const warmup = 400
@@ -38,79 +28,29 @@ const secret = Redacted.make(secretText)
 const workspaceId = "benchws3"
 const key = generateStateKey()
 
-/** One connected workspace in the state, saved as a connect would. */
-const seed = async (location: string) => {
-  const parsed = parseStateLocation(location)
-  const keys = parseStateKeys(key)
-  if (parsed instanceof StateLocationError || keys instanceof StateKeyError)
-    throw new Error("bad bench state")
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      yield* (yield* ConnectionStore).save({
-        id: "conn_bench",
-        workspaceId,
-        workspaceName: "Bench",
-        adminId: "1",
-        adminEmail: null,
-        region: "us",
-        apiBaseUrl: "http://127.0.0.1:9",
-        accessToken: Redacted.make("workers-bench-token"),
-        status: "active",
-        connectedAt: new Date().toISOString()
-      })
-    }).pipe(Effect.provide(State.layer({ location: parsed, keys })))
-  )
-}
-
-const signed = (id: string) => {
-  const body = Buffer.from(
-    JSON.stringify(notificationNow("conversation.user.created", { id, app_id: workspaceId }))
-  )
-  return { body, signature: sign(body, secret, "sha1") }
-}
-
-const deliver = (agent: Agent, url: string, delivery: ReturnType<typeof signed>) =>
-  new Promise<void>((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": String(delivery.body.byteLength),
-          [signatureHeaders.sha1]: delivery.signature
-        }
-      },
-      (response) => {
-        response.resume()
-        response.on("end", () =>
-          response.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`))
-        )
-      }
-    )
-    outgoing.on("error", reject)
-    outgoing.end(delivery.body)
-  })
-
-/** Deliveries per second for `count` unique deliveries at the bench's concurrency. */
-const blast = async (url: string, prefix: string, count: number) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const bodies = Array.from({ length: count }, (_, index) => signed(`notif_${prefix}_${index}`))
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) await deliver(agent, url, bodies[next++]!)
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
-  agent.destroy()
-  return count / seconds
-}
-
 const round = async (location: string, workers: number, label: string) => {
-  await seed(location)
+  await saveConnection(location, key, {
+    id: "conn_bench",
+    workspaceId,
+    workspaceName: "Bench",
+    adminId: "1",
+    adminEmail: null,
+    region: "us",
+    apiBaseUrl: "http://127.0.0.1:9",
+    accessToken: Redacted.make("workers-bench-token"),
+    status: "active",
+    connectedAt: new Date().toISOString()
+  })
+  const blast = async (prefix: string, count: number) => {
+    const { seconds } = await sendDeliveries(host.webhookUrl, {
+      prefix,
+      count,
+      concurrency,
+      secret,
+      workspaceId
+    })
+    return count / seconds
+  }
   const host = await spawnServe(
     ["--port", "0", "--workers", String(workers), "--state", location, "--client-id", "bench"],
     {
@@ -124,8 +64,8 @@ const round = async (location: string, workers: number, label: string) => {
     }
   )
   try {
-    await blast(host.webhookUrl, `${label}_warm`, warmup)
-    return await blast(host.webhookUrl, label, deliveries)
+    await blast(`${label}_warm`, warmup)
+    return await blast(label, deliveries)
   } finally {
     await host.stop()
   }
@@ -137,18 +77,19 @@ try {
   console.log(
     `\nAcknowledged deliveries per second through serve --workers N (${deliveries} signed unique deliveries per round, concurrency ${concurrency}, after ${warmup} to warm up)`
   )
-  console.log("backend   1 worker   2 workers  ratio   3 workers  ratio")
   for (const [name, locationOf] of [
     ["sqlite", (n: number) => `sqlite:${join(dir, `state-${n}.sqlite`)}`],
     ["redis", (n: number) => `redis://${redis.host}:${redis.port}/${n}`]
   ] as const) {
-    const rates: Array<number> = []
+    const rates = new Map<number, number>()
     for (const workers of [1, 2, 3])
-      rates.push(await round(locationOf(workers), workers, `${name}_${workers}`))
-    const [one = 0, two = 0, three = 0] = rates
-    console.log(
-      `${name.padEnd(8)}${one.toFixed(0).padStart(9)}${two.toFixed(0).padStart(12)}${(two / one).toFixed(2).padStart(7)}${three.toFixed(0).padStart(12)}${(three / one).toFixed(2).padStart(7)}`
+      rates.set(workers, await round(locationOf(workers), workers, `${name}_${workers}`))
+    const one = rates.get(1) ?? Number.NaN
+    const cells = [...rates].map(
+      ([workers, rate]) =>
+        `${workers} worker${workers === 1 ? " " : "s"} ${rate.toFixed(0).padStart(6)}/s${workers === 1 ? "         " : ` (${(rate / one).toFixed(2)}×)`}`
     )
+    console.log(`  ${name.padEnd(7)} ${cells.join("   ")}`)
   }
 } finally {
   await stopAll()

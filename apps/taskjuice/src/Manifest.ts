@@ -224,7 +224,7 @@ export const makeManifest = (): Manifest => ({
       limit: { default: 100, max: maxReadLimit },
       waitMs: { default: 0, max: Duration.toMillis(maxReadWait) },
       answer:
-        '{"activations": [activation with its cursor, in one order every worker shares], "next": "<cursor to read after next>"}; with wait, the answer comes as soon as one activation is there, or empty once wait has passed'
+        '{"activations": [activation with its cursor, in one order every worker shares], "next": "<cursor of the last one read, else after, else null>"}; with wait, the answer comes as soon as one activation is there, or empty once wait has passed'
     },
     ack: {
       method: "POST",

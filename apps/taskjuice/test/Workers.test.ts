@@ -9,18 +9,12 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { sign } from "@taskjuice/intercom-core"
-import {
-  ConnectionStore,
-  generateStateKey,
-  parseStateKeys,
-  State,
-  StateKeyError
-} from "@taskjuice/intercom-state"
-import * as Effect from "effect/Effect"
+import { generateStateKey } from "@taskjuice/intercom-state"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import type { InboxActivation } from "../src/Activation.ts"
 import { notificationNow } from "../src/testing/Deliveries.ts"
 import { type SpawnedHost, spawnServe, stopAll } from "../src/testing/SpawnHost.ts"
+import { saveConnection } from "../src/testing/State.ts"
 import { testConnection } from "./support/Connections.ts"
 
 const secret = "workers-client-secret"
@@ -32,13 +26,11 @@ let served: SpawnedHost
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "taskjuice-workers-"))
   const path = join(dir, "state.sqlite")
-  const keys = parseStateKeys(key)
-  if (keys instanceof StateKeyError) throw keys
   // The workspace the deliveries name, connected once in the state every worker reads.
-  await Effect.runPromise(
-    Effect.gen(function* () {
-      yield* (yield* ConnectionStore).save(testConnection({ id: "conn_workers", workspaceId: "workersws" }))
-    }).pipe(Effect.provide(State.layer({ location: { _tag: "Sqlite", path }, keys })))
+  await saveConnection(
+    `sqlite:${path}`,
+    key,
+    testConnection({ id: "conn_workers", workspaceId: "workersws" })
   )
   served = await spawnServe(
     ["--port", "0", "--workers", "3", "--state", `sqlite:${path}`, "--client-id", "w"],

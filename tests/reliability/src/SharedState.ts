@@ -1,8 +1,8 @@
 /**
  * The state the suite's host processes share, on a real backend of its own: a SQLite file in a
  * temporary directory, or a redis-server started for the suite (`@taskjuice/intercom-testkit`), each
- * with a key made for the run. It can put a connection into the store as a host would (through the
- * state package's own `ConnectionStore`), and read back every byte the backend keeps, for the canary
+ * with a key made for the run. It can put a connection into the store and read the connections back as
+ * a host would (through the state package's own `ConnectionStore`), and every byte the backend keeps, for the canary
  * checks: the SQLite file with its WAL, or the snapshot Redis writes of every key and value.
  */
 import { execFile } from "node:child_process"
@@ -11,19 +11,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import {
-  type Connection,
-  ConnectionStore,
-  type ConnectionStoreShape,
-  generateStateKey,
-  parseStateKeys,
-  parseStateLocation,
-  State,
-  StateKeyError,
-  StateLocationError
-} from "@taskjuice/intercom-state"
+import { saveConnection, withConnectionStore } from "@taskjuice/intercom-bundle/testing"
+import { type Connection, generateStateKey } from "@taskjuice/intercom-state"
 import { startRedisServer } from "@taskjuice/intercom-testkit"
-import * as Effect from "effect/Effect"
 
 const run = promisify(execFile)
 
@@ -44,21 +34,6 @@ export interface SharedState {
   readonly close: () => Promise<void>
 }
 
-/** Runs `f` against the store at `location`, as a host with `key` would. */
-const withStore =
-  (location: string, key: string) =>
-  <A>(f: (store: ConnectionStoreShape) => Effect.Effect<A, unknown>): Promise<A> => {
-    const parsed = parseStateLocation(location)
-    const keys = parseStateKeys(key)
-    if (parsed instanceof StateLocationError) return Promise.reject(parsed)
-    if (keys instanceof StateKeyError) return Promise.reject(keys)
-    return Effect.runPromise(
-      Effect.gen(function* () {
-        return yield* f(yield* ConnectionStore)
-      }).pipe(Effect.provide(State.layer({ location: parsed, keys })))
-    )
-  }
-
 const stateOf = (
   backend: SharedState["backend"],
   location: string,
@@ -66,14 +41,13 @@ const stateOf = (
   close: () => Promise<void>
 ): SharedState => {
   const key = generateStateKey()
-  const store = withStore(location, key)
   return {
     backend,
     location,
     key,
     env: { TASKJUICE_STATE_KEY: key },
-    save: (connection) => store((connections) => Effect.asVoid(connections.save(connection))),
-    connections: () => store((connections) => connections.list),
+    save: (connection) => saveConnection(location, key, connection),
+    connections: () => withConnectionStore(location, key, (store) => store.list),
     dump,
     close
   }

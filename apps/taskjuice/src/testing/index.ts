@@ -2,3 +2,4 @@
 export * from "./Browser.ts"
 export * from "./Deliveries.ts"
 export * from "./SpawnHost.ts"
+export * from "./State.ts"
