@@ -39,7 +39,8 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
   return { child, exited, output: () => ({ stdout, stderr }) }
 }
 
-describe("pnpm taskjuice", () => {
+// Every test runs the CLI as a process (some run it twice): seconds each on a busy machine.
+describe("pnpm taskjuice", { timeout: 120_000 }, () => {
   it("serve: listens, serves the manifest, keeps the secret out of its output, stops on SIGTERM", async () => {
     const secret = "cli-secret-never-printed"
     const runtimeToken = "cli-runtime-token-never-printed"
@@ -55,7 +56,7 @@ describe("pnpm taskjuice", () => {
       const timer = setTimeout(
         () => reject(new Error(`no ready line: ${JSON.stringify(server.output())}`)),
         // Loading the sources through type stripping takes seconds on a busy 2-core machine.
-        20_000
+        90_000
       )
       server.child.stdout.on("data", () => {
         const line = server.output().stdout.split("\n")[0]

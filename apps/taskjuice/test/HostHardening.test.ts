@@ -237,7 +237,9 @@ describe("limits", () => {
 })
 
 describe("nothing after the acknowledgement takes the host down", () => {
-  it("a 5,000-deep delivery under a raised depth limit cannot be kept: refused before any acknowledgement, the host keeps serving", async () => {
+  it("a 5,000-deep delivery under a raised depth limit cannot be kept: refused before any acknowledgement, the host keeps serving", {
+    timeout: 150_000
+  }, async () => {
     const runtimeToken = "hardening-runtime-token-0123456789"
     const spawned = await spawnHost({
       clientSecret: secret,

@@ -67,7 +67,7 @@ export interface SpawnOptions {
   /** Added to this process's environment. */
   readonly env?: Readonly<Record<string, string>>
   readonly cwd?: string
-  /** How long it may take to print `listening` (default 30 s: a busy machine starts slowly). */
+  /** How long it may take to print `listening` (default 120 s: a busy 2-core machine loads the sources slowly). */
   readonly startTimeoutMs?: number
 }
 
@@ -100,7 +100,7 @@ const spawnListening = (args: ReadonlyArray<string>, options: SpawnOptions = {})
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
       reject(new Error(`the host process did not start: ${stderr}`))
-    }, options.startTimeoutMs ?? 30_000)
+    }, options.startTimeoutMs ?? 120_000)
     child.once("exit", (code, signal) => {
       clearTimeout(timer)
       if (!ready) reject(new Error(`the host process exited (${code ?? signal}) before listening: ${stderr}`))
