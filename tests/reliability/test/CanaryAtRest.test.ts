@@ -53,6 +53,7 @@ describe.each([
         },
         2
       )
+      sim.registerRedirectUri(hosts[0]!.redirectUri)
       const { connection } = await connectThroughOAuth(hosts[0]!, token)
       await state.save({
         ...connection,

@@ -53,6 +53,7 @@ describe.each([
 
   it("keeps the connection, pending activations, dedupe marks and used OAuth states across a kill -9", async () => {
     const first = await startHost(setup)
+    sim.registerRedirectUri(first.redirectUri)
     const subscription = sim.subscribe(first.webhookUrl)
     const { connection, callbackUrl } = await connectThroughOAuth(first, token)
     const created = await action(first, "intercom/create-contact", connection.id, {

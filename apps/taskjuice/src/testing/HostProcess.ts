@@ -51,7 +51,13 @@ const host = await startBundleHost({
     }
   ]
 })
-print({ event: "listening", url: host.url, webhookUrl: host.webhookUrl, pid: process.pid })
+print({
+  event: "listening",
+  url: host.url,
+  webhookUrl: host.webhookUrl,
+  redirectUri: host.redirectUri,
+  pid: process.pid
+})
 let stopping = false
 const stop = () => {
   if (stopping) return

@@ -18,6 +18,8 @@ export type { HostProcessConfig } from "./HostProcess.ts"
 export interface SpawnedHost {
   readonly url: string
   readonly webhookUrl: string
+  /** The OAuth redirect URI to register with Intercom (or the simulator). */
+  readonly redirectUri: string
   readonly child: ChildProcess
   readonly pid: number
   /** The worker processes (`serve --workers N`), or this one process. */
@@ -134,6 +136,7 @@ const spawnListening = (args: ReadonlyArray<string>, options: SpawnOptions = {})
           host = {
             url: String(parsed.url),
             webhookUrl: String(parsed.webhookUrl),
+            redirectUri: String(parsed.redirectUri),
             child,
             pid,
             workers: Array.isArray(parsed.workers) ? (parsed.workers as Array<number>) : [pid],
