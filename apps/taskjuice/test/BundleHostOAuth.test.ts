@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { generateStateKey, parseStateKeys, StateKeyError } from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
@@ -215,5 +219,65 @@ describe("the local host's OAuth routes", () => {
     const post = await fetch(`${host.url}/oauth/callback`, { method: "POST" })
     assert.strictEqual(post.status, 405)
     assert.strictEqual(post.headers.get("allow"), "GET, HEAD")
+  })
+})
+
+describe("OAuth over hosts that share one state (workers)", () => {
+  let dir: string
+  const hosts: Array<BundleHost> = []
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "taskjuice-oauth-workers-"))
+    const stateKeys = parseStateKeys(generateStateKey())
+    if (stateKeys instanceof StateKeyError) throw stateKeys
+    for (let index = 0; index < 2; index++)
+      hosts.push(
+        await startBundleHost({
+          intercomBaseUrl: intercom.url,
+          clientId: intercom.clientId,
+          clientSecret: Redacted.make(intercom.clientSecret),
+          state: `sqlite:${join(dir, "state.sqlite")}`,
+          stateKeys,
+          writeLine: () => {}
+        })
+      )
+  })
+  afterAll(async () => {
+    for (const worker of hosts) await worker.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it("a flow begun on one worker completes on another, and its state is then spent on every worker", async () => {
+    const [first, second] = hosts as [BundleHost, BundleHost]
+    intercom.workspace = {
+      idCode: "workersws",
+      name: "Workers Co",
+      region: "US",
+      adminId: "12",
+      adminEmail: "w@workers.test"
+    }
+    const started = await runtimeFetch(first, "/oauth/start", { body: { context: "tj-workers" } })
+    const browser = makeBrowser()
+    const steps = await browser.visit(((await started.json()) as { url: string }).url, 1)
+    const callback = new URL(steps[1]?.location ?? "")
+    const cookie = `taskjuice_oauth=${browser.cookies(new URL(first.publicUrl).host).get("taskjuice_oauth")}`
+    // Behind one public address any worker may take the callback: here the second one does.
+    const onSecond = await fetch(new URL(`${callback.pathname}${callback.search}`, second.publicUrl), {
+      headers: { cookie }
+    })
+    assert.strictEqual(onSecond.status, 200)
+    const { connection } = (await onSecond.json()) as { connection: { id: string } }
+    // One store: the first worker has the connection the second one made.
+    assert.include(
+      (await first.connections.list()).map((listed) => listed.id),
+      connection.id
+    )
+    // The state is spent for both.
+    for (const worker of hosts) {
+      const again = await fetch(new URL(`${callback.pathname}${callback.search}`, worker.publicUrl), {
+        headers: { cookie }
+      })
+      assert.strictEqual(again.status, 400)
+      assert.match((await errorOf(again)).message, /already used/)
+    }
   })
 })
