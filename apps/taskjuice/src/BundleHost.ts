@@ -25,7 +25,6 @@ import { RateLimiter } from "@taskjuice/intercom-core"
 import {
   ActivationInbox,
   ConnectionStore,
-  type ConnectionStoreShape,
   type InboxActivation,
   parseStateLocation,
   type ReadOptions,
@@ -50,7 +49,7 @@ import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import { execute } from "./ActionExecution.ts"
 import { type ActivationListener, makeActivationListeners } from "./ActivationListeners.ts"
-import type { Connection } from "./Connection.ts"
+import { type Connection, type ConnectionStorePromises, connectionStorePromises } from "./Connection.ts"
 import { HostContext } from "./http/HostContext.ts"
 import { defaultLimits, type HostLimits } from "./http/Limits.ts"
 import { notFoundRoute, oauthBeginPath, oauthCallbackPath, publicRoutes } from "./http/PublicRouter.ts"
@@ -120,7 +119,7 @@ export interface BundleHost {
   readonly runtimeToken: Redacted.Redacted<string>
   readonly limits: HostLimits
   /** The shared connection store, as promises. */
-  readonly connections: { readonly [K in keyof ConnectionStoreShape]: Promised<ConnectionStoreShape[K]> }
+  readonly connections: ConnectionStorePromises
   readonly activations: {
     /** The inbox's activations after a cursor, as `GET /activations` answers them. */
     readonly read: (options?: ReadOptions) => Promise<ReadonlyArray<InboxActivation>>
@@ -137,13 +136,6 @@ export interface BundleHost {
   readonly authorizationUrl: (request?: AuthorizationRequest) => Promise<string>
   readonly close: () => Promise<void>
 }
-
-/** An Effect-returning member as a Promise-returning one. */
-type Promised<F> = F extends (...args: infer Args) => Effect.Effect<infer A, infer _E, infer _R>
-  ? (...args: Args) => Promise<A>
-  : F extends Effect.Effect<infer A, infer _E, infer _R>
-    ? () => Promise<A>
-    : never
 
 /** The state errors a host can fail to start with; each message says what to fix, in one line. */
 export type StateStartError = StateKeyError | StateLocationError | StoreUnavailable
@@ -340,14 +332,7 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
     redirectUri,
     runtimeToken,
     limits,
-    connections: {
-      get: (id) => Effect.runPromise(store.get(id)),
-      forWorkspace: (workspaceId) => Effect.runPromise(store.forWorkspace(workspaceId)),
-      list: () => Effect.runPromise(store.list),
-      save: (connection) => Effect.runPromise(store.save(connection)),
-      markRevoked: (id) => Effect.runPromise(store.markRevoked(id)),
-      remove: (id) => Effect.runPromise(store.remove(id))
-    },
+    connections: connectionStorePromises(store),
     execute: runStep,
     manifest,
     activations: {

@@ -3,16 +3,17 @@ import { existsSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { apiVersion } from "@taskjuice/intercom-client"
 import { generateStateKey } from "@taskjuice/intercom-state"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { builtEntry } from "../src/testing/BuiltEntry.ts"
 
 const pins = JSON.parse(
   await readFile(new URL("../../../specs/intercom/pins.json", import.meta.url), "utf8")
 ) as { readonly default: string }
 
-const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
+/** What `pnpm taskjuice` runs: the built CLI. */
+const bin = builtEntry("bin")
 
 // Each run's state in a directory of its own, never in the checkout.
 let dir: string
@@ -55,7 +56,7 @@ describe("pnpm taskjuice", { timeout: 120_000 }, () => {
     const ready = await new Promise<{ url: string; webhookUrl: string }>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no ready line: ${JSON.stringify(server.output())}`)),
-        // Loading the sources through type stripping takes seconds on a busy 2-core machine.
+        // Starting takes seconds on a busy 2-core machine.
         90_000
       )
       server.child.stdout.on("data", () => {

@@ -11,7 +11,7 @@
  */
 import { promisify } from "node:util"
 import { brotliDecompress, gunzip, unzip } from "node:zlib"
-import { request as undiciRequest } from "undici"
+import type { request as UndiciRequest } from "undici"
 
 /** What goes out: the request as openapi-fetch and any middleware left it. */
 export interface OutgoingRequest {
@@ -146,10 +146,22 @@ const decoded = async (bytes: Uint8Array, contentEncoding: string | undefined): 
   return body
 }
 
+/**
+ * undici is loaded by the first request, not with the client: it is most of what a built runtime entry
+ * would otherwise parse and run at import, and a worker that only receives webhooks never sends one.
+ */
+let undiciRequest: typeof UndiciRequest | undefined
+const loadUndici = async (): Promise<typeof UndiciRequest> => {
+  // The default export is undici's CommonJS exports, whether Node or a bundler loads the module.
+  undiciRequest = (await import("undici")).default.request
+  return undiciRequest
+}
+
 /** The default transport: undici's `request`, answered with a WHATWG Response. */
 export const undiciTransport: Transport = async (outgoing) => {
   if (!outgoing.headers.has("accept-encoding")) outgoing.headers.set("accept-encoding", acceptedEncodings)
-  const { statusCode, headers, body } = await undiciRequest(outgoing.url, {
+  const send = undiciRequest ?? (await loadUndici())
+  const { statusCode, headers, body } = await send(outgoing.url, {
     method: outgoing.method as "GET",
     headers: outgoing.headers,
     body: outgoing.body ?? null,

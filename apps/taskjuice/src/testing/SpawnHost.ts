@@ -6,11 +6,12 @@
  *
  * None of them outlives its test run: each child has an IPC channel and exits when it closes (the
  * parent went away, however it ended), and whatever is still running when this process exits is
- * killed. Tests should still stop what they start from their hooks (see `stopAll`).
+ * killed. Tests should still stop what they start from their hooks (see `stopAll`). Both run the built
+ * entries (`dist/host-process.js`, `dist/bin.js`), as a runtime worker and an operator would, not the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { builtEntry } from "./BuiltEntry.ts"
 import type { HostProcessConfig } from "./HostProcess.ts"
 
 export type { HostProcessConfig } from "./HostProcess.ts"
@@ -39,9 +40,6 @@ export interface SpawnedHost {
   /** Ends it at once (`kill -9` by default): a crash, as far as the host can tell. */
   readonly kill: (signal?: NodeJS.Signals) => Promise<void>
 }
-
-const hostProcessScript = fileURLToPath(new URL("./HostProcess.ts", import.meta.url))
-const cliScript = fileURLToPath(new URL("../bin.ts", import.meta.url))
 
 const statusField = (pid: number, field: string): number => {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))
@@ -157,11 +155,11 @@ const spawnListening = (args: ReadonlyArray<string>, options: SpawnOptions = {})
 
 /** A host process with one connection (see {@link HostProcessConfig}). */
 export const spawnHost = (config: HostProcessConfig, options: SpawnOptions = {}): Promise<SpawnedHost> =>
-  spawnListening([hostProcessScript, JSON.stringify(config)], options)
+  spawnListening([builtEntry("host-process"), JSON.stringify(config)], options)
 
 /**
  * `pnpm taskjuice serve <args>`: the CLI as an operator runs it. Its secrets come from `env`
  * (`TASKJUICE_RUNTIME_TOKEN`, `INTERCOM_CLIENT_SECRET`, `TASKJUICE_STATE_KEY`, …), as they would.
  */
 export const spawnServe = (args: ReadonlyArray<string>, options: SpawnOptions = {}): Promise<SpawnedHost> =>
-  spawnListening([cliScript, "serve", ...args], options)
+  spawnListening([builtEntry("bin"), "serve", ...args], options)
