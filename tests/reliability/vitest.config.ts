@@ -7,6 +7,7 @@ export default defineConfig({
     // side on a 2-core machine would only measure each other.
     fileParallelism: false,
     testTimeout: 300_000,
-    hookTimeout: 60_000
+    // Hooks start host processes (three at a time, `serve` loading the sources), slow on a busy machine.
+    hookTimeout: 300_000
   }
 })

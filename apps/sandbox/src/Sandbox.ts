@@ -2,13 +2,21 @@
  * The sandbox: the Intercom simulator and the TaskJuice bundle host wired together the way
  * production is — the simulator's webhooks go to the bundle's app-scoped endpoint, and the
  * connection is made through the simulated OAuth consent — then every trigger is fired and every
- * action run once, over HTTP, through the same routes TaskJuice's runtime would use.
+ * action run once, over HTTP, through the same routes TaskJuice's runtime would use, and the
+ * activations are consumed as the runtime does: read by cursor, then acknowledged.
+ *
+ * The bundle keeps its state in the embedded default, a SQLite file: a throwaway one in a temporary
+ * directory, under a key made for this run, both gone when the sandbox closes. No Redis is needed.
  */
 import { randomBytes } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { type BundleHost, runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
 import { makeBrowser } from "@taskjuice/intercom-bundle/testing"
 import { triggers, webhookTopics } from "@taskjuice/intercom-core"
 import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
+import { generateStateKey, parseStateKeys, StateKeyError } from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
 
 export interface SandboxOptions {
@@ -50,6 +58,8 @@ export interface SandboxReport {
 export interface Sandbox {
   readonly simulator: Simulator
   readonly bundle: BundleHost
+  /** The bundle's state, `sqlite:<a temporary file>`. */
+  readonly state: string
   readonly close: () => Promise<void>
 }
 
@@ -61,9 +71,17 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const clientSecret = Redacted.make(randomBytes(24).toString("hex"))
   // Intercom's real delivery timing (5 s timeout, one retry after a minute): the bundle must ack in time.
   const simulator = await startSimulator({ clientSecret, port: options.simulatorPort ?? 0 })
+  const dir = await mkdtemp(join(tmpdir(), "taskjuice-sandbox-"))
+  const state = `sqlite:${join(dir, "state.sqlite")}`
+  const removeState = () => rm(dir, { recursive: true, force: true })
+  // A key for this throwaway state only.
+  const stateKeys = parseStateKeys(generateStateKey())
   try {
+    if (stateKeys instanceof StateKeyError) throw stateKeys
     const bundle = await startBundleHost({
       port: options.bundlePort ?? 0,
+      state,
+      stateKeys,
       // A token for this run only; the sandbox's own calls carry it, nothing else can reach the runtime API.
       runtimeToken: Redacted.make(randomBytes(32).toString("base64url")),
       intercomBaseUrl: simulator.url,
@@ -76,13 +94,16 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     return {
       simulator,
       bundle,
+      state,
       close: async () => {
         await bundle.close()
         await simulator.close()
+        await removeState()
       }
     }
   } catch (error) {
     await simulator.close()
+    await removeState()
     throw error
   }
 }
@@ -128,11 +149,24 @@ export const connectWorkspace = async (sandbox: Sandbox): Promise<ConnectionSumm
   return connection
 }
 
-const activationsOf = async (sandbox: Sandbox, notificationId: string): Promise<ReadonlyArray<string>> => {
-  const { body } = await runtimeCall<{ activations: Array<{ triggerKey: string; notificationId: string }> }>(
-    sandbox,
-    "/activations"
-  )
+/**
+ * What the runtime does with the activations: reads those after its acknowledged position, and
+ * acknowledges what it read. Answers the trigger keys this notification activated.
+ */
+const consumeActivations = async (
+  sandbox: Sandbox,
+  notificationId: string
+): Promise<ReadonlyArray<string>> => {
+  const { status, body } = await runtimeCall<{
+    activations?: Array<{ triggerKey: string; notificationId: string }>
+    next?: string | null
+  }>(sandbox, "/activations?limit=1000")
+  if (status !== 200 || body.activations === undefined)
+    throw new Error(`GET /activations failed: HTTP ${status}`)
+  if (typeof body.next === "string" && body.activations.length > 0) {
+    const acked = await runtimeCall(sandbox, "/activations/ack", { cursor: body.next })
+    if (acked.status !== 200) throw new Error(`POST /activations/ack failed: HTTP ${acked.status}`)
+  }
   return body.activations.filter((a) => a.notificationId === notificationId).map((a) => a.triggerKey)
 }
 
@@ -148,7 +182,7 @@ export const fireTriggers = async (sandbox: Sandbox): Promise<ReadonlyArray<Trig
       topic,
       notificationId: notification.id,
       deliveryStatus: latest?.status ?? null,
-      activated: await activationsOf(sandbox, notification.id)
+      activated: await consumeActivations(sandbox, notification.id)
     })
   }
   return runs

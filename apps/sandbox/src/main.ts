@@ -92,8 +92,9 @@ Running (Ctrl-C to stop):
   Intercom simulator   ${sandbox.simulator.url}          dashboard: ${sandbox.simulator.url}/
   TaskJuice bundle     ${sandbox.bundle.url}
     manifest           ${sandbox.bundle.url}/manifest
-    activations        ${sandbox.bundle.url}/activations
+    activations        ${sandbox.bundle.url}/activations?after=&limit=&wait=  (then POST /activations/ack)
     webhook endpoint   ${sandbox.bundle.webhookUrl}
+    state              ${sandbox.state} (removed when this stops)
   The runtime API takes this run's token:
     curl -H 'authorization: Bearer ${Redacted.value(sandbox.bundle.runtimeToken)}' ${sandbox.bundle.url}/activations
   Fire more webhooks from the dashboard; every activation is printed as a JSON line below.

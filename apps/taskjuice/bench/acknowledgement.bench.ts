@@ -1,19 +1,24 @@
 /**
  * Acknowledgement latency of the webhook endpoint: 10,000 signed deliveries at concurrency 50 against
  * the bundle host (a process of its own, one connected workspace, every delivery new, so each one is
- * verified, checked, decoded, de-duplicated, routed and recorded) and, side by side in the same run,
- * against the floor: a bare node:http server that only checks the same signature and answers 200.
- * Rounds alternate host and floor (ABBA), so drift on a shared machine hits both alike.
+ * verified, checked, decoded, routed and kept in the inbox with its dedupe mark before the 200) and,
+ * side by side in the same run, against the floor: a bare node:http server that only checks the same
+ * signature and answers 200. Rounds alternate host and floor (ABBA), so drift on a shared machine hits
+ * both alike. The host keeps its state where `serve` does by default, a SQLite file (here a temporary
+ * one); `BENCH_STATE=memory` measures the memory backend instead.
  *
  * Run: node bench/acknowledgement.bench.ts   (BENCH_DELIVERIES=<n> to change the count per side)
  * Prints p50, p99 and throughput per side and the ratio host / floor; target: p99 ratio ≤ 2.
  */
 import { spawn } from "node:child_process"
-import { Agent, request } from "node:http"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { sign, signatureHeaders, webhookFixture } from "@taskjuice/intercom-core"
+import { generateStateKey } from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
 import { spawnHost } from "../src/testing/SpawnHost.ts"
+import { sendDeliveries } from "./deliveries.ts"
 
 const deliveries = Number(process.env.BENCH_DELIVERIES ?? 10_000)
 const concurrency = 50
@@ -23,51 +28,8 @@ const secretText = "bench-client-secret"
 const secret = Redacted.make(secretText)
 const workspaceId = "benchws1"
 
-const body = (id: string) =>
-  Buffer.from(JSON.stringify({ ...webhookFixture("conversation.user.created"), id, app_id: workspaceId }))
-
-const deliver = (agent: Agent, url: string, bytes: Buffer) =>
-  new Promise<number>((resolve, reject) => {
-    const started = performance.now()
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": String(bytes.byteLength),
-          [signatureHeaders.sha1]: sign(bytes, secret, "sha1")
-        }
-      },
-      (response) => {
-        response.resume()
-        response.on("end", () =>
-          response.statusCode === 200
-            ? resolve(performance.now() - started)
-            : reject(new Error(`HTTP ${response.statusCode}`))
-        )
-      }
-    )
-    outgoing.on("error", reject)
-    outgoing.end(bytes)
-  })
-
-const run = async (url: string, prefix: string, count: number) => {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const bodies = Array.from({ length: count }, (_, index) => body(`notif_${prefix}_${index}`))
-  const latencies: Array<number> = []
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) latencies.push(await deliver(agent, url, bodies[next++]!))
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
-  agent.destroy()
-  return { latencies, seconds }
-}
+const run = (url: string, prefix: string, count: number) =>
+  sendDeliveries(url, { prefix, count, concurrency, secret, workspaceId })
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
@@ -78,10 +40,11 @@ const startFloor = () =>
       process.execPath,
       [fileURLToPath(new URL("./floor-server.ts", import.meta.url)), secretText],
       {
-        stdio: ["ignore", "pipe", "inherit"]
+        stdio: ["ignore", "pipe", "inherit", "ipc"]
       }
     )
-    child.stdout.once("data", (chunk: Buffer) =>
+    child.channel?.unref()
+    child.stdout?.once("data", (chunk: Buffer) =>
       resolve({
         url: (JSON.parse(chunk.toString()) as { url: string }).url,
         stop: () => child.kill("SIGTERM")
@@ -89,11 +52,19 @@ const startFloor = () =>
     )
   })
 
-const host = await spawnHost({
-  clientSecret: secretText,
-  runtimeToken: "bench-runtime-token-0123456789",
-  workspaceId
-})
+const backend = process.env.BENCH_STATE === "memory" ? "memory" : "sqlite"
+const stateDir = await mkdtemp(join(tmpdir(), "taskjuice-ack-bench-"))
+const host = await spawnHost(
+  {
+    clientSecret: secretText,
+    runtimeToken: "bench-runtime-token-0123456789",
+    workspaceId,
+    state: backend === "memory" ? "memory" : `sqlite:${join(stateDir, "state.sqlite")}`,
+    // Room for every delivery of the run: nothing consumes them.
+    limits: { activationBytes: 2 * 1024 * 1024 * 1024 }
+  },
+  { env: { TASKJUICE_STATE_KEY: generateStateKey() } }
+)
 const floor = await startFloor()
 const sides = { host: host.webhookUrl, floor: floor.url } as const
 try {
@@ -125,7 +96,7 @@ try {
   console.log(
     `Acknowledgement latency, ${samples.host.length} signed deliveries per side at concurrency ${concurrency}`
   )
-  console.log(row("bundle host (effect/http)", ours))
+  console.log(row(`bundle host (effect/http, ${backend})`, ours))
   console.log(row("floor (bare node:http + HMAC)", base))
   console.log(
     `ratio host/floor: p50 ${(ours.p50 / base.p50).toFixed(2)}×   p99 ${(ours.p99 / base.p99).toFixed(2)}× (target ≤ 2)   throughput ${(ours.perSecond / base.perSecond).toFixed(2)}×`
@@ -133,4 +104,5 @@ try {
 } finally {
   floor.stop()
   await host.stop()
+  await rm(stateDir, { recursive: true, force: true })
 }

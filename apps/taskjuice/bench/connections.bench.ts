@@ -90,15 +90,15 @@ const measure = async () => {
   // each and go (removed, their clients evicted), so the JIT, the connection pool and the heap's own
   // growth are behind it and the reading after holds only what the connections keep.
   const warm = ids.map((id) => `warm_${id}`)
-  for (const id of warm) host.connections.put(connectionFor(runtime, id, server.url))
+  for (const id of warm) await host.connections.save(connectionFor(runtime, id, server.url))
   for (const id of warm) await step(id)
   for (const id of warm) {
-    host.connections.remove(id)
+    await host.connections.remove(id)
     host.evict(id)
   }
 
   const before = collect()
-  for (const id of ids) host.connections.put(connectionFor(runtime, id, server.url))
+  for (const id of ids) await host.connections.save(connectionFor(runtime, id, server.url))
   for (const id of ids) await step(id)
   const after = collect()
   const heapPer = (after.heapUsed - before.heapUsed) / connectionCount

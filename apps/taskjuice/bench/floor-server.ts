@@ -1,11 +1,12 @@
 /**
  * The benchmark's floor: a bare node:http server that does what acknowledging a delivery cannot do
  * without: read the body, check its X-Hub-Signature (HMAC-SHA1, constant-time), answer 200.
- * Prints `{"url":...}` when listening.
+ * Prints `{"url":...}` when listening, and exits when the bench that started it goes away.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { exitWithParent } from "../src/Workers.ts"
 
 const secret = process.argv[2] ?? ""
 const server = createServer((request, response) => {
@@ -25,3 +26,4 @@ server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}/webhooks/intercom` })}\n`)
 })
 process.once("SIGTERM", () => server.close(() => process.exit(0)))
+exitWithParent(() => process.exit(0))

@@ -15,14 +15,20 @@ import {
   IntercomError,
   type RateLimiter
 } from "@taskjuice/intercom-core"
+import { ConnectionStore } from "@taskjuice/intercom-state"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Connection } from "./Connection.ts"
 import { ConnectionClients } from "./ConnectionClients.ts"
-import { Connections } from "./Connections.ts"
-import { fromActionFailure, type HostFailure, type StepError, toStepError } from "./StepError.ts"
+import {
+  fromActionFailure,
+  fromStateFailure,
+  type HostFailure,
+  type StepError,
+  toStepError
+} from "./StepError.ts"
 
 export interface ExecuteOptions {
   /** How long one request to Intercom may take (the core's default when unset). */
@@ -69,24 +75,26 @@ const executeWith = (
   )
 
 /**
- * The runtime's entry point: looks up the action and the connection, runs it, and marks the
- * connection revoked when Intercom rejects its token (so the runtime can ask for a reconnect),
- * dropping its kept client.
+ * The runtime's entry point: looks up the action and the connection (in the shared `ConnectionStore`),
+ * runs it, and marks the connection revoked when Intercom rejects its token (so the runtime can ask for
+ * a reconnect), dropping its kept client.
  */
 export const execute = (
   key: string,
   input: unknown,
   connectionId: string | null | undefined,
   options: ExecuteOptions = {}
-): Effect.Effect<unknown, StepError, Connections | RateLimiter> =>
+): Effect.Effect<unknown, StepError, ConnectionStore | RateLimiter> =>
   Effect.gen(function* () {
     const definition = actionByKey(key)
     if (definition === undefined) return yield* failWith({ _tag: "UnknownAction", key })
-    const connections = yield* Connections
+    const connections = yield* ConnectionStore
     if (connectionId === null || connectionId === undefined || connectionId === "") {
       return yield* failWith({ _tag: "NoConnection" })
     }
-    const connection = connections.get(connectionId)
+    const connection = yield* connections
+      .get(connectionId)
+      .pipe(Effect.mapError((error) => toStepError(fromStateFailure(error))))
     if (connection === undefined)
       return yield* failWith({ _tag: "UnknownConnection", connection: connectionId })
     if (connection.status === "revoked") {
@@ -95,11 +103,13 @@ export const execute = (
     const clients = yield* ConnectionClients
     return yield* executeWith(definition, input, clients.get(connection, options.requestTimeout)).pipe(
       Effect.tapError((error) =>
-        Effect.sync(() => {
-          if (error.code !== "AUTH_REVOKED") return
-          connections.markRevoked(connection.id)
-          clients.evict(connection.id)
-        })
+        error.code === "AUTH_REVOKED"
+          ? // Best effort: the step's own answer (AUTH_REVOKED) stands even when the store cannot record it.
+            Effect.andThen(
+              Effect.ignore(connections.markRevoked(connection.id)),
+              Effect.sync(() => clients.evict(connection.id))
+            )
+          : Effect.void
       )
     )
   })

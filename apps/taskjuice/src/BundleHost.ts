@@ -10,13 +10,33 @@
  * Each listener bounds its connections and how long a request may take to arrive; each request's body
  * is bounded in bytes and its JSON in depth and members; every failure is answered from the error
  * table. The host adds no behaviour of its own: each route hands its request to the module that owns it.
+ *
+ * Everything it keeps lives in the state it is given (`@taskjuice/intercom-state`: memory, a SQLite
+ * file, or Redis): connections, OAuth nonces, the activation inbox and the rate-limit windows. Hosts
+ * started on one SQLite file or one Redis are workers of one integration: a delivery, an OAuth step or
+ * an action may land on any of them, and a restarted host carries on where it stopped.
  */
 
 import { randomBytes } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { NotificationDedupe, RateLimiter } from "@taskjuice/intercom-core"
+import { RateLimiter } from "@taskjuice/intercom-core"
+import {
+  ActivationInbox,
+  ConnectionStore,
+  type InboxActivation,
+  parseStateLocation,
+  type ReadOptions,
+  State,
+  StateKeyError,
+  type StateKeys,
+  type StateLocation,
+  StateLocationError,
+  type StateServices,
+  StoreUnavailable,
+  stateKeysFromEnv
+} from "@taskjuice/intercom-state"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -24,13 +44,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import { execute } from "./ActionExecution.ts"
-import type { Activation } from "./Activation.ts"
-import { type ActivationListener, makeActivationLog } from "./ActivationLog.ts"
-import type { Connection } from "./Connection.ts"
-import { Connections, type ConnectionsShape } from "./Connections.ts"
+import { type ActivationListener, makeActivationListeners } from "./ActivationListeners.ts"
+import { type Connection, type ConnectionStorePromises, connectionStorePromises } from "./Connection.ts"
 import { HostContext } from "./http/HostContext.ts"
 import { defaultLimits, type HostLimits } from "./http/Limits.ts"
 import { notFoundRoute, oauthBeginPath, oauthCallbackPath, publicRoutes } from "./http/PublicRouter.ts"
@@ -60,9 +79,18 @@ export interface BundleHostOptions {
   readonly previousClientSecrets?: ReadonlyArray<Redacted.Redacted<string>>
   /** The bearer token every runtime API request must carry; a random one (see `runtimeToken`) when unset. */
   readonly runtimeToken?: Redacted.Redacted<string>
-  /** Connections to start with (e.g. restored from elsewhere). */
+  /**
+   * Where the state lives, as `--state` takes it: `memory` (the default here: this process only),
+   * `sqlite:PATH` or `redis://HOST:PORT/DB`. `pnpm taskjuice serve` defaults to the SQLite file.
+   */
+  readonly state?: string | StateLocation
+  /** The keys sealing tokens at rest on sqlite and redis (default: `TASKJUICE_STATE_KEY` and previous keys). */
+  readonly stateKeys?: StateKeys
+  /** How long a delivery's dedupe key is remembered (default: the core's 15 minutes). */
+  readonly dedupeWindow?: Duration.Input
+  /** Connections saved into the state at start (upserted by workspace and admin, like a connect). */
   readonly connections?: ReadonlyArray<Connection>
-  /** Called for every activation, after the delivery has been acknowledged. */
+  /** Told of every activation this host accepted, after the delivery has been acknowledged. */
   readonly onActivation?: ActivationListener
   /** Where the JSON log lines go (default: standard output). */
   readonly writeLine?: (line: string) => void
@@ -90,10 +118,14 @@ export interface BundleHost {
   /** The bearer token the runtime API takes. */
   readonly runtimeToken: Redacted.Redacted<string>
   readonly limits: HostLimits
-  readonly connections: ConnectionsShape
+  /** The shared connection store, as promises. */
+  readonly connections: ConnectionStorePromises
   readonly activations: {
-    readonly recent: () => ReadonlyArray<Activation>
-    /** Returns the unsubscribe function. */
+    /** The inbox's activations after a cursor, as `GET /activations` answers them. */
+    readonly read: (options?: ReadOptions) => Promise<ReadonlyArray<InboxActivation>>
+    /** Commits the consumer's position, as `POST /activations/ack` does. */
+    readonly ack: (cursor: string) => Promise<void>
+    /** Listens to what this host accepts (after the answer); returns the unsubscribe function. */
     readonly subscribe: (listener: ActivationListener) => () => void
   }
   /** Runs an action step for a connection, as `POST /actions/{key}` does. */
@@ -104,6 +136,56 @@ export interface BundleHost {
   readonly authorizationUrl: (request?: AuthorizationRequest) => Promise<string>
   readonly close: () => Promise<void>
 }
+
+/** The state errors a host can fail to start with; each message says what to fix, in one line. */
+export type StateStartError = StateKeyError | StateLocationError | StoreUnavailable
+
+export const isStateStartError = (error: unknown): error is StateStartError =>
+  error instanceof StateKeyError || error instanceof StateLocationError || error instanceof StoreUnavailable
+
+/** The state layer for the host's options: its location, its keys, its inbox bound. */
+const stateLayer = (
+  options: BundleHostOptions,
+  limits: HostLimits
+): Layer.Layer<StateServices, StateStartError> => {
+  const location =
+    typeof options.state === "object" ? options.state : parseStateLocation(options.state ?? "memory", "state")
+  if (location instanceof StateLocationError)
+    return Layer.effectContext(
+      Effect.fail(location) as Effect.Effect<Context.Context<StateServices>, StateStartError>
+    )
+  return State.layer({
+    location,
+    keys: location._tag === "Memory" ? undefined : (options.stateKeys ?? stateKeysFromEnv()),
+    limits: { maxBytes: limits.activationBytes },
+    dedupeWindow: options.dedupeWindow
+  })
+}
+
+/** A logged value as text: strings as they are, errors by name and message, never a stack or a value. */
+const logText = (value: unknown): string =>
+  typeof value === "string"
+    ? value
+    : value instanceof Error
+      ? `${value.name}: ${value.message}`
+      : typeof value
+
+/**
+ * Effect's logs (a store's connection warnings, the limiter's fallback, a payload that fails its typed
+ * check) as the host's own JSON lines, one each, with no stack and no values.
+ */
+const hostLogger = (log: (entry: Record<string, unknown>) => void) =>
+  Logger.layer([
+    Logger.make(({ message, logLevel, cause }) => {
+      const failure = cause.reasons.length === 0 ? undefined : Cause.squash(cause)
+      log({
+        event: "log",
+        level: logLevel,
+        message: (Array.isArray(message) ? message : [message]).map(logText).join(" "),
+        ...(failure === undefined ? {} : { cause: logText(failure) })
+      })
+    })
+  ])
 
 /** `Authorization: Bearer <token>` for the runtime API. */
 export const runtimeAuthorization = (
@@ -141,8 +223,7 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
   }
   const limits: HostLimits = { ...defaultLimits, ...options.limits }
   const runtimeToken = options.runtimeToken ?? Redacted.make(randomBytes(32).toString("base64url"))
-  const activationLog = makeActivationLog({
-    capacityBytes: limits.activationBytes,
+  const listeners = makeActivationListeners({
     writeLine,
     onFailure: (stage, error) =>
       log({
@@ -151,7 +232,7 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
         error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error failure"
       })
   })
-  if (options.onActivation !== undefined) activationLog.subscribe(options.onActivation)
+  if (options.onActivation !== undefined) listeners.subscribe(options.onActivation)
 
   const hostname = options.hostname ?? "127.0.0.1"
   const runtimeServer = makeServer(limits)
@@ -184,7 +265,8 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
           limits,
           secrets: [options.clientSecret, ...(options.previousClientSecrets ?? [])],
           subscriptions: options.subscriptions,
-          activations: activationLog,
+          listeners,
+          dedupeWindow: options.dedupeWindow,
           manifest,
           log,
           runtimeToken,
@@ -198,15 +280,13 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
           intercomBaseUrl: options.intercomBaseUrl
         })
       ).pipe(
-        Layer.provideMerge(
-          Layer.mergeAll(
-            Connections.layerMemory(options.connections ?? []),
-            NotificationDedupe.layer,
-            RateLimiter.layer
-          )
-        )
+        // One budget per workspace for every worker on this state, through its rate-limit windows.
+        Layer.provideMerge(Layer.provideMerge(RateLimiter.layerStore, stateLayer(options, limits))),
+        Layer.provideMerge(hostLogger(log))
       )
     )
+    const store = Context.get(services, ConnectionStore)
+    for (const connection of options.connections ?? []) yield* store.save(connection)
     // Every route's needs are among `services`; the routes' types are erased in the list.
     const serve = (http: typeof runtimeHttp, routes: ReadonlyArray<HttpRouter.Route<unknown, unknown>>) =>
       Effect.flatMap(handlerFor(routes), (handler) => http.serve(handler)).pipe(
@@ -223,13 +303,17 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
   const started = await Effect.runPromiseExit(Scope.provide(scope)(start))
   if (Exit.isFailure(started)) {
     await Effect.runPromise(Scope.close(scope, Exit.void))
+    const error = Cause.squash(started.cause)
+    // A state that cannot be opened is the operator's to fix, and its message says how.
+    if (isStateStartError(error)) throw error
     throw new Error(`the bundle host could not start: ${Cause.pretty(started.cause)}`)
   }
   const { services, publicUrl, redirectUri } = started.value
   const url = urlOf(runtimeServer)
-  const run = <A, E>(effect: Effect.Effect<A, E, Connections | OAuth | RateLimiter>) =>
+  const run = <A, E>(effect: Effect.Effect<A, E, ConnectionStore | OAuth | RateLimiter>) =>
     Effect.runPromiseExit(Effect.provide(effect, services))
-  const connections = Context.get(services, Connections)
+  const store = Context.get(services, ConnectionStore)
+  const inbox = Context.get(services, ActivationInbox)
   const oauth = Context.get(services, OAuth)
 
   const runStep = async (key: string, input: unknown, connectionId: string): Promise<StepResult> => {
@@ -248,10 +332,14 @@ export const startBundleHost = async (options: BundleHostOptions): Promise<Bundl
     redirectUri,
     runtimeToken,
     limits,
-    connections,
+    connections: connectionStorePromises(store),
     execute: runStep,
     manifest,
-    activations: { recent: activationLog.recent, subscribe: activationLog.subscribe },
+    activations: {
+      read: (readOptions) => Effect.runPromise(inbox.read(readOptions)),
+      ack: (cursor) => Effect.runPromise(inbox.ack(cursor)),
+      subscribe: listeners.subscribe
+    },
     authorizationUrl: (authorization) =>
       Effect.runPromise(
         Effect.map(oauth.ticket(authorization), (ticket) => {

@@ -1,43 +1,33 @@
 /**
- * An Intercom connection: one workspace authorized through OAuth, as TaskJuice stores it. The access
- * token is `Redacted` from the moment it is read; everything else is the non-sensitive metadata a
- * connection row may show (workspace id and name, the admin who connected, the region).
+ * An Intercom connection: one workspace authorized through OAuth. Its one home is the state package,
+ * which keeps it (the token sealed at rest) for every worker; the bundle uses that model as it is.
  */
-import type { Region } from "@taskjuice/intercom-client"
-import type * as Redacted from "effect/Redacted"
+import type { ConnectionStoreShape } from "@taskjuice/intercom-state"
+import * as Effect from "effect/Effect"
 
-/** `active` until Intercom rejects the token; Intercom tokens never expire, so `revoked` is the only other state. */
-export type ConnectionStatus = "active" | "revoked"
+export {
+  type Connection,
+  type ConnectionStatus,
+  type ConnectionSummary,
+  summarizeConnection
+} from "@taskjuice/intercom-state"
 
-export interface Connection {
-  readonly id: string
-  /** Intercom's workspace id (`app.id_code` from `GET /me`); webhooks carry it as `app_id`. */
-  readonly workspaceId: string
-  readonly workspaceName: string
-  /** The admin who approved the app, as `GET /me` reports them. */
-  readonly adminId: string
-  readonly adminEmail: string | null
-  /** Read loosely from `app.region`; `null` when Intercom reports a value we cannot place. */
-  readonly region: Region | null
-  /** The API host every call for this workspace goes to, pinned when the connection is made. */
-  readonly apiBaseUrl: string
-  readonly accessToken: Redacted.Redacted<string>
-  readonly status: ConnectionStatus
-  /** ISO 8601. */
-  readonly connectedAt: string
+/** The state's connection store with promises, for callers outside Effect (a host's handle, the runtime). */
+export type ConnectionStorePromises = {
+  readonly [K in keyof ConnectionStoreShape]: ConnectionStoreShape[K] extends (
+    ...args: infer Args
+  ) => Effect.Effect<infer A, infer _E>
+    ? (...args: Args) => Promise<A>
+    : ConnectionStoreShape[K] extends Effect.Effect<infer A, infer _E>
+      ? () => Promise<A>
+      : never
 }
 
-/** What may be shown, logged or returned over HTTP: the connection without its token. */
-export type ConnectionSummary = Omit<Connection, "accessToken">
-
-export const summarizeConnection = (connection: Connection): ConnectionSummary => ({
-  id: connection.id,
-  workspaceId: connection.workspaceId,
-  workspaceName: connection.workspaceName,
-  adminId: connection.adminId,
-  adminEmail: connection.adminEmail,
-  region: connection.region,
-  apiBaseUrl: connection.apiBaseUrl,
-  status: connection.status,
-  connectedAt: connection.connectedAt
+export const connectionStorePromises = (store: ConnectionStoreShape): ConnectionStorePromises => ({
+  get: (id) => Effect.runPromise(store.get(id)),
+  forWorkspace: (workspaceId) => Effect.runPromise(store.forWorkspace(workspaceId)),
+  list: () => Effect.runPromise(store.list),
+  save: (connection) => Effect.runPromise(store.save(connection)),
+  markRevoked: (id) => Effect.runPromise(store.markRevoked(id)),
+  remove: (id) => Effect.runPromise(store.remove(id))
 })

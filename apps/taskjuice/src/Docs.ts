@@ -211,6 +211,21 @@ const renderTrigger = (trigger: ManifestTrigger): string => {
   ].join("\n")
 }
 
+/** How the runtime consumes activations: the cursor API and its guarantees. */
+const renderActivations = (activations: Manifest["activations"]): ReadonlyArray<string> => [
+  "### Consuming activations",
+  "",
+  activations.delivery,
+  "",
+  "| Route | What it does |",
+  "| --- | --- |",
+  `| \`${activations.read.method} ${activations.read.path}?after=&limit=&wait=\` | ${escapeCell(`Reads the activations after \`after\`, ${activations.read.after}; at most \`limit\` (default ${activations.read.limit.default}, at most ${activations.read.limit.max}); \`wait\` milliseconds long-polls for the first one (default ${activations.read.waitMs.default}, at most ${activations.read.waitMs.max}). Answers ${activations.read.answer}.`)} |`,
+  `| \`${activations.ack.method} ${activations.ack.path}\` | ${escapeCell(`Body ${activations.ack.body}.`)} |`,
+  "",
+  `Both are runtime API routes (the runtime token, JSON bodies). ${activations.dedupeKey}`,
+  ""
+]
+
 const renderError = (entry: StepErrorCodeDescription): string =>
   `| \`${entry.code}\` | ${entry.providerStatus ?? "—"} | ${entry.retryable === "depends" ? "depends" : entry.retryable ? "yes" : "no"} | ${escapeCell(entry.meaning)} | ${escapeCell(entry.remedy)} |`
 
@@ -314,6 +329,7 @@ export const renderDocs = (manifest: Manifest): string => {
     "",
     ...subscriptionSteps(manifest),
     ...manifest.triggers.map(renderTrigger),
+    ...renderActivations(manifest.activations),
     "## Actions",
     "",
     ...(manifest.actions.some((action) => unlistedFieldsNote(action.output) !== "")

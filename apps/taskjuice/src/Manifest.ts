@@ -10,9 +10,11 @@ import {
   type AnyTrigger,
   actions,
   defaultDedupeWindow,
+  defaultReplayMargin,
   inputJsonSchemaOptions,
   triggers
 } from "@taskjuice/intercom-core"
+import { maxReadLimit, maxReadWait } from "@taskjuice/intercom-state"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import { defaultLimits } from "./http/Limits.ts"
@@ -92,6 +94,20 @@ export interface Manifest {
     readonly dedupe: string
     readonly responses: ReadonlyArray<{ readonly status: number; readonly when: string }>
   }
+  /** How the runtime consumes activations: at least once, by cursor and acknowledgement. */
+  readonly activations: {
+    readonly delivery: string
+    readonly read: {
+      readonly method: "GET"
+      readonly path: string
+      readonly after: string
+      readonly limit: { readonly default: number; readonly max: number }
+      readonly waitMs: { readonly default: number; readonly max: number }
+      readonly answer: string
+    }
+    readonly ack: { readonly method: "POST"; readonly path: string; readonly body: string }
+    readonly dedupeKey: string
+  }
   readonly errors: ReadonlyArray<StepErrorCodeDescription>
   readonly actions: ReadonlyArray<ManifestAction>
   readonly triggers: ReadonlyArray<ManifestTrigger>
@@ -141,9 +157,14 @@ export const webhookResponses: ReadonlyArray<{ readonly status: number; readonly
   })),
   {
     status: 200,
-    when: "accepted: activations produced, or nothing to do (ping, repeated delivery, unknown topic, unknown workspace); never 410, which would make Intercom disable the subscription"
+    when: "accepted: activations kept in the inbox, or nothing to do (ping, repeated delivery, stale replay, unknown topic, unknown workspace); never 410, which would make Intercom disable the subscription"
   }
 ]
+
+/** The runtime API's activation routes. */
+export const activationsPaths = { read: "/activations", ack: "/activations/ack" } as const
+
+const staleAfter = Duration.subtract(defaultDedupeWindow, defaultReplayMargin)
 
 export const makeManifest = (): Manifest => ({
   manifestVersion: 1,
@@ -190,8 +211,29 @@ export const makeManifest = (): Manifest => ({
       key: "the OAuth app's client secret"
     },
     bodyLimitBytes: defaultLimits.bodyBytes,
-    dedupe: `by notification id, remembered for ${Duration.format(defaultDedupeWindow)}`,
+    dedupe: `by workspace (app_id) and notification id, remembered for ${Duration.format(defaultDedupeWindow)}; a notification first sent (first_sent_at, else created_at) more than ${Duration.format(staleAfter)} ago is a stale replay, acknowledged and counted but never activated`,
     responses: webhookResponses
+  },
+  activations: {
+    delivery:
+      "At least once. A delivery is acknowledged (200) only once its activations and its dedupe mark are kept, in one atomic step, in the state every worker shares; they stay until the runtime acknowledges them, across restarts.",
+    read: {
+      method: "GET",
+      path: activationsPaths.read,
+      after:
+        "the cursor of the last activation already read (opaque; default: after the acknowledged position)",
+      limit: { default: 100, max: maxReadLimit },
+      waitMs: { default: 0, max: Duration.toMillis(maxReadWait) },
+      answer:
+        '{"activations": [activation with its cursor, in one order every worker shares], "next": "<cursor of the last one read, else after, else null>"}; with wait, the answer comes as soon as one activation is there, or empty once wait has passed'
+    },
+    ack: {
+      method: "POST",
+      path: activationsPaths.ack,
+      body: '{"cursor": "<the cursor of the last activation processed>"}: it and everything before it are done and may be forgotten'
+    },
+    dedupeKey:
+      "Every activation carries a dedupeKey (workspace, notification id, connection and trigger), the same on every redelivery: a runtime that reads an activation twice (after a restart, before its acknowledgement) recognizes it by that key."
   },
   errors: stepErrorCatalogue,
   actions: actions.map(describeAction),

@@ -1,9 +1,10 @@
 /**
  * Connecting an Intercom workspace: the authorize URL (with a signed, expiring, single-use state), the
  * code exchange at `POST /auth/eagle/token`, then `GET /me` to learn which workspace was connected, its
- * name, the admin's email and the region, whose API host the connection is pinned to. Intercom issues
- * no refresh token and its tokens do not expire: a token rejected later is AUTH_REVOKED, and the only
- * remedy is running this flow again (a reconnect keeps the connection id).
+ * name, the admin's email and the region, whose API host the connection is pinned to, saved through
+ * the shared `ConnectionStore` (a reconnect of the same workspace and admin updates that connection,
+ * keeping its id, whichever worker completes it). Intercom issues no refresh token and its tokens do not
+ * expire: a token rejected later is AUTH_REVOKED, and the only remedy is running this flow again.
  */
 
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
@@ -14,6 +15,12 @@ import {
   type Region,
   regionFromAppRegion
 } from "@taskjuice/intercom-client"
+import {
+  ConnectionStore,
+  OAuthNonces,
+  type StoreError,
+  type StoreUnavailable
+} from "@taskjuice/intercom-state"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -22,8 +29,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type { Connection } from "./Connection.ts"
-import { Connections } from "./Connections.ts"
-import { derivedKey, makeOAuthStates, type OAuthStateClaims, OAuthStateInvalid } from "./OAuthState.ts"
+import {
+  consumeState,
+  derivedKey,
+  makeOAuthStates,
+  type OAuthStateClaims,
+  type OAuthStateInvalid,
+  type OAuthStates
+} from "./OAuthState.ts"
 
 export interface OAuthOptions {
   /** TaskJuice's OAuth app in Intercom's Developer Hub. */
@@ -135,10 +148,14 @@ export interface OAuthShape {
    * What the runtime hands a person's browser to start connecting: a signed, single-use, short-lived
    * ticket for `begin`. A reconnect's connection id is checked here, before anything else happens.
    */
-  readonly ticket: (request?: AuthorizationRequest) => Effect.Effect<string, OAuthError>
+  readonly ticket: (request?: AuthorizationRequest) => Effect.Effect<string, OAuthError | StoreError>
   /** Consumes a ticket in the browser: Intercom's consent URL, and the cookie binding the flow to it. */
-  readonly begin: (ticket: string | null | undefined) => Effect.Effect<BegunAuthorization, OAuthError>
-  readonly complete: (parameters: CallbackParameters) => Effect.Effect<CompletedAuthorization, OAuthError>
+  readonly begin: (
+    ticket: string | null | undefined
+  ) => Effect.Effect<BegunAuthorization, OAuthError | StoreUnavailable>
+  readonly complete: (
+    parameters: CallbackParameters
+  ) => Effect.Effect<CompletedAuthorization, OAuthError | StoreError>
   /** The authorize and token URLs for a region, as the manifest lists them. */
   readonly endpoints: (region: Region) => { readonly authorizeUrl: string; readonly tokenUrl: string }
 }
@@ -171,7 +188,8 @@ const readAccessToken = (body: unknown): string | undefined => {
 
 export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/intercom-bundle/OAuth") {
   static readonly make = Effect.fnUntraced(function* (options: OAuthOptions) {
-    const connections = yield* Connections
+    const connections = yield* ConnectionStore
+    const nonces = yield* OAuthNonces
     const states = makeOAuthStates({
       clientSecret: options.clientSecret,
       ...(options.stateLifetime === undefined ? {} : { lifetime: options.stateLifetime })
@@ -201,6 +219,14 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
       Duration.fromInputUnsafe(options.requestTimeout ?? Duration.seconds(10))
     )
     const send = options.fetch ?? ((request: Request) => fetch(request))
+    /** The claims of a state used for the first time, on any worker; `StateInvalid` otherwise. */
+    const consume = (issuer: OAuthStates, value: string | null | undefined) =>
+      consumeState(issuer, value).pipe(
+        Effect.provideService(OAuthNonces, nonces),
+        Effect.catchTag("OAuthStateInvalid", (cause) =>
+          Effect.fail(new OAuthError({ reason: { _tag: "StateInvalid", cause } }))
+        )
+      )
 
     const exchange = (claims: OAuthStateClaims, code: string) =>
       Effect.gen(function* () {
@@ -286,12 +312,8 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
 
     const complete = (parameters: CallbackParameters) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
         // The state is checked first, even on an error redirect, so a forged callback learns nothing.
-        const claims = states.consume(parameters.state, now)
-        if (claims instanceof OAuthStateInvalid) {
-          return yield* new OAuthError({ reason: { _tag: "StateInvalid", cause: claims } })
-        }
+        const claims = yield* consume(states, parameters.state)
         if (claims.browser !== undefined) {
           const browser = browserOf(parameters.browserCookie)
           if (browser === "missing" || browser === "forged") {
@@ -308,30 +330,31 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
           return yield* new OAuthError({ reason: { _tag: "MissingCode" } })
         }
         // Checked before the code is spent, so a reconnect of a removed connection costs Intercom nothing.
-        const named = claims.connectionId === undefined ? undefined : connections.get(claims.connectionId)
+        const named =
+          claims.connectionId === undefined ? undefined : yield* connections.get(claims.connectionId)
         if (claims.connectionId !== undefined && named === undefined) {
           return yield* new OAuthError({ reason: { _tag: "UnknownConnection" } })
         }
         const accessToken = yield* exchange(claims, parameters.code)
         const identity = yield* identify(claims, accessToken)
         // Connecting the same workspace as the same admin again is a reconnect: one connection, new token.
-        const previous =
-          named ??
-          connections
-            .forWorkspace(identity.workspaceId)
-            .find((connection) => connection.adminId === identity.adminId)
-        if (previous !== undefined && previous.workspaceId !== identity.workspaceId) {
+        if (named !== undefined && named.workspaceId !== identity.workspaceId) {
           return yield* new OAuthError({ reason: { _tag: "WorkspaceMismatch" } })
         }
-        const connection: Connection = {
-          id: previous?.id ?? `conn_${randomUUID()}`,
+        // The store upserts by workspace and admin, atomically across workers: two callbacks for one
+        // admin (on two workers) end in one connection, and `Updated` says the id it kept.
+        const saved = yield* connections.save({
+          id: named?.id ?? `conn_${randomUUID()}`,
           ...identity,
           accessToken,
           status: "active",
-          connectedAt: new Date(now).toISOString()
+          connectedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
+        } satisfies Connection)
+        return {
+          connection: saved.connection,
+          context: claims.context,
+          reconnected: named !== undefined || saved._tag === "Updated"
         }
-        connections.put(connection)
-        return { connection, context: claims.context, reconnected: previous !== undefined }
       })
 
     const consentUrl = (claims: OAuthStateClaims, now: number) => {
@@ -357,7 +380,10 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
         ),
       ticket: (request = {}) =>
         Effect.gen(function* () {
-          if (request.connectionId !== undefined && connections.get(request.connectionId) === undefined) {
+          if (
+            request.connectionId !== undefined &&
+            (yield* connections.get(request.connectionId)) === undefined
+          ) {
             return yield* new OAuthError({ reason: { _tag: "UnknownConnection" } })
           }
           const now = yield* Clock.currentTimeMillis
@@ -368,11 +394,8 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
         }),
       begin: (ticket) =>
         Effect.gen(function* () {
+          const claims = yield* consume(tickets, ticket)
           const now = yield* Clock.currentTimeMillis
-          const claims = tickets.consume(ticket, now)
-          if (claims instanceof OAuthStateInvalid) {
-            return yield* new OAuthError({ reason: { _tag: "StateInvalid", cause: claims } })
-          }
           const nonce = randomBytes(24).toString("base64url")
           return {
             location: consentUrl({ ...claims, browser: browserDigest(nonce) }, now),
@@ -387,6 +410,6 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
     })
   })
 
-  static readonly layer = (options: OAuthOptions): Layer.Layer<OAuth, never, Connections> =>
+  static readonly layer = (options: OAuthOptions): Layer.Layer<OAuth, never, ConnectionStore | OAuthNonces> =>
     Layer.effect(OAuth, OAuth.make(options))
 }

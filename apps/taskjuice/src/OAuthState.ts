@@ -2,14 +2,18 @@
  * The OAuth `state` value: Intercom echoes it back on the redirect, and the callback accepts only a
  * state this bundle issued (HMAC-signed), that has not expired, and that has not been used before.
  * That defeats forged and replayed callbacks (CSRF) without any session store shared between hosts
- * beyond the used-nonce set. The signing key is derived from the client secret, so there is no
- * second secret to configure, and the state itself carries nothing secret.
+ * beyond the used-nonce set, which is the state's `OAuthNonces`: one claim per nonce across every
+ * worker and restart. The signing key is derived from the client secret, so there is no second secret
+ * to configure, and the state itself carries nothing secret.
  */
 
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import type { Region } from "@taskjuice/intercom-client"
+import { OAuthNonces, type StoreUnavailable } from "@taskjuice/intercom-state"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 
 /** What the callback needs to know about the authorization it completes. */
@@ -70,10 +74,18 @@ const isPayload = (value: unknown): value is Payload => {
   )
 }
 
+/** A state whose signature and expiry check out, not yet claimed. */
+export interface OpenedState {
+  readonly claims: OAuthStateClaims
+  /** The single-use nonce, named by purpose so a state's and a ticket's can never meet. */
+  readonly nonce: string
+  readonly expiresAtMillis: number
+}
+
 export interface OAuthStates {
   readonly issue: (claims: OAuthStateClaims, nowMs: number) => string
-  /** Checks the state and consumes it: a second call with the same state fails with `Reused`. */
-  readonly consume: (state: string | null | undefined, nowMs: number) => OAuthStateClaims | OAuthStateInvalid
+  /** Checks the signature and the expiry; the nonce is claimed apart (see `consumeState`). */
+  readonly open: (state: string | null | undefined, nowMs: number) => OpenedState | OAuthStateInvalid
 }
 
 /** Keys derived from the client secret, one per purpose, so a value signed for one is no good for another. */
@@ -86,20 +98,10 @@ export const makeOAuthStates = (options: {
   /** What the signed values are for (the OAuth state, or the runtime's start ticket). */
   readonly purpose?: string
 }): OAuthStates => {
-  const key = derivedKey(options.clientSecret, options.purpose ?? "oauth-state")
+  const purpose = options.purpose ?? "oauth-state"
+  const key = derivedKey(options.clientSecret, purpose)
   const lifetimeMs = Duration.toMillis(Duration.fromInputUnsafe(options.lifetime ?? defaultStateLifetime))
-  const used = new Map<string, number>()
   const signature = (body: string) => createHmac("sha256", key).update(body).digest()
-
-  // Nonces are kept in the order they were used, and each expires at most one lifetime after its use,
-  // so forgetting can stop at the first live one: an expired nonce behind it goes within a lifetime
-  // (an expired state is refused before the set is consulted), and no callback scans the whole set.
-  const forgetExpired = (nowMs: number) => {
-    for (const [nonce, expiresAt] of used) {
-      if (expiresAt > nowMs) break
-      used.delete(nonce)
-    }
-  }
 
   return {
     issue: (claims, nowMs) => {
@@ -114,7 +116,7 @@ export const makeOAuthStates = (options: {
       const body = Buffer.from(JSON.stringify(payload)).toString("base64url")
       return `${body}.${signature(body).toString("base64url")}`
     },
-    consume: (state, nowMs) => {
+    open: (state, nowMs) => {
       if (state === null || state === undefined || state === "")
         return new OAuthStateInvalid({ reason: "Missing" })
       const [body, mac, ...rest] = state.split(".")
@@ -132,16 +134,35 @@ export const makeOAuthStates = (options: {
         return new OAuthStateInvalid({ reason: "Malformed" })
       }
       if (!isPayload(payload)) return new OAuthStateInvalid({ reason: "Malformed" })
-      forgetExpired(nowMs)
       if (payload.e <= nowMs) return new OAuthStateInvalid({ reason: "Expired" })
-      if (used.has(payload.n)) return new OAuthStateInvalid({ reason: "Reused" })
-      used.set(payload.n, payload.e)
       return {
-        region: payload.r,
-        ...(payload.k === undefined ? {} : { connectionId: payload.k }),
-        ...(payload.c === undefined ? {} : { context: payload.c }),
-        ...(payload.b === undefined ? {} : { browser: payload.b })
+        claims: {
+          region: payload.r,
+          ...(payload.k === undefined ? {} : { connectionId: payload.k }),
+          ...(payload.c === undefined ? {} : { context: payload.c }),
+          ...(payload.b === undefined ? {} : { browser: payload.b })
+        },
+        nonce: `${purpose}:${payload.n}`,
+        expiresAtMillis: payload.e
       }
     }
   }
 }
+
+/**
+ * Checks a state and consumes it: the claims the first time, `Reused` ever after, on any worker and
+ * after a restart (the nonce is claimed in the shared `OAuthNonces` until the state expires).
+ */
+export const consumeState = (
+  states: OAuthStates,
+  state: string | null | undefined
+): Effect.Effect<OAuthStateClaims, OAuthStateInvalid | StoreUnavailable, OAuthNonces> =>
+  Effect.gen(function* () {
+    const opened = states.open(state, yield* Clock.currentTimeMillis)
+    if (opened instanceof OAuthStateInvalid) return yield* opened
+    const nonces = yield* OAuthNonces
+    if (!(yield* nonces.claim(opened.nonce, opened.expiresAtMillis))) {
+      return yield* new OAuthStateInvalid({ reason: "Reused" })
+    }
+    return opened.claims
+  })

@@ -28,8 +28,9 @@ import {
   type WebhookEnvelopeError,
   type WebhookSignatureError
 } from "@taskjuice/intercom-core"
+import type { InboxFull, StoreError, StoreUnavailable, TokenUnreadable } from "@taskjuice/intercom-state"
 import * as Duration from "effect/Duration"
-import type { JsonShapeExceeded } from "./http/Limits.ts"
+import { type JsonShapeExceeded, limitFlags } from "./http/Limits.ts"
 import type { OAuthError } from "./OAuth.ts"
 
 /** A JSON value, so `detail` survives the runtime's storage and replay unchanged. */
@@ -168,8 +169,10 @@ const codes = {
   },
   UNAVAILABLE: {
     status: 503,
-    meaning: "A store the host needs (the notification seen-store) failed; nothing was acknowledged.",
-    remedy: "Intercom delivers again a minute later; nothing to do unless it persists."
+    meaning:
+      "The state the host keeps (connections, OAuth nonces, the activation inbox) could not be used: the store failed, the inbox is full (`detail.limit`), or a token does not open under the state keys. Nothing was acknowledged or done; `detail.reason` names which.",
+    remedy:
+      "When retryable, nothing to do: Intercom delivers a webhook again a minute later, and the runtime can replay the step. Otherwise `message` says what to fix (e.g. `TASKJUICE_STATE_PREVIOUS_KEYS`)."
   },
   CONNECT_REFUSED: {
     status: 400,
@@ -212,7 +215,10 @@ export type HostFailure =
   | { readonly _tag: "UnsupportedMediaType"; readonly contentType: string | undefined }
   | { readonly _tag: "RouteNotFound"; readonly path: string }
   | { readonly _tag: "MethodNotAllowed"; readonly method: string; readonly allowed: ReadonlyArray<string> }
-  | { readonly _tag: "StoreUnavailable" }
+  /** A store failed, or the inbox is full: retryable, answered 503. */
+  | { readonly _tag: "StateUnavailable"; readonly error: StoreUnavailable | InboxFull }
+  /** A stored token opens under none of the state keys: the operator's to fix. */
+  | { readonly _tag: "TokenUnreadable"; readonly error: TokenUnreadable }
   | { readonly _tag: "OAuth"; readonly error: OAuthError }
 
 type Detail = StepError["detail"]
@@ -541,12 +547,27 @@ const hostRows: HostRows = {
     message: ({ method, allowed }) => `${method} is not allowed here; use ${allowed.join(" or ")}.`,
     detail: ({ method, allowed }) => ({ method, allowed: [...allowed] })
   },
-  StoreUnavailable: {
+  StateUnavailable: {
     code: "UNAVAILABLE",
     providerStatus: null,
     verdict: true,
-    message: () => "The notification seen-store is unavailable.",
-    detail: () => ({})
+    message: ({ error }) => `${error.message}.`,
+    detail: ({ error }) =>
+      error._tag === "InboxFull"
+        ? {
+            reason: error._tag,
+            limit: error.limit,
+            capacity: error.capacity,
+            ...(error.limit === "Bytes" ? { flag: limitFlags.activationBytes } : {})
+          }
+        : { reason: error._tag, backend: error.backend, operation: error.operation }
+  },
+  TokenUnreadable: {
+    code: "UNAVAILABLE",
+    providerStatus: null,
+    verdict: false,
+    message: ({ error }) => `${error.message}.`,
+    detail: ({ error }) => ({ reason: error._tag, connection: error.connectionId, problem: error.reason })
   }
 }
 
@@ -632,7 +653,10 @@ export const toStepError = (failure: HostFailure): StepError => {
     default: {
       const row = hostRows[failure._tag] as Row<HostFailure>
       const retryable =
-        failure._tag === "SignatureInvalid" || failure._tag === "EnvelopeUnreadable"
+        failure._tag === "SignatureInvalid" ||
+        failure._tag === "EnvelopeUnreadable" ||
+        failure._tag === "StateUnavailable" ||
+        failure._tag === "TokenUnreadable"
           ? failure.error.retryable
           : row.verdict === true
       return {
@@ -651,6 +675,10 @@ export const fromActionFailure = (failure: ActionInputInvalid | IntercomError): 
   failure instanceof IntercomError
     ? { _tag: "Intercom", error: failure }
     : { _tag: "InputInvalid", error: failure }
+
+/** A failure of the state the host keeps. */
+export const fromStateFailure = (error: StoreError | InboxFull): HostFailure =>
+  error._tag === "TokenUnreadable" ? { _tag: "TokenUnreadable", error } : { _tag: "StateUnavailable", error }
 
 export interface StepErrorCodeDescription {
   readonly code: StepErrorCode
@@ -718,5 +746,8 @@ export const webhookFailureOrder: ReadonlyArray<{ readonly code: StepErrorCode; 
     when: "the signature header is missing, malformed or does not match the raw body"
   },
   { code: "BAD_REQUEST", when: "the body is signed correctly but is not a readable notification envelope" },
-  { code: "UNAVAILABLE", when: "the notification seen-store failed; Intercom delivers again" }
+  {
+    code: "UNAVAILABLE",
+    when: "the connections or the activation inbox could not be used (a store outage, or the inbox full): nothing was kept, and Intercom delivers again"
+  }
 ]

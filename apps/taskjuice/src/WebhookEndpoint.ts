@@ -1,20 +1,23 @@
 /**
  * The app-scoped webhook endpoint: one URL receives every workspace's notifications. For each delivery
  * it verifies the signature on the raw bytes (with the core), decodes the envelope, answers pings and
- * unknown topics, drops repeats by notification id, and routes by `app_id` to that workspace's
- * connections, producing one activation per connection and trigger. It is synchronous in-memory work
- * only, so the delivery is acknowledged well inside Intercom's 5 seconds; starting runs happens after.
+ * unknown topics, acknowledges a stale replay without activating it, routes by `app_id` to that
+ * workspace's connections (one activation per connection and trigger), and hands the activations to
+ * the shared `ActivationInbox`, which records them with the delivery's dedupe mark in one atomic step.
+ * Only then is the delivery acknowledged: a crash after the 200 loses nothing, a repeat on any worker
+ * is a duplicate, and a store that fails or is full refuses (503) so Intercom delivers again.
  */
 
 import {
+  checkReplay,
   checkSignature,
   classifyNotification,
   decodeNotification,
   decodeTriggerOptions,
   decodeTriggerPayload,
+  defaultDedupeWindow,
   defaultTriggerOptions,
-  markNotificationIfNew,
-  type NotificationDedupe,
+  notificationDedupeKey,
   notificationIdOf,
   triggerByKey,
   triggers,
@@ -22,16 +25,17 @@ import {
   WebhookSignatureError,
   webhookTopics
 } from "@taskjuice/intercom-core"
+import { ActivationInbox, ConnectionStore } from "@taskjuice/intercom-state"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Redacted from "effect/Redacted"
-import { type Activation, activationDedupeKey } from "./Activation.ts"
+import { type Activation, activationDedupeKey, type InboxActivation } from "./Activation.ts"
 import type { Connection } from "./Connection.ts"
-import { Connections } from "./Connections.ts"
 import { checkJsonShape, defaultLimits, type HostLimits, limitFlags } from "./http/Limits.ts"
-import type { HostFailure } from "./StepError.ts"
+import { fromStateFailure, type HostFailure } from "./StepError.ts"
 
 /** A trigger a connection's workflows listen on, with the options they set. */
 export interface TriggerSubscription {
@@ -49,17 +53,25 @@ export interface WebhookEndpointOptions {
   readonly subscriptions?: ((connection: Connection) => ReadonlyArray<TriggerSubscription>) | undefined
   /** The JSON shape limits a signed body must keep before it is parsed (the host's defaults when unset). */
   readonly limits?: Pick<HostLimits, "jsonDepth" | "jsonMembers"> | undefined
+  /**
+   * How long a delivery's key is remembered (default: the core's 15 minutes); a notification first sent
+   * longer ago than this, less the core's margin, is a stale replay.
+   */
+  readonly dedupeWindow?: Duration.Input | undefined
 }
 
 /**
  * What the endpoint concluded about one delivery: acknowledged (200, with what it did), or refused
  * with a failure from the error table (which gives its status). A refused delivery is one Intercom
- * sends again; the seen-store failing is refused (503) for that reason.
+ * sends again; a state store that fails or is full is refused (503) for that reason.
  */
 export type WebhookReceipt =
-  | { readonly _tag: "Accepted"; readonly activations: ReadonlyArray<Activation> }
+  /** Kept in the inbox (each activation with its cursor), or nothing to keep for this workspace's triggers. */
+  | { readonly _tag: "Accepted"; readonly activations: ReadonlyArray<InboxActivation> }
   | { readonly _tag: "Ping" }
   | { readonly _tag: "Duplicate"; readonly notificationId: string }
+  /** First sent before the dedupe window (less the margin): acknowledged and counted, never activated. */
+  | { readonly _tag: "StaleReplay"; readonly notificationId: string }
   | { readonly _tag: "UnknownTopic"; readonly topic: string }
   /** No active connection of this workspace (never connected, removed, or revoked). */
   | { readonly _tag: "UnknownWorkspace"; readonly workspaceId: string }
@@ -74,6 +86,8 @@ export const acknowledgement = (receipt: Exclude<WebhookReceipt, { readonly _tag
       return { received: "ping" }
     case "Duplicate":
       return { received: "duplicate", notificationId: receipt.notificationId }
+    case "StaleReplay":
+      return { received: "stale-replay", notificationId: receipt.notificationId }
     case "UnknownTopic":
       return { received: "ignored", topic: receipt.topic }
     case "UnknownWorkspace":
@@ -104,7 +118,7 @@ export const receiveWebhook = (
   body: Uint8Array,
   headers: WebhookHeaders,
   options: WebhookEndpointOptions
-): Effect.Effect<WebhookReceipt, never, Connections | NotificationDedupe> =>
+): Effect.Effect<WebhookReceipt, never, ConnectionStore | ActivationInbox> =>
   Effect.gen(function* () {
     // Nothing about the body is trusted, or even parsed, before its signature checks out.
     const verified = checkSignature(body, headers, options.secrets)
@@ -130,18 +144,19 @@ export const receiveWebhook = (
     if (route._tag === "Ping") return { _tag: "Ping" } as const
     if (route._tag === "UnknownTopic") return { _tag: "UnknownTopic", topic: route.topic } as const
 
-    const connections = (yield* Connections)
-      .forWorkspace(notification.app_id)
-      .filter((connection) => connection.status === "active")
+    // Intercom's id, or the core's stable stand-in when it sent none, so repeats are still recognized.
+    const notificationId = notificationIdOf(notification)
+    const window = options.dedupeWindow ?? defaultDedupeWindow
+    // A replay first sent before the window may have outlived its dedupe mark: it activates nothing.
+    if (yield* checkReplay(notification, { window })) return { _tag: "StaleReplay", notificationId } as const
+
+    const found = yield* Effect.result((yield* ConnectionStore).forWorkspace(notification.app_id))
+    if (found._tag === "Failure")
+      return { _tag: "Refused", failure: fromStateFailure(found.failure) } as const
+    const connections = found.success.filter((connection) => connection.status === "active")
     if (connections.length === 0) {
       return { _tag: "UnknownWorkspace", workspaceId: notification.app_id } as const
     }
-
-    // Intercom's id, or the core's stable stand-in when it sent none, so repeats are still recognized.
-    const notificationId = notificationIdOf(notification)
-    const isNew = yield* Effect.result(markNotificationIfNew(notification))
-    if (isNew._tag === "Failure") return { _tag: "Refused", failure: { _tag: "StoreUnavailable" } } as const
-    if (!isNew.success) return { _tag: "Duplicate", notificationId } as const
 
     // The payload's typed Schema is checked only to warn: the envelope is delivered as it came either way.
     for (const trigger of route.triggers) {
@@ -149,7 +164,9 @@ export const receiveWebhook = (
       if (checked._tag === "Failure") yield* Effect.logWarning(checked.failure.message)
     }
 
-    const receivedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const deliveryKey = notificationDedupeKey(notification)
+    const now = yield* Clock.currentTimeMillis
+    const receivedAt = new Date(now).toISOString()
     const subscriptionsOf = options.subscriptions ?? everyTrigger
     const activations: Array<Activation> = []
     for (const connection of connections) {
@@ -166,11 +183,26 @@ export const receiveWebhook = (
           workspaceId: notification.app_id,
           topic: route.topic,
           notificationId,
-          dedupeKey: activationDedupeKey(notificationId, connection.id, trigger.key),
+          dedupeKey: activationDedupeKey(deliveryKey, connection.id, trigger.key),
           receivedAt,
           payload: notification
         })
       }
     }
-    return { _tag: "Accepted", activations } as const
+    // The dedupe mark and the activations in one atomic step, before the answer.
+    const accepted = yield* Effect.result(
+      (yield* ActivationInbox).accept({
+        dedupeKey: deliveryKey,
+        expiresAtMillis: now + Duration.toMillis(Duration.fromInputUnsafe(window)),
+        activations
+      })
+    )
+    if (accepted._tag === "Failure")
+      return { _tag: "Refused", failure: fromStateFailure(accepted.failure) } as const
+    if (accepted.success._tag === "Duplicate") return { _tag: "Duplicate", notificationId } as const
+    const { cursors } = accepted.success
+    return {
+      _tag: "Accepted",
+      activations: activations.map((activation, index) => ({ ...activation, cursor: cursors[index] ?? "" }))
+    } as const
   })

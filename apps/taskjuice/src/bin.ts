@@ -6,11 +6,23 @@ import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import {
+  defaultStateLocation,
+  formatStateLocation,
+  keyVariable,
+  parseStateLocation,
+  StateKeyError,
+  type StateLocation,
+  StateLocationError,
+  stateKeysFromEnv,
+  stateVariable
+} from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
-import { startBundleHost } from "./BundleHost.ts"
+import { isStateStartError, startBundleHost } from "./BundleHost.ts"
 import { docsPath, renderDocs } from "./Docs.ts"
 import { defaultLimits, type HostLimits, type LimitName, limitFlags } from "./http/Limits.ts"
 import { makeManifest } from "./Manifest.ts"
+import { exitWithParent, isWorker, reportToPrimary, runPrimary } from "./Workers.ts"
 
 const usage = `Usage: pnpm taskjuice <command> [options]
 
@@ -20,6 +32,13 @@ Commands:
   docs        Write docs/intercom.md from the manifest (--check: fail if it is out of date)
 
 serve options:
+  --state <location>         Where connections, OAuth nonces, activations and rate-limit windows are
+                             kept, shared by every worker (or ${stateVariable}):
+                               sqlite:PATH  a file (default ${defaultStateLocation})
+                               redis://HOST:PORT/DB  a Redis server
+                               memory       this process only, gone when it stops
+                             sqlite and redis seal tokens with ${keyVariable}
+  --workers <n>              Worker processes sharing the ports and the state (default 1)
   --port <n>                 Port of the runtime API (default 4100; 0 picks a free one)
   --public-port <n>          A listener of its own for the public routes (webhooks, OAuth, health)
   --hostname <name>          Interface to listen on (default 127.0.0.1)
@@ -32,12 +51,31 @@ ${(Object.keys(limitFlags) as Array<LimitName>)
   .map((name) => `  ${`${limitFlags[name]} <n>`.padEnd(27)}default ${defaultLimits[name]}`)
   .join("\n")}
 
-Make a runtime token with: openssl rand -base64 32
+Make a runtime token (and a ${keyVariable}) with: openssl rand -base64 32
 `
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n\n${usage}`)
   process.exit(2)
+}
+
+/** A problem the message alone explains (a missing key, an unreachable state): one line, no usage. */
+const failWith = (message: string, code = 2): never => {
+  process.stderr.write(`${message}\n`)
+  process.exit(code)
+}
+
+/** The state location and its keys, checked before anything starts: a bad one fails in one line. */
+const checkState = (flag: string | undefined): StateLocation => {
+  // An empty variable counts as unset, as a shell's `TASKJUICE_STATE= cmd` means it.
+  const text = flag ?? (process.env[stateVariable] || defaultStateLocation)
+  const location = parseStateLocation(text, flag === undefined ? stateVariable : "--state")
+  if (location instanceof StateLocationError) return failWith(location.message)
+  if (location._tag !== "Memory") {
+    const keys = stateKeysFromEnv()
+    if (keys instanceof StateKeyError) return failWith(keys.message)
+  }
+  return location
 }
 
 const integerFlag = (flag: string, value: string, min: number, max: number): number => {
@@ -85,21 +123,30 @@ const serve = async (args: ReadonlyArray<string>) => {
   const limitOptions = Object.fromEntries(
     Object.values(limitFlags).map((flag) => [flag.slice(2), { type: "string" as const }])
   )
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      ...limitOptions,
-      port: { type: "string", default: "4100" },
-      "public-port": { type: "string" },
-      "runtime-token-file": { type: "string" },
-      hostname: { type: "string", default: "127.0.0.1" },
-      "intercom-base-url": { type: "string" },
-      "public-url": { type: "string" },
-      "client-id": { type: "string" },
-      "client-secret": { type: "string" }
-    },
-    strict: true
-  })
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: [...args],
+        options: {
+          ...limitOptions,
+          state: { type: "string" },
+          workers: { type: "string", default: "1" },
+          port: { type: "string", default: "4100" },
+          "public-port": { type: "string" },
+          "runtime-token-file": { type: "string" },
+          hostname: { type: "string", default: "127.0.0.1" },
+          "intercom-base-url": { type: "string" },
+          "public-url": { type: "string" },
+          "client-id": { type: "string" },
+          "client-secret": { type: "string" }
+        },
+        strict: true
+      })
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error))
+    }
+  })()
+  const values = parsed.values
   const flagValues = values as Record<string, string | undefined>
   const port = integerFlag("--port", values.port, 0, 65535)
   const publicPort =
@@ -116,8 +163,38 @@ const serve = async (args: ReadonlyArray<string>) => {
   const secret = values["client-secret"] ?? process.env.INTERCOM_CLIENT_SECRET
   if (secret === undefined || secret === "") fail("--client-secret (or INTERCOM_CLIENT_SECRET) is required")
   const runtimeToken = await readRuntimeToken(values["runtime-token-file"])
+  const state = checkState(values.state)
+  const workers = integerFlag("--workers", values.workers, 1, 64)
+  if (workers > 1 && state._tag === "Memory") {
+    failWith(
+      `--workers ${workers} needs a state the workers share: memory is each process's own; use sqlite:PATH or redis://HOST:PORT/DB`
+    )
+  }
   guardProcess()
+  const print = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`)
+  const intercom = values["intercom-base-url"] ?? "https://api.intercom.io"
+  // Shown without a Redis password.
+  const shownState = formatStateLocation(state)
+  if (workers > 1 && !isWorker()) {
+    await runPrimary({
+      count: workers,
+      writeLine: (entry) =>
+        print(
+          entry.event === "listening"
+            ? {
+                event: "listening",
+                ...entry,
+                connect: `POST ${entry.url}/oauth/start`,
+                intercom,
+                state: shownState
+              }
+            : entry
+        )
+    })
+    return
+  }
   const host = await startBundleHost({
+    state,
     port,
     ...(publicPort === undefined ? {} : { publicPort }),
     runtimeToken: Redacted.make(runtimeToken),
@@ -127,19 +204,19 @@ const serve = async (args: ReadonlyArray<string>) => {
     clientSecret: Redacted.make(secret as string),
     ...(values["intercom-base-url"] === undefined ? {} : { intercomBaseUrl: values["intercom-base-url"] }),
     ...(values["public-url"] === undefined ? {} : { publicUrl: values["public-url"] })
-  })
-  process.stdout.write(
-    `${JSON.stringify({
-      event: "listening",
-      url: host.url,
-      publicUrl: host.publicUrl,
-      webhookUrl: host.webhookUrl,
-      redirectUri: host.redirectUri,
-      connect: `POST ${host.url}/oauth/start`,
-      intercom: values["intercom-base-url"] ?? "https://api.intercom.io"
-    })}\n`
+  }).catch((error: unknown) =>
+    // The state's own errors say what to fix; anything else is named without its stack.
+    failWith(
+      isStateStartError(error)
+        ? error.message
+        : (String(error instanceof Error ? error.message : error).split("\n")[0] ?? ""),
+      1
+    )
   )
+  let stopping = false
   const stop = () => {
+    if (stopping) return
+    stopping = true
     host.close().then(
       () => process.exit(0),
       () => process.exit(1)
@@ -147,6 +224,21 @@ const serve = async (args: ReadonlyArray<string>) => {
   }
   process.once("SIGINT", stop)
   process.once("SIGTERM", stop)
+  const addresses = {
+    url: host.url,
+    publicUrl: host.publicUrl,
+    webhookUrl: host.webhookUrl,
+    redirectUri: host.redirectUri
+  }
+  if (isWorker()) return reportToPrimary({ event: "listening", ...addresses, pid: process.pid }, stop)
+  exitWithParent(stop)
+  print({
+    event: "listening",
+    ...addresses,
+    connect: `POST ${host.url}/oauth/start`,
+    intercom,
+    state: shownState
+  })
 }
 
 const docs = async (args: ReadonlyArray<string>) => {

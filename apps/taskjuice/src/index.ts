@@ -7,11 +7,10 @@
 
 export * from "./ActionExecution.ts"
 export * from "./Activation.ts"
-export * from "./ActivationLog.ts"
+export * from "./ActivationListeners.ts"
 export * from "./BundleHost.ts"
 export * from "./Connection.ts"
 export * from "./ConnectionClients.ts"
-export * from "./Connections.ts"
 export * from "./http/Limits.ts"
 export * from "./Manifest.ts"
 export * from "./OAuth.ts"

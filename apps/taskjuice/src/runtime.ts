@@ -1,7 +1,8 @@
 /**
  * The runtime entry: what TaskJuice's runtime loads in a fresh worker and calls. Run an action step,
  * receive a webhook delivery, read the manifest; plus the connections those work on and the eviction
- * of a connection's kept client. Published built (`dist/runtime.js`, see `build.ts`): one ESM file
+ * of a connection's kept client. Its stores (connections, dedupe marks and kept activations, rate-limit
+ * windows) are the state package's memory backend: this process's own. Published built (`dist/runtime.js`, see `build.ts`): one ESM file
  * with Effect inside, so it shares nothing with the caller, which is why secrets are wrapped with the
  * `Redacted` exported here.
  *
@@ -10,25 +11,30 @@
  * are not reachable from here at all.
  */
 import type { WebhookHeaders } from "@taskjuice/intercom-core"
-import { NotificationDedupe, RateLimiter } from "@taskjuice/intercom-core"
+import { RateLimiter } from "@taskjuice/intercom-core"
+import { ConnectionStore, State } from "@taskjuice/intercom-state"
 import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { execute } from "./ActionExecution.ts"
 import type { StepResult } from "./BundleHost.ts"
-import type { Connection } from "./Connection.ts"
+import { type Connection, type ConnectionStorePromises, connectionStorePromises } from "./Connection.ts"
 import { ConnectionClients, defaultClientCapacity, makeConnectionClients } from "./ConnectionClients.ts"
-import { Connections, type ConnectionsShape } from "./Connections.ts"
 import type { HostLimits } from "./http/Limits.ts"
 import type { Manifest } from "./Manifest.ts"
 import { receiveWebhook, type TriggerSubscription, type WebhookReceipt } from "./WebhookEndpoint.ts"
 
 export * as Redacted from "effect/Redacted"
-export type { Connection, ConnectionStatus, ConnectionSummary } from "./Connection.ts"
+export type {
+  Connection,
+  ConnectionStatus,
+  ConnectionStorePromises,
+  ConnectionSummary
+} from "./Connection.ts"
 export { summarizeConnection } from "./Connection.ts"
-export type { ConnectionsShape } from "./Connections.ts"
 export type { StepError, StepErrorCode } from "./StepError.ts"
 export type { TriggerSubscription, WebhookReceipt } from "./WebhookEndpoint.ts"
 export { acknowledgement } from "./WebhookEndpoint.ts"
@@ -39,8 +45,6 @@ export interface RuntimeOptions {
   readonly clientSecret: Redacted.Redacted<string>
   /** Previous client secrets still accepted on webhooks while a rotation settles. */
   readonly previousClientSecrets?: ReadonlyArray<Redacted.Redacted<string>>
-  /** Where the connections live (default: an empty in-memory store, see `connections`). */
-  readonly connections?: ConnectionsShape
   /** Which triggers each connection listens on (default: every trigger, default options). */
   readonly subscriptions?: (connection: Connection) => ReadonlyArray<TriggerSubscription>
   /** The JSON shape limits of a webhook body (the host's defaults when unset). */
@@ -52,7 +56,8 @@ export interface RuntimeOptions {
 }
 
 export interface BundleRuntime {
-  readonly connections: ConnectionsShape
+  /** This runtime's connection store (saved by workspace and admin), as promises. */
+  readonly connections: ConnectionStorePromises
   /** Runs an action step for a connection: its output or its step error. */
   readonly execute: (key: string, input: unknown, connectionId: string) => Promise<StepResult>
   /** Verifies, de-duplicates and routes one webhook delivery (its raw body and headers). */
@@ -66,21 +71,20 @@ export interface BundleRuntime {
 }
 
 export const makeRuntime = (options: RuntimeOptions): BundleRuntime => {
-  const connections = options.connections ?? Connections.make()
   const clients = makeConnectionClients({ capacity: options.clientCapacity ?? defaultClientCapacity })
-  // Every layer here is built synchronously and holds no resource, so nothing needs closing.
+  // Every layer here is built synchronously and holds no resource (the state is the memory backend), so
+  // nothing needs closing.
   const services = Effect.runSync(
     Effect.scoped(
       Layer.build(
         Layer.mergeAll(
-          Layer.succeed(Connections, connections),
           Layer.succeed(ConnectionClients, clients),
-          NotificationDedupe.layer,
-          RateLimiter.layer
+          Layer.provideMerge(RateLimiter.layerStore, State.layer({ location: { _tag: "Memory" } }))
         )
       )
     )
   )
+  const connections = connectionStorePromises(Context.get(services, ConnectionStore))
   const secrets: NonEmptyReadonlyArray<Redacted.Redacted<string>> = [
     options.clientSecret,
     ...(options.previousClientSecrets ?? [])

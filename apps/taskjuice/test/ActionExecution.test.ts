@@ -6,9 +6,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll } from "vitest"
 import { execute } from "../src/ActionExecution.ts"
-import { Connections } from "../src/Connections.ts"
 import type { StepError } from "../src/StepError.ts"
-import { testConnection } from "./support/Connections.ts"
+import { memoryStateWith, testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, type RecordedRequest, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
 
@@ -22,11 +21,9 @@ const token = "tok-actions-0001"
 
 const layer = () =>
   Layer.mergeAll(
-    Layer.sync(Connections, () =>
-      Connections.make([
-        testConnection({ id: "conn_live", apiBaseUrl: intercom.url, accessToken: Redacted.make(token) })
-      ])
-    ),
+    memoryStateWith([
+      testConnection({ id: "conn_live", apiBaseUrl: intercom.url, accessToken: Redacted.make(token) })
+    ]),
     RateLimiter.layer
   )
 

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { generateStateKey, parseStateKeys, StateKeyError } from "@taskjuice/intercom-state"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
@@ -67,7 +71,7 @@ describe("the local host's OAuth routes", () => {
     assert.strictEqual(body.connection.adminEmail, "h@host.test")
     assert.strictEqual(body.connection.region, "us")
     assert.notProperty(body.connection, "accessToken")
-    const stored = host.connections.get(String(body.connection.id))
+    const stored = await host.connections.get(String(body.connection.id))
     assert.isDefined(stored)
     const token = Redacted.value(stored?.accessToken ?? Redacted.make(""))
     assert.isTrue(intercom.tokens.has(token))
@@ -98,7 +102,7 @@ describe("the local host's OAuth routes", () => {
       adminId: "66",
       adminEmail: "evil@attacker.test"
     }
-    const before = host.connections.list().length
+    const before = (await host.connections.list()).length
     const exchangedBefore = exchanges()
     const attacker = makeBrowser()
     const victim = makeBrowser()
@@ -121,7 +125,7 @@ describe("the local host's OAuth routes", () => {
     const third = await consent(attacker, await startLink({ context: "tj-attacker" }))
     const forged = await fetch(third, { headers: { cookie: "taskjuice_oauth=abc.def" } })
     assert.strictEqual(forged.status, 400)
-    assert.strictEqual(host.connections.list().length, before)
+    assert.strictEqual((await host.connections.list()).length, before)
     assert.strictEqual(exchanges(), exchangedBefore, "no code was exchanged")
   })
 
@@ -158,8 +162,10 @@ describe("the local host's OAuth routes", () => {
     assert.isFalse(first.reconnected)
     assert.isTrue(second.reconnected)
     assert.strictEqual(second.connection.id, first.connection.id)
-    assert.lengthOf(host.connections.forWorkspace("reconnectws"), 1)
-    const token = Redacted.value(host.connections.get(first.connection.id)?.accessToken ?? Redacted.make(""))
+    assert.lengthOf(await host.connections.forWorkspace("reconnectws"), 1)
+    const token = Redacted.value(
+      (await host.connections.get(first.connection.id))?.accessToken ?? Redacted.make("")
+    )
     assert.isTrue(intercom.tokens.has(token), "the connection holds the newest token")
   })
 
@@ -182,7 +188,7 @@ describe("the local host's OAuth routes", () => {
     const id = (JSON.parse(first[0]?.body ?? "") as { connection: { id: string } }).connection.id
     const reconnectBrowser = makeBrowser()
     const callback = await consent(reconnectBrowser, await startLink({ connection: id }))
-    host.connections.remove(id)
+    await host.connections.remove(id)
     const before = exchanges()
     const [answer] = await reconnectBrowser.visit(callback.toString())
     assert.strictEqual(answer?.status, 400)
@@ -191,7 +197,7 @@ describe("the local host's OAuth routes", () => {
   })
 
   it("answers 400 to a callback whose state does not match, and connects nothing", async () => {
-    const before = host.connections.list().length
+    const before = (await host.connections.list()).length
     const browser = makeBrowser()
     const callback = await consent(browser, await startLink())
     callback.searchParams.set("state", `${callback.searchParams.get("state")}x`)
@@ -201,7 +207,7 @@ describe("the local host's OAuth routes", () => {
     assert.strictEqual(error.code, "CONNECT_REFUSED")
     assert.strictEqual(error.detail.reason, "StateInvalid")
     assert.match(error.message, /state/)
-    assert.strictEqual(host.connections.list().length, before)
+    assert.strictEqual((await host.connections.list()).length, before)
   })
 
   it("rejects an unknown region, naming the field and the choices, and other methods", async () => {
@@ -213,5 +219,65 @@ describe("the local host's OAuth routes", () => {
     const post = await fetch(`${host.url}/oauth/callback`, { method: "POST" })
     assert.strictEqual(post.status, 405)
     assert.strictEqual(post.headers.get("allow"), "GET, HEAD")
+  })
+})
+
+describe("OAuth over hosts that share one state (workers)", () => {
+  let dir: string
+  const hosts: Array<BundleHost> = []
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "taskjuice-oauth-workers-"))
+    const stateKeys = parseStateKeys(generateStateKey())
+    if (stateKeys instanceof StateKeyError) throw stateKeys
+    for (let index = 0; index < 2; index++)
+      hosts.push(
+        await startBundleHost({
+          intercomBaseUrl: intercom.url,
+          clientId: intercom.clientId,
+          clientSecret: Redacted.make(intercom.clientSecret),
+          state: `sqlite:${join(dir, "state.sqlite")}`,
+          stateKeys,
+          writeLine: () => {}
+        })
+      )
+  })
+  afterAll(async () => {
+    for (const worker of hosts) await worker.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it("a flow begun on one worker completes on another, and its state is then spent on every worker", async () => {
+    const [first, second] = hosts as [BundleHost, BundleHost]
+    intercom.workspace = {
+      idCode: "workersws",
+      name: "Workers Co",
+      region: "US",
+      adminId: "12",
+      adminEmail: "w@workers.test"
+    }
+    const started = await runtimeFetch(first, "/oauth/start", { body: { context: "tj-workers" } })
+    const browser = makeBrowser()
+    const steps = await browser.visit(((await started.json()) as { url: string }).url, 1)
+    const callback = new URL(steps[1]?.location ?? "")
+    const cookie = `taskjuice_oauth=${browser.cookies(new URL(first.publicUrl).host).get("taskjuice_oauth")}`
+    // Behind one public address any worker may take the callback: here the second one does.
+    const onSecond = await fetch(new URL(`${callback.pathname}${callback.search}`, second.publicUrl), {
+      headers: { cookie }
+    })
+    assert.strictEqual(onSecond.status, 200)
+    const { connection } = (await onSecond.json()) as { connection: { id: string } }
+    // One store: the first worker has the connection the second one made.
+    assert.include(
+      (await first.connections.list()).map((listed) => listed.id),
+      connection.id
+    )
+    // The state is spent for both.
+    for (const worker of hosts) {
+      const again = await fetch(new URL(`${callback.pathname}${callback.search}`, worker.publicUrl), {
+        headers: { cookie }
+      })
+      assert.strictEqual(again.status, 400)
+      assert.match((await errorOf(again)).message, /already used/)
+    }
   })
 })

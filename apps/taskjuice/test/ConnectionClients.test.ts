@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { rateLimitHeaders } from "@taskjuice/intercom-client"
 import { RateLimiter } from "@taskjuice/intercom-core"
+import { ConnectionStore } from "@taskjuice/intercom-state"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -13,8 +14,7 @@ import {
   layerConnectionClients,
   makeConnectionClients
 } from "../src/ConnectionClients.ts"
-import { Connections, type ConnectionsShape } from "../src/Connections.ts"
-import { testConnection } from "./support/Connections.ts"
+import { memoryStateWith, testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
 
@@ -30,14 +30,14 @@ const connectionFor = (id: string, token = `tok-${id}`): Connection =>
 /** A host's services with a client cache of its own, and a way to reach the cache and the store. */
 const hostServices = (initial: ReadonlyArray<Connection>, capacity?: number) =>
   Layer.mergeAll(
-    Layer.sync(Connections, () => Connections.make(initial)),
+    memoryStateWith(initial),
     layerConnectionClients(capacity === undefined ? {} : { capacity }),
     RateLimiter.layer
   )
 
 const services = Effect.all({
   clients: Effect.service(ConnectionClients),
-  connections: Effect.service(Connections)
+  connections: Effect.service(ConnectionStore)
 })
 
 const listTags = (connectionId: string) => Effect.result(execute("intercom/list-tags", {}, connectionId))
@@ -56,11 +56,12 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       const { clients } = yield* services
       const first = yield* listTags("conn_a")
       assert.strictEqual(first._tag, "Success")
-      const kept = clients.get((yield* Connections).get("conn_a")!)
+      const stored = () => Effect.flatMap(Effect.service(ConnectionStore), (store) => store.get("conn_a"))
+      const kept = clients.get((yield* stored())!)
       const second = yield* listTags("conn_a")
       assert.strictEqual(second._tag, "Success")
       assert.strictEqual(clients.built(), 1)
-      assert.strictEqual(clients.get((yield* Connections).get("conn_a")!), kept)
+      assert.strictEqual(clients.get((yield* stored())!), kept)
       // The kept client saw the answers: it holds the rate-limit reading a fresh one would not have.
       assert.deepStrictEqual(kept.client.lastRateLimit(), { limit: 167, remaining: 150, resetAt })
       intercom.off("GET /tags")
@@ -73,7 +74,7 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       const { clients, connections } = yield* services
       const from = intercom.requests.length
       yield* listTags("conn_b")
-      connections.put(connectionFor("conn_b", "tok-conn_b-reconnected"))
+      yield* connections.save(connectionFor("conn_b", "tok-conn_b-reconnected"))
       yield* listTags("conn_b")
       assert.deepStrictEqual(authorizations(from), ["Bearer tok-conn_b", "Bearer tok-conn_b-reconnected"])
       assert.strictEqual(clients.built(), 2)
@@ -97,7 +98,7 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       uninstalled = true
       const revoked = yield* listTags("conn_gone")
       assert.strictEqual(revoked._tag === "Failure" ? revoked.failure.code : "no failure", "AUTH_REVOKED")
-      assert.strictEqual(connections.get("conn_gone")?.status, "revoked")
+      assert.strictEqual((yield* connections.get("conn_gone"))?.status, "revoked")
       assert.strictEqual(clients.size(), 1)
       assert.strictEqual(clients.evict("conn_gone"), false)
       assert.strictEqual(clients.evict("conn_kept"), true)
@@ -110,10 +111,10 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       intercom.on("GET /tags", () => ({ body: Answers.tagList }))
       const { clients, connections } = yield* services
       yield* listTags("conn_r")
-      connections.remove("conn_r")
+      yield* connections.remove("conn_r")
       assert.isTrue(clients.evict("conn_r"))
       assert.strictEqual(clients.size(), 0)
-      connections.put(connectionFor("conn_r"))
+      yield* connections.save(connectionFor("conn_r"))
       yield* listTags("conn_r")
       assert.strictEqual(clients.built(), 2)
       intercom.off("GET /tags")
@@ -176,12 +177,7 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       assert.isTrue(clients.evict("conn_default"))
       intercom.off("GET /tags")
     }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          Layer.sync(Connections, (): ConnectionsShape => Connections.make([connectionFor("conn_default")])),
-          RateLimiter.layer
-        )
-      )
+      Effect.provide(Layer.mergeAll(memoryStateWith([connectionFor("conn_default")]), RateLimiter.layer))
     )
   )
 })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { apiVersion } from "@taskjuice/intercom-client"
+import { ConnectionStore } from "@taskjuice/intercom-state"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,9 +8,9 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll } from "vitest"
-import { Connections } from "../src/Connections.ts"
 import { OAuth, OAuthError, type OAuthOptions } from "../src/OAuth.ts"
 import { resolveFailure } from "../src/StepError.ts"
+import { memoryStateWith } from "./support/Connections.ts"
 import {
   type FakeIntercom,
   type RecordedRequest,
@@ -34,7 +35,7 @@ const options = (overrides: Partial<OAuthOptions> = {}): OAuthOptions => ({
 })
 
 const layer = (overrides: Partial<OAuthOptions> = {}) =>
-  OAuth.layer(options(overrides)).pipe(Layer.provideMerge(Connections.layerMemory()))
+  OAuth.layer(options(overrides)).pipe(Layer.provideMerge(memoryStateWith()))
 
 /** Follows the authorize URL to Intercom's consent page, which approves and redirects back. */
 const approve = (authorizeUrl: string) =>
@@ -46,12 +47,13 @@ const approve = (authorizeUrl: string) =>
     return { code: back.searchParams.get("code"), state: back.searchParams.get("state") }
   })
 
-const failureOf = <A>(exit: Exit.Exit<A, OAuthError>): OAuthError => {
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): OAuthError => {
   assert.isTrue(Exit.isFailure(exit))
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")
   if (error === undefined || error._tag !== "Fail") throw new Error("expected a typed failure")
-  return error.error
+  assert.instanceOf(error.error, OAuthError)
+  return error.error as OAuthError
 }
 
 const exchangeCount = () => intercom.requests.filter((request) => request.path === "/auth/eagle/token").length
@@ -109,8 +111,8 @@ describe("OAuth connection", () => {
       assert.strictEqual(me?.headers.authorization, `Bearer ${token}`)
       assert.strictEqual(me?.headers["intercom-version"], apiVersion)
 
-      const connections = yield* Connections
-      assert.deepStrictEqual(connections.forWorkspace("eu7space"), [connection])
+      const connections = yield* ConnectionStore
+      assert.deepStrictEqual(yield* connections.forWorkspace("eu7space"), [connection])
     }).pipe(Effect.provide(layer()))
   )
 
@@ -142,7 +144,7 @@ describe("OAuth connection", () => {
           clientSecret: Redacted.make(intercom.clientSecret),
           redirectUri,
           fetch: viaLoopback
-        }).pipe(Layer.provideMerge(Connections.layerMemory()))
+        }).pipe(Layer.provideMerge(memoryStateWith()))
       )
     )
   )
@@ -164,15 +166,15 @@ describe("OAuth connection", () => {
       if (error.reason._tag === "StateInvalid") assert.strictEqual(error.reason.cause.reason, "Mismatch")
       assert.strictEqual(resolveFailure({ _tag: "OAuth", error: error }).status, 400)
       assert.strictEqual(exchangeCount(), before)
-      const connections = yield* Connections
-      assert.lengthOf(connections.list(), 0)
+      const connections = yield* ConnectionStore
+      assert.lengthOf(yield* connections.list, 0)
     }).pipe(Effect.provide(layer()))
   )
 
   it.live("rejects a state issued by another bundle, a missing state and a reused state", () =>
     Effect.gen(function* () {
       const other = yield* OAuth.make(options({ clientSecret: Redacted.make("another-secret") })).pipe(
-        Effect.provide(Connections.layerMemory())
+        Effect.provide(memoryStateWith())
       )
       const oauth = yield* OAuth
       const foreign = yield* approve(yield* other.authorizationUrl())
@@ -219,15 +221,15 @@ describe("OAuth connection", () => {
       assert.strictEqual(resolveFailure({ _tag: "OAuth", error: refused }).status, 502)
       assert.match(refused.message, /Intercom refused the authorization code \(status 400\)/)
       assert.isFalse(refused.message.includes(intercom.clientSecret))
-      const connections = yield* Connections
-      assert.lengthOf(connections.list(), 0)
+      const connections = yield* ConnectionStore
+      assert.lengthOf(yield* connections.list, 0)
     }).pipe(Effect.provide(layer()))
   )
 
   it.live("fails the connection when GET /me names no admin or no workspace, storing nothing", () =>
     Effect.gen(function* () {
       const oauth = yield* OAuth
-      const connections = yield* Connections
+      const connections = yield* ConnectionStore
       const answers: ReadonlyArray<{
         readonly reply: (request: RecordedRequest) => Reply
         readonly reason: OAuthError["reason"]
@@ -268,10 +270,10 @@ describe("OAuth connection", () => {
           assert.match(error.message, answer.message)
         }
       }).pipe(Effect.ensuring(Effect.sync(() => intercom.off("GET /me"))))
-      assert.lengthOf(connections.list(), 0)
+      assert.lengthOf(yield* connections.list, 0)
       // The same flow with a complete answer connects.
       yield* oauth.complete(yield* approve(yield* oauth.authorizationUrl()))
-      assert.lengthOf(connections.list(), 1)
+      assert.lengthOf(yield* connections.list, 1)
     }).pipe(Effect.provide(layer()))
   )
 
@@ -285,9 +287,9 @@ describe("OAuth connection", () => {
         adminEmail: "a@acme.test"
       }
       const oauth = yield* OAuth
-      const connections = yield* Connections
+      const connections = yield* ConnectionStore
       const first = (yield* oauth.complete(yield* approve(yield* oauth.authorizationUrl()))).connection
-      connections.markRevoked(first.id)
+      yield* connections.markRevoked(first.id)
 
       const again = yield* oauth.complete(
         yield* approve(yield* oauth.authorizationUrl({ connectionId: first.id }))
@@ -310,7 +312,7 @@ describe("OAuth connection", () => {
         )
       )
       assert.strictEqual(mismatch.reason._tag, "WorkspaceMismatch")
-      assert.lengthOf(connections.list(), 1)
+      assert.lengthOf(yield* connections.list, 1)
     }).pipe(Effect.provide(layer()))
   )
 })

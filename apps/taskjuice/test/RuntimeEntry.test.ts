@@ -3,12 +3,13 @@ import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { sign, signatureHeaders, webhookFixture } from "@taskjuice/intercom-core"
+import { sign, signatureHeaders } from "@taskjuice/intercom-core"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { makeManifest } from "../src/Manifest.ts"
 import { makeRuntime } from "../src/runtime.ts"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
+import { notificationNow } from "../src/testing/Deliveries.ts"
 import { testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
@@ -25,7 +26,7 @@ afterAll(() => intercom.close())
 
 const delivery = (id: string) => {
   const body = Buffer.from(
-    JSON.stringify({ ...webhookFixture("contact.user.created"), id, app_id: workspaceId })
+    JSON.stringify(notificationNow("contact.user.created", { id, app_id: workspaceId }))
   )
   return { body, headers: { [signatureHeaders.sha1]: sign(body, Redacted.make(secret), "sha1") } }
 }
@@ -55,7 +56,7 @@ const runWorker = async (entry: string, notificationId: string) => {
 describe("the runtime entry: an action step, a webhook delivery, the manifest", () => {
   it("from the sources, in this process", async () => {
     const runtime = makeRuntime({ clientSecret: Redacted.make(secret) })
-    runtime.connections.put(testConnection({ id: "conn_here", workspaceId, apiBaseUrl: intercom.url }))
+    await runtime.connections.save(testConnection({ id: "conn_here", workspaceId, apiBaseUrl: intercom.url }))
     assert.deepStrictEqual(await runtime.execute("intercom/list-tags", {}, "conn_here"), tagsOutput)
     const { body, headers } = delivery("notif_runtime_here")
     const receipt = await runtime.receiveWebhook(body, headers)

@@ -5,7 +5,7 @@
 import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import type { Activation } from "../src/Activation.ts"
+import type { InboxActivation } from "../src/Activation.ts"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
 import type { ConnectionSummary } from "../src/Connection.ts"
 import type { StepError } from "../src/StepError.ts"
@@ -57,7 +57,7 @@ describe("the bundle against the Intercom simulator", () => {
   })
 
   it("turns the simulator's signed deliveries into activations for the connection", async () => {
-    const seen = new Promise<Activation>((resolve) => {
+    const seen = new Promise<InboxActivation>((resolve) => {
       const stop = host.activations.subscribe((activation) => {
         stop()
         resolve(activation)
@@ -73,11 +73,16 @@ describe("the bundle against the Intercom simulator", () => {
     assert.strictEqual(activation.notificationId, notification?.id)
     assert.strictEqual(notification?.deliveries[0]?.status, 200)
 
+    // Kept in the inbox, which the runtime reads by cursor.
+    const kept = await host.activations.read({ limit: 1000 })
+    assert.deepStrictEqual(
+      kept.filter((a) => a.notificationId === notification?.id).map((a) => a.cursor),
+      [activation.cursor]
+    )
     // A redelivery of the same notification is acknowledged and dropped.
-    const before = host.activations.recent().length
     const [redelivery] = await sim.resend(notification?.id ?? "")
     assert.strictEqual(redelivery?.status, 200)
-    assert.strictEqual(host.activations.recent().length, before)
+    assert.lengthOf(await host.activations.read({ limit: 1000 }), kept.length)
   })
 
   it("runs actions against the simulator's API", async () => {
@@ -94,11 +99,11 @@ describe("the bundle against the Intercom simulator", () => {
   })
 
   it("reports AUTH_REVOKED once the simulator revokes the token", async () => {
-    const token = host.connections.get(connection.id)?.accessToken
+    const token = (await host.connections.get(connection.id))?.accessToken
     assert.isTrue(sim.revokeToken(Redacted.value(token ?? Redacted.make(""))))
     const revoked = await action("intercom/list-tags", {})
     assert.strictEqual(revoked.status, 401)
     assert.strictEqual(revoked.body.error?.code, "AUTH_REVOKED")
-    assert.strictEqual(host.connections.get(connection.id)?.status, "revoked")
+    assert.strictEqual((await host.connections.get(connection.id))?.status, "revoked")
   })
 })

@@ -17,6 +17,7 @@ import {
   UnexpectedStatus,
   VersionUnsupported
 } from "@taskjuice/intercom-core"
+import { ConnectionStore } from "@taskjuice/intercom-state"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -24,7 +25,6 @@ import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll } from "vitest"
 import { execute } from "../src/ActionExecution.ts"
 import { runtimeAuthorization, startBundleHost } from "../src/BundleHost.ts"
-import { Connections } from "../src/Connections.ts"
 import {
   fromActionFailure,
   type StepError,
@@ -32,7 +32,7 @@ import {
   stepErrorCodes,
   toStepError
 } from "../src/StepError.ts"
-import { testConnection } from "./support/Connections.ts"
+import { memoryStateWith, testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
 
@@ -202,22 +202,20 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
 
   const layer = () =>
     Layer.mergeAll(
-      Layer.sync(Connections, () =>
-        Connections.make([
-          testConnection({ id: "conn_1", apiBaseUrl: intercom.url, accessToken: Redacted.make(token) }),
-          testConnection({
-            id: "conn_revokes",
-            apiBaseUrl: intercom.url,
-            accessToken: Redacted.make(`${token}-r`)
-          }),
-          // Its own token, so the rate limiter's block after the 429 holds back no other test request.
-          testConnection({
-            id: "conn_limited",
-            apiBaseUrl: intercom.url,
-            accessToken: Redacted.make(`${token}-l`)
-          })
-        ])
-      ),
+      memoryStateWith([
+        testConnection({ id: "conn_1", apiBaseUrl: intercom.url, accessToken: Redacted.make(token) }),
+        testConnection({
+          id: "conn_revokes",
+          apiBaseUrl: intercom.url,
+          accessToken: Redacted.make(`${token}-r`)
+        }),
+        // Its own token, so the rate limiter's block after the 429 holds back no other test request.
+        testConnection({
+          id: "conn_limited",
+          apiBaseUrl: intercom.url,
+          accessToken: Redacted.make(`${token}-l`)
+        })
+      ]),
       RateLimiter.layer
     )
 
@@ -371,8 +369,8 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
         [revoked.code, revoked.providerStatus, revoked.retryable],
         ["AUTH_REVOKED", 401, false]
       )
-      const connections = yield* Connections
-      assert.strictEqual(connections.get("conn_revokes")?.status, "revoked")
+      const connections = yield* ConnectionStore
+      assert.strictEqual((yield* connections.get("conn_revokes"))?.status, "revoked")
       const before = intercom.requests.length
       const again = yield* stepError("intercom/get-contact", getContact, "conn_revokes")
       assert.strictEqual(again.code, "AUTH_REVOKED")

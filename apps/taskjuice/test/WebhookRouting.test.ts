@@ -1,20 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
-import { NotificationDedupe, notificationIdOf, sign, webhookFixture } from "@taskjuice/intercom-core"
+import { type NotificationIdentity, notificationIdOf, sign } from "@taskjuice/intercom-core"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { Connections } from "../src/Connections.ts"
+import { notificationNow } from "../src/testing/Deliveries.ts"
 import { receiveWebhook, type WebhookEndpointOptions } from "../src/WebhookEndpoint.ts"
-import { testConnection } from "./support/Connections.ts"
+import { memoryStateWith, testConnection } from "./support/Connections.ts"
 
 const secret = Redacted.make("routing-secret")
-const layer = Layer.mergeAll(
-  Connections.layerMemory([
-    testConnection({ id: "conn_admin_only" }),
-    testConnection({ id: "conn_leads_only" })
-  ]),
-  NotificationDedupe.layerMemory()
-)
+// One send time for the file, so two attempts of an id-less notification derive the same id.
+const sentAt = Math.floor(Date.now() / 1000)
+const layer = memoryStateWith([
+  testConnection({ id: "conn_admin_only" }),
+  testConnection({ id: "conn_leads_only" })
+])
 
 // Each connection's workflows listen with their own options; the endpoint applies them with the core's `activates`.
 const options: WebhookEndpointOptions = {
@@ -29,7 +27,7 @@ const options: WebhookEndpointOptions = {
 }
 
 const deliver = (topic: string, changes: Record<string, unknown> = {}) => {
-  const body = JSON.stringify({ ...webhookFixture(topic), ...changes })
+  const body = JSON.stringify(notificationNow(topic, changes, sentAt))
   return receiveWebhook(Buffer.from(body), { "x-hub-signature": sign(body, secret, "sha1") }, options)
 }
 
@@ -58,10 +56,14 @@ describe("receiveWebhook routing", () => {
       const second = yield* deliver("contact.lead.created", { id: null, delivery_attempts: 2 })
       assert.strictEqual(first._tag, "Accepted")
       assert.strictEqual(second._tag, "Duplicate")
-      const other = yield* deliver("contact.lead.created", { id: null, created_at: 1 })
+      const other = yield* deliver("contact.lead.created", { id: null, created_at: sentAt - 1 })
       assert.strictEqual(other._tag, "Accepted")
-      const fixture = webhookFixture("contact.lead.created")
-      assert.match(notificationIdOf({ ...fixture, id: null }), /^derived_[0-9a-f]{32}$/)
+      assert.match(
+        notificationIdOf(
+          notificationNow("contact.lead.created", { id: null }) as unknown as NotificationIdentity
+        ),
+        /^derived_[0-9a-f]{32}$/
+      )
     }).pipe(Effect.provide(layer))
   )
 })

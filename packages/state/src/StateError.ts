@@ -6,6 +6,15 @@
  */
 import * as Data from "effect/Data"
 
+/** The first message along a chain of causes: a wrapper such as `RedisError` often has none of its own. */
+const causeMessage = (cause: unknown): string | undefined => {
+  for (let current = cause, depth = 0; current instanceof Error && depth < 4; depth++) {
+    if (current.message !== "") return current.message
+    current = current.cause
+  }
+  return undefined
+}
+
 /**
  * A backend could not be reached or answered with an error (a Redis outage, a SQLite lock held past the
  * busy timeout, a full disk).
@@ -21,8 +30,8 @@ export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{
   readonly retryable = true
 
   override get message(): string {
-    const detail = this.cause instanceof Error ? `: ${this.cause.message}` : ""
-    return `The ${this.backend} state store failed during ${this.operation}${detail}`
+    const said = causeMessage(this.cause)
+    return `The ${this.backend} state store failed during ${this.operation}${said === undefined ? "" : `: ${said}`}`
   }
 }
 

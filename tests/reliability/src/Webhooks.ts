@@ -5,7 +5,8 @@
  */
 import { Agent } from "node:http"
 import { type Activation, type BundleHost, startBundleHost } from "@taskjuice/intercom-bundle"
-import { sign, signatureHeaders, webhookFixture } from "@taskjuice/intercom-core"
+import { notificationNow } from "@taskjuice/intercom-bundle/testing"
+import { sign, signatureHeaders } from "@taskjuice/intercom-core"
 import type * as Redacted from "effect/Redacted"
 import { type Canaries, type LeakWatch, makeCanaries, watchForLeaks } from "./Canary.ts"
 
@@ -23,22 +24,27 @@ export const activatingTopics = [
   "contact.lead.created"
 ] as const
 
-/** A notification envelope for `topic`, from the core's fixture, with its own id and workspace. */
+/**
+ * A notification envelope for `topic`, from the core's fixture, with its own id and workspace, sent now
+ * (`sentAt`, Unix seconds) as Intercom would.
+ */
 export const envelope = (
   topic: string,
-  options: { readonly id?: string | null; readonly appId?: string } = {}
+  options: { readonly id?: string | null; readonly appId?: string; readonly sentAt?: number } = {}
 ): Record<string, unknown> => {
   const fixtureTopic =
     (activatingTopics as ReadonlyArray<string>).includes(topic) || topic === "ping"
       ? topic
       : "contact.user.created"
-  const fixture = structuredClone(webhookFixture(fixtureTopic)) as unknown as Record<string, unknown>
-  return {
-    ...fixture,
-    topic,
-    app_id: options.appId ?? connectedWorkspaceId,
-    ...(options.id === undefined ? {} : { id: options.id })
-  }
+  return notificationNow(
+    fixtureTopic,
+    {
+      topic,
+      app_id: options.appId ?? connectedWorkspaceId,
+      ...(options.id === undefined ? {} : { id: options.id })
+    },
+    options.sentAt
+  )
 }
 
 /** Both signature headers, as the simulator sends them by default. */

@@ -32,7 +32,8 @@ const watch = watchForLeaks(canaries)
 let results: ReadonlyArray<CellResult> = []
 
 beforeAll(async () => {
-  results = await runMatrix({ canaries, watch, strikes: size.transientFailures, concurrency: 12 })
+  // Every cell's simulator and host share this process's one thread: fewer at once, fewer late answers.
+  results = await runMatrix({ canaries, watch, strikes: size.transientFailures, concurrency: 8 })
   const table = formatMatrix(results)
   watch.inspect("fault matrix report", table)
   console.log(`\nFault matrix (${results.length} cells, ${size.name} run)\n${table}\n`)

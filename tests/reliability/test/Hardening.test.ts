@@ -2,17 +2,19 @@
  * Issue 13's attacks against a host in a process of its own, over loopback: deep nesting, a flood of
  * 1 MiB deliveries (the host's resident memory measured from outside), thousands of slow connections
  * while Intercom's probes must still be answered within its 5 s, cross-origin and unauthenticated
- * runtime calls, login CSRF and a reconnect, through the simulator's OAuth.
+ * runtime calls, login CSRF and a reconnect, through the simulator's OAuth. The host process keeps its
+ * state where `serve` does by default, in a SQLite file.
  */
 
 import { Agent } from "node:http"
 import { connect, type Socket } from "node:net"
 import { runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
-import { makeBrowser, type SpawnedHost, spawnHost } from "@taskjuice/intercom-bundle/testing"
+import { makeBrowser, type SpawnedHost, spawnHost, stopAll } from "@taskjuice/intercom-bundle/testing"
 import { startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { pool, send } from "../src/Http.ts"
+import { type SharedState, sqliteState } from "../src/SharedState.ts"
 import { suiteSize } from "../src/SuiteSize.ts"
 import { connectedWorkspaceId, envelope, signedHeaders } from "../src/Webhooks.ts"
 
@@ -22,16 +24,25 @@ const runtimeToken = "hardening-runtime-token-for-this-run"
 let host: SpawnedHost
 const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
+let state: SharedState
+
 beforeAll(async () => {
-  host = await spawnHost({
-    clientSecret: Redacted.value(secret),
-    runtimeToken,
-    workspaceId: connectedWorkspaceId
-  })
+  // The state where `serve` keeps it by default: a SQLite file (a temporary one).
+  state = await sqliteState()
+  host = await spawnHost(
+    {
+      clientSecret: Redacted.value(secret),
+      runtimeToken,
+      workspaceId: connectedWorkspaceId,
+      state: state.location
+    },
+    { env: state.env }
+  )
 })
 afterAll(async () => {
   agent.destroy()
-  await host.stop()
+  await stopAll()
+  await state?.close()
 })
 
 const deliver = (body: string, timeoutMs = 30_000) => {
@@ -198,7 +209,7 @@ describe("OAuth against the simulator", () => {
       const [answer] = await victim.visit(callback)
       expect(answer?.status).toBe(400)
       expect(JSON.parse(answer?.body ?? "{}").error.code).toBe("CONNECT_REFUSED")
-      expect(bundle.connections.list()).toHaveLength(0)
+      expect(await bundle.connections.list()).toHaveLength(0)
 
       // The same admin connects the same workspace twice: one connection, reconnected.
       for (const context of ["tj-1", "tj-1"]) {
@@ -206,7 +217,7 @@ describe("OAuth against the simulator", () => {
         const flow = await browser.visit(await startLink(context))
         expect(flow.at(-1)?.status).toBe(200)
       }
-      expect(bundle.connections.list()).toHaveLength(1)
+      expect(await bundle.connections.list()).toHaveLength(1)
     } finally {
       await bundle.close()
       await sim.close()

@@ -1,12 +1,12 @@
 /**
- * What the host's routes share: its limits, secrets, activation buffer, manifest and log. Built once
- * by `startBundleHost` and provided to both routers.
+ * What the host's routes share: its limits, secrets, activation listeners, manifest and log. Built
+ * once by `startBundleHost` and provided to both routers, beside the state's stores.
  */
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Redacted from "effect/Redacted"
-import type { ActivationLog } from "../ActivationLog.ts"
+import type { ActivationListeners } from "../ActivationListeners.ts"
 import type { Connection } from "../Connection.ts"
 import type { Manifest } from "../Manifest.ts"
 import type { TriggerSubscription } from "../WebhookEndpoint.ts"
@@ -17,7 +17,10 @@ export interface HostContextShape {
   /** The OAuth app's client secret first, then previous ones still accepted on webhooks. */
   readonly secrets: NonEmptyReadonlyArray<Redacted.Redacted<string>>
   readonly subscriptions: ((connection: Connection) => ReadonlyArray<TriggerSubscription>) | undefined
-  readonly activations: ActivationLog
+  /** Told of each activation the inbox kept, after the answer. */
+  readonly listeners: ActivationListeners
+  /** How long a delivery's key is remembered (and past which a replay is stale). */
+  readonly dedupeWindow: Duration.Input | undefined
   readonly manifest: Manifest
   /** One JSON line per event; guarded by the caller. */
   readonly log: (entry: Record<string, unknown>) => void

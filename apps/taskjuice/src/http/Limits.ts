@@ -5,6 +5,7 @@
  * deep is refused before anything parses, stores or logs it.
  */
 import { webhookBodyLimitBytes } from "@taskjuice/intercom-core"
+import { defaultInboxLimits } from "@taskjuice/intercom-state"
 
 export interface HostLimits {
   /** Largest request body, in bytes. */
@@ -19,7 +20,10 @@ export interface HostLimits {
   readonly requestTimeoutMs: number
   /** Open connections per listener; more are closed as they arrive. */
   readonly connections: number
-  /** Bytes of activation payloads kept for `GET /activations`; the oldest go first. */
+  /**
+   * Bytes of unacknowledged activations the inbox holds (as stored JSON). Nothing is evicted to make
+   * room: past it, deliveries are answered 503 (UNAVAILABLE) until the runtime acknowledges some.
+   */
   readonly activationBytes: number
 }
 
@@ -30,7 +34,7 @@ export const defaultLimits: HostLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 10_000,
   connections: 10_000,
-  activationBytes: 8 * 1024 * 1024
+  activationBytes: defaultInboxLimits.maxBytes
 }
 
 /** The name each limit has in errors, flags and the manifest. */

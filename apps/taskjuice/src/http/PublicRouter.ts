@@ -3,6 +3,7 @@
  * the OAuth hand-off (`/oauth/begin` sets the browser's cookie, `/oauth/callback` checks it) and a
  * health check. Nothing here lists, reads or runs anything for a caller.
  */
+import type { StoreError } from "@taskjuice/intercom-state"
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -10,6 +11,7 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { summarizeConnection } from "../Connection.ts"
 import { webhookPath } from "../Manifest.ts"
 import { OAuth, OAuthError } from "../OAuth.ts"
+import { fromStateFailure, type HostFailure } from "../StepError.ts"
 import { acknowledgement, receiveWebhook } from "../WebhookEndpoint.ts"
 import { HostContext } from "./HostContext.ts"
 import { readBody } from "./RequestBody.ts"
@@ -28,13 +30,18 @@ const webhook = Effect.gen(function* () {
   const receipt = yield* receiveWebhook(body, request.headers, {
     secrets: host.secrets,
     subscriptions: host.subscriptions,
-    limits: host.limits
+    limits: host.limits,
+    dedupeWindow: host.dedupeWindow
   })
   if (receipt._tag === "Refused") return failureResponse(receipt.failure)
-  // Recorded before the answer; logging and listeners run after it, guarded.
-  if (receipt._tag === "Accepted") host.activations.record(receipt.activations, body.byteLength)
+  // Kept in the inbox before the answer; logging and listeners run after it, guarded.
+  if (receipt._tag === "Accepted") host.listeners.handOff(receipt.activations)
   return json(200, acknowledgement(receipt))
 })
+
+/** OAuth's own refusals, or the state store's. */
+export const oauthFailure = (error: OAuthError | StoreError): HostFailure =>
+  error instanceof OAuthError ? { _tag: "OAuth", error } : fromStateFailure(error)
 
 const searchParam = (request: HttpServerRequest.HttpServerRequest, name: string): string | undefined => {
   const value = new URL(request.url, "http://host").searchParams.get(name)
@@ -54,7 +61,7 @@ const begin = Effect.gen(function* () {
   const oauth = yield* OAuth
   const request = yield* HttpServerRequest.HttpServerRequest
   const begun = yield* Effect.result(oauth.begin(searchParam(request, "ticket")))
-  if (begun._tag === "Failure") return failureResponse({ _tag: "OAuth", error: begun.failure })
+  if (begun._tag === "Failure") return failureResponse(oauthFailure(begun.failure))
   return yield* HttpServerResponse.redirect(begun.success.location, {
     status: 302,
     headers: { "cache-control": "no-store" }
@@ -77,9 +84,12 @@ const callback = Effect.gen(function* () {
   )
   if (exit._tag === "Failure") {
     const error = exit.failure
-    if (!(error instanceof OAuthError)) return yield* Effect.die(error)
-    host.log({ event: "connect-failed", reason: error.reason._tag, message: error.message })
-    return failureResponse({ _tag: "OAuth", error })
+    host.log({
+      event: "connect-failed",
+      reason: error instanceof OAuthError ? error.reason._tag : error._tag,
+      message: error.message
+    })
+    return failureResponse(oauthFailure(error))
   }
   const { connection, reconnected, context } = exit.success
   host.log({ event: reconnected ? "reconnected" : "connected", connection: summarizeConnection(connection) })

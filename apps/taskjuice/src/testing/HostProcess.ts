@@ -3,11 +3,13 @@
  * A bundle host in a process of its own, for tests that must watch a host from outside: whether it
  * survives a delivery, how much memory it holds. Started as `node HostProcess.ts '<json>'` with
  * {@link HostProcessConfig}; it prints one JSON line `{"event":"listening",...}` when ready, its log
- * lines after that, and guards the process as `pnpm taskjuice serve` does.
+ * lines after that, guards the process as `pnpm taskjuice serve` does, and exits when the process that
+ * started it goes away.
  */
 import * as Redacted from "effect/Redacted"
 import { startBundleHost } from "../BundleHost.ts"
 import type { HostLimits } from "../http/Limits.ts"
+import { exitWithParent } from "../Workers.ts"
 
 export interface HostProcessConfig {
   readonly clientSecret: string
@@ -16,6 +18,8 @@ export interface HostProcessConfig {
   readonly workspaceId: string
   readonly limits?: Partial<HostLimits>
   readonly publicPort?: number
+  /** Where the state lives, as `--state` takes it (default `memory`); keys from `TASKJUICE_STATE_KEY`. */
+  readonly state?: string
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as HostProcessConfig
@@ -30,6 +34,7 @@ const host = await startBundleHost({
   intercomBaseUrl: "http://127.0.0.1:9",
   ...(config.limits === undefined ? {} : { limits: config.limits }),
   ...(config.publicPort === undefined ? {} : { publicPort: config.publicPort }),
+  ...(config.state === undefined ? {} : { state: config.state }),
   writeLine: (line) => process.stdout.write(`${line}\n`),
   connections: [
     {
@@ -46,10 +51,21 @@ const host = await startBundleHost({
     }
   ]
 })
-print({ event: "listening", url: host.url, webhookUrl: host.webhookUrl, pid: process.pid })
-process.once("SIGTERM", () => {
+print({
+  event: "listening",
+  url: host.url,
+  webhookUrl: host.webhookUrl,
+  redirectUri: host.redirectUri,
+  pid: process.pid
+})
+let stopping = false
+const stop = () => {
+  if (stopping) return
+  stopping = true
   host.close().then(
     () => process.exit(0),
     () => process.exit(1)
   )
-})
+}
+process.once("SIGTERM", stop)
+exitWithParent(stop)

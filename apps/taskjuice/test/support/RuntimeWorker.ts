@@ -20,7 +20,7 @@ export interface RuntimeWorkerTask {
 const task = JSON.parse(process.argv[2] ?? "{}") as RuntimeWorkerTask
 const runtime: typeof RuntimeEntry = await import(task.entry)
 const worker = runtime.makeRuntime({ clientSecret: runtime.Redacted.make(task.clientSecret) })
-worker.connections.put({
+await worker.connections.save({
   ...task.connection,
   workspaceName: "Worker",
   adminId: "1",
