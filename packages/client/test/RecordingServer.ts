@@ -28,23 +28,28 @@ export interface ScriptedResponse {
 export interface RecordingServer {
   readonly url: string
   readonly requests: Array<RecordedRequest>
+  /** Resolves once the server has recorded one more request (the next one it receives). */
+  readonly received: () => Promise<RecordedRequest>
   respondWith: (response: ScriptedResponse) => void
   readonly close: () => Promise<void>
 }
 
 export const startRecordingServer = async (): Promise<RecordingServer> => {
   const requests: Array<RecordedRequest> = []
+  const waiting: Array<(request: RecordedRequest) => void> = []
   let next: ScriptedResponse = { status: 200, body: {} }
   const server = createServer((request, response) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
     request.on("end", () => {
-      requests.push({
+      const recorded: RecordedRequest = {
         method: request.method ?? "",
         url: request.url ?? "",
         headers: request.headers,
         body: Buffer.concat(chunks).toString("utf8")
-      })
+      }
+      requests.push(recorded)
+      for (const resolve of waiting.splice(0)) resolve(recorded)
       const answer = next
       const send = () => {
         if (response.destroyed) return
@@ -66,6 +71,7 @@ export const startRecordingServer = async (): Promise<RecordingServer> => {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    received: () => new Promise((resolve) => waiting.push(resolve)),
     respondWith: (response) => {
       next = response
     },

@@ -1,3 +1,4 @@
+import diagnostics from "node:diagnostics_channel"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { fetchTransport, type OutgoingRequest, undiciTransport } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
@@ -78,12 +79,25 @@ describe.each([
     expect(response.body).toBeNull()
   })
 
-  it("rejects with the abort reason when the signal fires mid-request", async () => {
+  it("rejects with the abort reason when the signal fires mid-request, even on a busy machine", async () => {
     server.respondWith({ status: 200, body: {}, delayMillis: 2_000 })
     const controller = new AbortController()
     const reason = new Error("timed out by the caller")
-    setTimeout(() => controller.abort(reason), 50)
-    await expect(transport(outgoing({ signal: controller.signal }))).rejects.toBe(reason)
+    // Abort once the server holds the request, not after a fixed delay: aborted after 50 ms, a request
+    // the server had not read yet (the loop busy, as on a loaded machine: simulated here right after
+    // the headers go out) was still recorded, after this test ended, as the next test's request.
+    void server.received().then(() => controller.abort(reason))
+    const busy = () => {
+      const until = performance.now() + 100
+      while (performance.now() < until);
+    }
+    diagnostics.subscribe("undici:client:sendHeaders", busy)
+    try {
+      await expect(transport(outgoing({ signal: controller.signal }))).rejects.toBe(reason)
+    } finally {
+      diagnostics.unsubscribe("undici:client:sendHeaders", busy)
+    }
+    expect(server.requests).toHaveLength(1)
   })
 })
 
