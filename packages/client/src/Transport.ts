@@ -167,15 +167,15 @@ export const undiciTransport: Transport = async (outgoing) => {
   )
 }
 
-/** A transport over a `fetch` function (a test's, or one that traces requests). */
-export const fetchTransport =
-  (fetch: (request: Request) => Promise<Response>): Transport =>
-  (outgoing) =>
-    fetch(
-      new Request(outgoing.url, {
-        method: outgoing.method,
-        headers: outgoing.headers,
-        ...(outgoing.body === undefined ? {} : { body: outgoing.body }),
-        ...(outgoing.signal === undefined ? {} : { signal: outgoing.signal })
-      })
-    )
+/**
+ * The default transport as a `fetch`: what openapi-fetch calls with each Request (after every
+ * middleware), answered through undici's `request`.
+ */
+export const undiciFetch = async (request: Request): Promise<Response> =>
+  undiciTransport({
+    url: request.url,
+    method: request.method,
+    headers: request.headers,
+    body: request.body === null ? undefined : new Uint8Array(await request.arrayBuffer()),
+    signal: request.signal
+  })

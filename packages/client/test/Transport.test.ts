@@ -1,6 +1,6 @@
 import diagnostics from "node:diagnostics_channel"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { fetchTransport, type OutgoingRequest, undiciTransport } from "../src/index.ts"
+import { undiciFetch } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
 
 let server: RecordingServer
@@ -12,18 +12,25 @@ beforeEach(() => {
   server.requests.length = 0
 })
 
-const outgoing = (overrides: Partial<OutgoingRequest> = {}): OutgoingRequest => ({
-  url: `${server.url}/contacts?per_page=2`,
-  method: "GET",
-  headers: new Headers({ accept: "application/json", "x-trace": "t-1" }),
-  body: undefined,
-  signal: undefined,
-  ...overrides
-})
+interface Outgoing {
+  readonly url?: string
+  readonly method?: string
+  readonly headers?: Headers
+  readonly body?: string
+  readonly signal?: AbortSignal
+}
+
+const outgoing = (overrides: Outgoing = {}): Request =>
+  new Request(overrides.url ?? `${server.url}/contacts?per_page=2`, {
+    method: overrides.method ?? "GET",
+    headers: overrides.headers ?? new Headers({ accept: "application/json", "x-trace": "t-1" }),
+    ...(overrides.body === undefined ? {} : { body: overrides.body }),
+    ...(overrides.signal === undefined ? {} : { signal: overrides.signal })
+  })
 
 describe.each([
-  ["undici's request (the default)", undiciTransport],
-  ["a fetch function", fetchTransport((request) => fetch(request))]
+  ["undici's request (the default)", undiciFetch],
+  ["Node's fetch", (request: Request) => fetch(request)]
 ])("the transport over %s", (_, transport) => {
   it("sends the method, path, query, headers and body as given", async () => {
     server.respondWith({ status: 200, body: { ok: true } })
@@ -104,7 +111,7 @@ describe.each([
 describe("the default transport", () => {
   // The core tells a refused connection (provably unsent, so safe to retry) by this code.
   it("rejects with an error carrying ECONNREFUSED when nothing listens", async () => {
-    const failure: unknown = await undiciTransport(outgoing({ url: "http://127.0.0.1:9/tags" })).catch(
+    const failure: unknown = await undiciFetch(outgoing({ url: "http://127.0.0.1:9/tags" })).catch(
       (error: unknown) => error
     )
     const codes: Array<unknown> = []
@@ -120,7 +127,7 @@ describe("the default transport's Response keeps the one-read rule", () => {
   const answer = { type: "contact", name: "Zoë 😀" }
   const received = async () => {
     server.respondWith({ status: 200, body: answer })
-    return undiciTransport(outgoing())
+    return undiciFetch(outgoing())
   }
 
   it("reads once, as text, JSON, bytes, an ArrayBuffer or a Blob", async () => {
@@ -162,7 +169,7 @@ describe("the default transport's Response keeps the one-read rule", () => {
 
   it("parses a body that is not JSON into a rejection, not a throw", async () => {
     server.respondWith({ status: 200, body: undefined })
-    const response = await undiciTransport(outgoing())
+    const response = await undiciFetch(outgoing())
     await expect(response.json()).rejects.toThrow(SyntaxError)
   })
 })
