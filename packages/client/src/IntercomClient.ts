@@ -1,22 +1,40 @@
 /**
- * The one seam between our code and Intercom's REST API: an openapi-fetch client typed by the
- * generated `paths`, built through openapi-fetch's public API only: `createClient` with a `fetch`
- * over undici, and one middleware that sets the Intercom headers (Bearer auth, the pinned
- * `Intercom-Version`, JSON, User-Agent) and reads the rate-limit headers of every response. It
- * never throws on HTTP status; callers map.
+ * The one seam between our code and Intercom's REST API, typed by the generated `paths` and
+ * operations with openapi-fetch's own types: `call(operationId, init)` over the generated operations
+ * table, and openapi-fetch's method surface (`GET`, `POST`, … `request`, `use`, `eject`). Every call
+ * carries Bearer auth, the pinned `Intercom-Version`, JSON and a User-Agent, goes to the regional
+ * host, and answers with openapi-fetch's `{ data | error, response }` plus the status and the
+ * rate-limit reading. It never throws on HTTP status; callers map.
+ *
+ * Two ways out, one answer. A call that nothing outside the client watches goes straight to undici:
+ * the URL built by openapi-fetch's own serialisers, the body by its JSON serialiser, its rules for
+ * empty and error bodies, and the WHATWG Response built only if someone reads `response`. A call that
+ * needs WHATWG Requests (middleware, a `fetch` of the caller's, the `onResponse` observer) or any
+ * option the direct path does not read goes through openapi-fetch's own client, made with its public
+ * `createClient` and a `fetch` over the same transport, our headers set by a middleware that runs
+ * last. Nothing of openapi-fetch is patched; the benchmark header in
+ * `packages/core/bench/actions.bench.ts` gives the numbers that chose this.
  */
 import * as Redacted from "effect/Redacted"
-import createClient, { type Client, type Middleware } from "openapi-fetch"
+import createClient, {
+  createFinalURL,
+  createQuerySerializer,
+  defaultBodySerializer,
+  defaultPathSerializer,
+  type FetchResponse,
+  type MaybeOptionalInit,
+  type Middleware,
+  mergeHeaders
+} from "openapi-fetch"
+import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers"
 import type { paths } from "./generated/intercom.ts"
+import { type OperationId, operations as operationTable } from "./generated/operations.ts"
 import { apiVersion } from "./generated/version.ts"
 import { type RateLimit, readRateLimit } from "./RateLimit.ts"
 import { apiHosts, type Region } from "./Region.ts"
-import { undiciFetch } from "./Transport.ts"
+import { acceptedEncodings, type Exchange, exchange, headerOf, toResponse, undiciFetch } from "./Transport.ts"
 
 export type IntercomPaths = paths
-
-/** The raw openapi-fetch client; use `IntercomClient` to also see the version and host. */
-export type IntercomFetchClient = Client<paths, "application/json">
 
 export interface ResponseObservation {
   readonly request: Request
@@ -36,20 +54,147 @@ export interface IntercomClientOptions {
   /** Sends each request instead of the default transport (undici's `request`), e.g. in a test. */
   readonly fetch?: (request: Request) => Promise<Response>
   readonly userAgent?: string
-  /** Called with every response and its rate-limit reading, before any other middleware reads it. */
+  /** Called with every response and its rate-limit reading, before any middleware reads it. */
   readonly onResponse?: (observation: ResponseObservation) => void
   /** openapi-fetch middleware; the Intercom headers are set after theirs, on what goes out. */
   readonly middleware?: ReadonlyArray<Middleware>
 }
 
-export interface IntercomClient extends IntercomFetchClient {
+/** openapi-fetch's answer, plus what every caller reads without building a WHATWG Response. */
+export type IntercomResult<Operation, Init> = (Operation extends Record<string | number, unknown>
+  ? FetchResponse<Operation, Init, "application/json">
+  : never) & {
+  readonly status: number
+  readonly rateLimit: RateLimit | undefined
+}
+
+/** openapi-fetch's rule for the init argument: optional exactly when nothing in it is required. */
+type InitArgument<Init> =
+  RequiredKeysOf<Init> extends never
+    ? [(Init & { [key: string]: unknown })?]
+    : [Init & { [key: string]: unknown }]
+
+/** A method of openapi-fetch's client (`GET`, `POST`, …), answering with `IntercomResult`. */
+export type IntercomMethod<Method extends HttpMethod> = <
+  Path extends PathsWithMethod<paths, Method>,
+  Init extends MaybeOptionalInit<paths[Path], Method>
+>(
+  url: Path,
+  ...init: InitArgument<Init>
+) => Promise<IntercomResult<paths[Path][Method], Init>>
+
+type OperationTable = typeof operationTable
+/** The path of an operation, as the generated table has it. */
+export type OperationPath<Op extends OperationId> = Extract<OperationTable[Op]["path"], keyof paths>
+/** The method of an operation, in openapi-fetch's lower case. */
+export type OperationMethod<Op extends OperationId> = Extract<
+  Lowercase<OperationTable[Op]["method"]>,
+  keyof paths[OperationPath<Op>]
+>
+/** What `call` takes for an operation: openapi-fetch's init for its path and method. */
+export type OperationInit<Op extends OperationId> = MaybeOptionalInit<
+  paths[OperationPath<Op>],
+  OperationMethod<Op>
+>
+
+export interface IntercomClient {
   readonly baseUrl: string
   readonly version: string
   /** The rate-limit reading of the most recent response that carried one. */
   readonly lastRateLimit: () => RateLimit | undefined
+  /** Calls an operation by its operationId, e.g. `call("ShowContact", { params: { path: … } })`. */
+  readonly call: <Op extends OperationId, Init extends OperationInit<Op>>(
+    operation: Op,
+    ...init: InitArgument<Init>
+  ) => Promise<IntercomResult<paths[OperationPath<Op>][OperationMethod<Op>], Init>>
+  readonly request: <
+    Method extends HttpMethod,
+    Path extends PathsWithMethod<paths, Method>,
+    Init extends MaybeOptionalInit<paths[Path], Method>
+  >(
+    method: Method,
+    url: Path,
+    ...init: InitArgument<Init>
+  ) => Promise<IntercomResult<paths[Path][Method], Init>>
+  readonly GET: IntercomMethod<"get">
+  readonly PUT: IntercomMethod<"put">
+  readonly POST: IntercomMethod<"post">
+  readonly DELETE: IntercomMethod<"delete">
+  readonly PATCH: IntercomMethod<"patch">
+  readonly HEAD: IntercomMethod<"head">
+  readonly OPTIONS: IntercomMethod<"options">
+  /** Registers openapi-fetch middleware for every later call (which then goes through openapi-fetch). */
+  readonly use: (...middleware: ReadonlyArray<Middleware>) => void
+  readonly eject: (...middleware: ReadonlyArray<Middleware>) => void
 }
 
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
+
+/** The init options the direct path reads; any other one is openapi-fetch's to honour. */
+const directOptions = new Set(["params", "body", "headers", "signal"])
+
+interface CallInit {
+  readonly params?: {
+    readonly path?: Record<string, unknown>
+    readonly query?: Record<string, unknown>
+    readonly header?: Record<string, unknown>
+  }
+  readonly body?: unknown
+  readonly headers?: Parameters<typeof mergeHeaders>[0]
+  readonly signal?: AbortSignal | null
+  readonly middleware?: ReadonlyArray<Middleware>
+}
+
+type AnyResult = IntercomResult<Record<string, never>, unknown>
+
+const isDirect = (init: CallInit | undefined): boolean => {
+  if (init === undefined) return true
+  for (const key in init) if (!directOptions.has(key)) return false
+  return true
+}
+
+const utf8 = new TextDecoder()
+
+/** A direct call's answer; its WHATWG Response is built on first read, from the exchange. */
+class DirectResult {
+  readonly data: unknown
+  readonly error: unknown
+  readonly status: number
+  readonly rateLimit: RateLimit | undefined
+  #answer: Exchange
+  #response: Response | undefined
+
+  constructor(answer: Exchange, data: unknown, error: unknown, rateLimit: RateLimit | undefined) {
+    this.data = data
+    this.error = error
+    this.status = answer.status
+    this.rateLimit = rateLimit
+    this.#answer = answer
+  }
+
+  get response(): Response {
+    this.#response ??= toResponse(this.#answer)
+    return this.#response
+  }
+}
+
+/**
+ * `data` or `error` as openapi-fetch reads them: nothing for 204, HEAD or an empty body; JSON for a
+ * success (a body that is not JSON rejects, with a SyntaxError); JSON or else the text for an error.
+ */
+const read = (method: string, answer: Exchange): { readonly data?: unknown; readonly error?: unknown } => {
+  const ok = answer.status >= 200 && answer.status < 300
+  const length = headerOf(answer.headers, "content-length")
+  const chunked = headerOf(answer.headers, "transfer-encoding")?.includes("chunked") === true
+  if (answer.status === 204 || method === "HEAD" || (length === "0" && !chunked)) return {}
+  const text = utf8.decode(answer.body)
+  if (ok) return { data: text === "" && length === null ? undefined : JSON.parse(text) }
+  try {
+    return { error: JSON.parse(text) }
+  } catch {
+    return { error: text }
+  }
+}
 
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
@@ -58,24 +203,123 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
   const version = options.version ?? apiVersion
   const userAgent = options.userAgent ?? defaultUserAgent
   let lastRateLimit: RateLimit | undefined
+  const observe = (rateLimit: RateLimit | undefined) => {
+    if (rateLimit !== undefined) lastRateLimit = rateLimit
+    return rateLimit
+  }
 
-  // Registered after the caller's middleware: its onRequest runs after theirs, so the token (which
-  // lives only in this closure and on the wire) and the version are what goes out; its onResponse
-  // runs before theirs, on the response as it came.
+  // The token lives only in these closures and on the wire.
+  const intercomHeaders = () => ({
+    authorization: `Bearer ${Redacted.value(token)}`,
+    "intercom-version": version,
+    accept: "application/json",
+    "user-agent": userAgent
+  })
+  const withoutBody = { ...intercomHeaders(), "accept-encoding": acceptedEncodings }
+  const withBody = { ...withoutBody, "content-type": "application/json" }
+  const querySerializer = createQuerySerializer()
+
+  const direct = async (method: string, path: string, init: CallInit | undefined): Promise<AnyResult> => {
+    const body = init?.body === undefined ? undefined : defaultBodySerializer(init.body)
+    const given = init?.headers !== undefined || init?.params?.header !== undefined
+    const url = createFinalURL(path, {
+      baseUrl,
+      params: init?.params ?? {},
+      querySerializer,
+      pathSerializer: defaultPathSerializer
+    })
+    const answer = await exchange({
+      url,
+      method,
+      headers: given ? mergedHeaders(init, body !== undefined) : body === undefined ? withoutBody : withBody,
+      body,
+      signal: init?.signal ?? undefined
+    })
+    const { data, error } = read(method, answer)
+    const rateLimit = observe(readRateLimit({ get: (name) => headerOf(answer.headers, name) }))
+    return new DirectResult(answer, data, error, rateLimit) as unknown as AnyResult
+  }
+  /** The caller's headers under ours, merged as openapi-fetch merges them. */
+  const mergedHeaders = (init: CallInit, hasBody: boolean): Record<string, string> => {
+    const merged = mergeHeaders(
+      hasBody ? { "content-type": "application/json" } : {},
+      init.headers,
+      init.params?.header as Parameters<typeof mergeHeaders>[0]
+    )
+    return { "accept-encoding": acceptedEncodings, ...Object.fromEntries(merged), ...intercomHeaders() }
+  }
+
+  // Runs after every other middleware, on what goes out; its onResponse runs first, on what came in.
   const intercom: Middleware = {
     onRequest: ({ request }) => {
-      request.headers.set("Authorization", `Bearer ${Redacted.value(token)}`)
-      request.headers.set("Intercom-Version", version)
-      request.headers.set("Accept", "application/json")
-      request.headers.set("User-Agent", userAgent)
+      for (const [name, value] of Object.entries(intercomHeaders())) request.headers.set(name, value)
     },
     onResponse: ({ request, response }) => {
-      const rateLimit = readRateLimit(response.headers)
-      if (rateLimit !== undefined) lastRateLimit = rateLimit
+      const rateLimit = observe(readRateLimit(response.headers))
       options.onResponse?.({ request, response, rateLimit })
     }
   }
-  const client = createClient<paths, "application/json">({ baseUrl, fetch: options.fetch ?? undiciFetch })
-  client.use(...(options.middleware ?? []), intercom)
-  return Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
+  const viaOpenapiFetch = createClient<paths, "application/json">({
+    baseUrl,
+    fetch: options.fetch ?? undiciFetch
+  })
+  const registered: Array<Middleware> = []
+  const throughOpenapiFetch = async (method: string, path: string, init: CallInit | undefined) => {
+    const result = await viaOpenapiFetch.request(
+      method as "get",
+      path as never,
+      {
+        ...init,
+        middleware: [...(init?.middleware ?? []), intercom]
+      } as never
+    )
+    const { response } = result
+    return { ...result, status: response.status, rateLimit: readRateLimit(response.headers) } as AnyResult
+  }
+  const watched = options.fetch !== undefined || options.onResponse !== undefined
+  const send = (method: string, path: string, init: CallInit | undefined): Promise<AnyResult> =>
+    !watched && registered.length === 0 && isDirect(init)
+      ? direct(method, path, init)
+      : throughOpenapiFetch(method, path, init)
+
+  const use = (...middleware: ReadonlyArray<Middleware>) => {
+    for (const each of middleware) {
+      viaOpenapiFetch.use(each)
+      if (each) registered.push(each)
+    }
+  }
+  const eject = (...middleware: ReadonlyArray<Middleware>) => {
+    viaOpenapiFetch.eject(...middleware)
+    for (const each of middleware) {
+      const index = registered.indexOf(each)
+      if (index !== -1) registered.splice(index, 1)
+    }
+  }
+  if (options.middleware !== undefined) use(...options.middleware)
+
+  const method =
+    (name: string) =>
+    (path: string, init?: CallInit): Promise<AnyResult> =>
+      send(name, path, init)
+  const client = {
+    baseUrl,
+    version,
+    lastRateLimit: () => lastRateLimit,
+    call: (operation: OperationId, init?: CallInit) => {
+      const { method, path } = operationTable[operation]
+      return send(method, path, init)
+    },
+    request: (name: string, path: string, init?: CallInit) => send(name.toUpperCase(), path, init),
+    GET: method("GET"),
+    PUT: method("PUT"),
+    POST: method("POST"),
+    DELETE: method("DELETE"),
+    PATCH: method("PATCH"),
+    HEAD: method("HEAD"),
+    OPTIONS: method("OPTIONS"),
+    use,
+    eject
+  }
+  // The typed signatures are openapi-fetch's; at run time every method is `send`.
+  return client as unknown as IntercomClient
 }

@@ -19,6 +19,8 @@ export interface ScriptedResponse {
   readonly status?: number
   readonly headers?: Record<string, string | ReadonlyArray<string>>
   readonly body?: unknown
+  /** Send this text as the body instead of `body` as JSON. */
+  readonly rawBody?: string
   /** Send the body with this Content-Encoding. */
   readonly encoding?: "gzip" | "deflate" | "br"
   /** Answer only after this long (the request is recorded at once). */
@@ -53,7 +55,7 @@ export const startRecordingServer = async (): Promise<RecordingServer> => {
       const answer = next
       const send = () => {
         if (response.destroyed) return
-        const text = answer.body === undefined ? "" : JSON.stringify(answer.body)
+        const text = answer.rawBody ?? (answer.body === undefined ? "" : JSON.stringify(answer.body))
         const encoded = answer.encoding === undefined ? text : encoders[answer.encoding](text)
         response.writeHead(answer.status ?? 200, {
           "content-type": "application/json",

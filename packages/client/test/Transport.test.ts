@@ -1,6 +1,6 @@
 import diagnostics from "node:diagnostics_channel"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { undiciFetch } from "../src/index.ts"
+import { exchange, toResponse, undiciFetch } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
 
 let server: RecordingServer
@@ -28,10 +28,27 @@ const outgoing = (overrides: Outgoing = {}): Request =>
     ...(overrides.signal === undefined ? {} : { signal: overrides.signal })
   })
 
-describe.each([
-  ["undici's request (the default)", undiciFetch],
+/** The exchange as a direct call makes it: plain header names, the body as text, no Request. */
+const direct = async (request: Request): Promise<Response> => {
+  const body = await request.text()
+  return toResponse(
+    await exchange({
+      url: request.url,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: body === "" ? undefined : body,
+      signal: request.signal
+    })
+  )
+}
+
+const transports = [
+  ["undici's request, as a direct call sends it", direct],
+  ["undici's request, as openapi-fetch's fetch", undiciFetch],
   ["Node's fetch", (request: Request) => fetch(request)]
-])("the transport over %s", (_, transport) => {
+] as const
+
+describe.each(transports)("the transport over %s", (_, transport) => {
   it("sends the method, path, query, headers and body as given", async () => {
     server.respondWith({ status: 200, body: { ok: true } })
     const body = JSON.stringify({ name: "Zoë 😀" })
@@ -108,10 +125,10 @@ describe.each([
   })
 })
 
-describe("the default transport", () => {
+describe.each(transports.slice(0, 2))("%s", (_, transport) => {
   // The core tells a refused connection (provably unsent, so safe to retry) by this code.
   it("rejects with an error carrying ECONNREFUSED when nothing listens", async () => {
-    const failure: unknown = await undiciFetch(outgoing({ url: "http://127.0.0.1:9/tags" })).catch(
+    const failure: unknown = await transport(outgoing({ url: "http://127.0.0.1:9/tags" })).catch(
       (error: unknown) => error
     )
     const codes: Array<unknown> = []
@@ -123,7 +140,7 @@ describe("the default transport", () => {
   })
 })
 
-describe("the default transport's Response keeps the one-read rule", () => {
+describe("the transport's Response keeps the one-read rule", () => {
   const answer = { type: "contact", name: "Zoë 😀" }
   const received = async () => {
     server.respondWith({ status: 200, body: answer })

@@ -320,6 +320,13 @@ const layerBreakdown = async (server: { readonly url: string }) => {
   const runPromise = Effect.runPromiseWith(context)
   const api = Context.get(context, IntercomApi)
   const client = createIntercomClient({ accessToken: token, baseUrl: server.url })
+  // Any middleware sends every call through openapi-fetch's own client (createClient, its fetch over
+  // the same undici transport, our headers as middleware): the public-API design, measured alongside.
+  const viaOpenapiFetch = createIntercomClient({
+    accessToken: token,
+    baseUrl: server.url,
+    middleware: [{ onRequest: () => undefined }]
+  })
   const getContact = cases.find((c) => c.action === GetContact)
   const createContact = cases.find((c) => c.action === CreateContact)
   const layerCases = [
@@ -341,7 +348,11 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     const layers: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ["raw fetch + json()", rawCall(server.url, benchCase)],
       ["raw undici request + json()", rawRequestCall(server.url, benchCase)],
-      ["IntercomClient (openapi-fetch, transport)", () => send(client, new AbortController().signal)],
+      [
+        "IntercomClient via openapi-fetch (public API)",
+        () => send(viaOpenapiFetch, new AbortController().signal)
+      ],
+      ["IntercomClient direct (call, undici)", () => send(client, new AbortController().signal)],
       ["IntercomApi.call (fiber, limiter, timeout, check)", () => runPromise(api.call(operation, send))],
       ["action run", () => runPromise(benchCase.action.run(benchCase.input, { attempt: 0 }))],
       [
@@ -356,8 +367,9 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     console.log(`${benchCase.action.key}`)
     for (const [index, [name]] of layers.entries()) {
       const time = times[index] ?? Number.NaN
-      // Raw request against raw fetch; every later layer against the one before it.
-      const previous = index === 0 ? undefined : index - 1
+      // Raw request against raw fetch; the two client designs against the raw request; every later
+      // layer against the one before it.
+      const previous = index === 0 ? undefined : index === 1 ? 0 : index <= 3 ? 1 : index - 1
       const step = previous === undefined ? Number.NaN : time - (times[previous] ?? Number.NaN)
       console.log(
         `  ${name.padEnd(50)}${fixed(time, 8)}${fixed(time / base, 7, 3)}${Number.isNaN(step) ? "" : `  ${step >= 0 ? "+" : ""}${step.toFixed(1)} µs`}`
