@@ -5,7 +5,8 @@
  * action run once, over HTTP, through the same routes TaskJuice's runtime would use.
  */
 import { randomBytes } from "node:crypto"
-import { type BundleHost, startBundleHost } from "@taskjuice/intercom-bundle"
+import { type BundleHost, runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
+import { makeBrowser } from "@taskjuice/intercom-bundle/testing"
 import { triggers, webhookTopics } from "@taskjuice/intercom-core"
 import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
@@ -63,6 +64,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   try {
     const bundle = await startBundleHost({
       port: options.bundlePort ?? 0,
+      // A token for this run only; the sandbox's own calls carry it, nothing else can reach the runtime API.
+      runtimeToken: Redacted.make(randomBytes(32).toString("base64url")),
       intercomBaseUrl: simulator.url,
       clientId: simulator.clientId,
       clientSecret,
@@ -90,29 +93,44 @@ interface ConnectionSummary {
   readonly adminEmail: string | null
 }
 
-const getJson = async <T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) })
+/** A runtime API call, with the run's token. */
+const runtimeCall = async <T>(
+  sandbox: Sandbox,
+  path: string,
+  body?: unknown
+): Promise<{ status: number; body: T }> => {
+  const response = await fetch(`${sandbox.bundle.url}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      ...runtimeAuthorization(sandbox.bundle.runtimeToken),
+      ...(body === undefined ? {} : { "content-type": "application/json" })
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000)
+  })
   return { status: response.status, body: (await response.json()) as T }
 }
 
-/** Connects the simulated workspace the way a person would: start, consent (auto-approved), callback. */
+/**
+ * Connects the simulated workspace the way TaskJuice and a person would: the runtime asks for a start
+ * link, the browser opens it (the host sets its cookie), consents (auto-approved) and comes back.
+ */
 export const connectWorkspace = async (sandbox: Sandbox): Promise<ConnectionSummary> => {
-  const consent = await fetch(`${sandbox.bundle.url}/oauth/start`, {
-    redirect: "follow",
-    signal: AbortSignal.timeout(10_000)
-  })
-  if (!consent.ok) throw new Error(`OAuth connection failed: HTTP ${consent.status} ${await consent.text()}`)
-  const { body } = await getJson<{ connections: Array<ConnectionSummary> }>(
-    `${sandbox.bundle.url}/connections`
-  )
+  const started = await runtimeCall<{ url?: string }>(sandbox, "/oauth/start", { context: "sandbox" })
+  if (started.body.url === undefined) throw new Error(`POST /oauth/start failed: HTTP ${started.status}`)
+  const steps = await makeBrowser().visit(started.body.url)
+  const last = steps.at(-1)
+  if (last?.status !== 200) throw new Error(`OAuth connection failed: HTTP ${last?.status} ${last?.body}`)
+  const { body } = await runtimeCall<{ connections: Array<ConnectionSummary> }>(sandbox, "/connections")
   const connection = body.connections.at(-1)
   if (connection === undefined) throw new Error("OAuth finished but the bundle recorded no connection")
   return connection
 }
 
 const activationsOf = async (sandbox: Sandbox, notificationId: string): Promise<ReadonlyArray<string>> => {
-  const { body } = await getJson<{ activations: Array<{ triggerKey: string; notificationId: string }> }>(
-    `${sandbox.bundle.url}/activations`
+  const { body } = await runtimeCall<{ activations: Array<{ triggerKey: string; notificationId: string }> }>(
+    sandbox,
+    "/activations"
   )
   return body.activations.filter((a) => a.notificationId === notificationId).map((a) => a.triggerKey)
 }
@@ -136,14 +154,10 @@ export const fireTriggers = async (sandbox: Sandbox): Promise<ReadonlyArray<Trig
 }
 
 const step = async (sandbox: Sandbox, connectionId: string, key: string, input: unknown) => {
-  const { status, body } = await getJson<{
+  const { status, body } = await runtimeCall<{
     output?: Record<string, unknown>
     error?: { code: string; message: string }
-  }>(`${sandbox.bundle.url}/actions/${encodeURIComponent(key)}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ connection: connectionId, input })
-  })
+  }>(sandbox, `/actions/${encodeURIComponent(key)}`, { connection: connectionId, input })
   return { status, output: body.output, error: body.error }
 }
 

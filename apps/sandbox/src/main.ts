@@ -5,6 +5,7 @@
  * what happened, then leaves both running with their URLs shown (`--once` stops instead).
  */
 import { parseArgs } from "node:util"
+import * as Redacted from "effect/Redacted"
 import type { SandboxReport } from "./Sandbox.ts"
 
 const { values } = parseArgs({
@@ -93,6 +94,8 @@ Running (Ctrl-C to stop):
     manifest           ${sandbox.bundle.url}/manifest
     activations        ${sandbox.bundle.url}/activations
     webhook endpoint   ${sandbox.bundle.webhookUrl}
+  The runtime API takes this run's token:
+    curl -H 'authorization: Bearer ${Redacted.value(sandbox.bundle.runtimeToken)}' ${sandbox.bundle.url}/activations
   Fire more webhooks from the dashboard; every activation is printed as a JSON line below.
 `)
 live = true

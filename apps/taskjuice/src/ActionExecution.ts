@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Connection } from "./Connection.ts"
 import { Connections } from "./Connections.ts"
-import { makeStepError, type StepError, toStepError } from "./StepError.ts"
+import { fromActionFailure, type HostFailure, type StepError, toStepError } from "./StepError.ts"
 
 export interface ExecuteOptions {
   /** How long one request to Intercom may take (the core's default when unset). */
@@ -29,6 +29,8 @@ export interface ExecuteOptions {
 
 const encodeOutput = (definition: AnyActionDefinition, output: unknown) =>
   Schema.encodeUnknownEffect(definition.output as Schema.Codec<unknown, unknown>)(output)
+
+const failWith = (failure: HostFailure) => Effect.fail(toStepError(failure))
 
 /** Runs one action for one connection: the output, or the step error TaskJuice records. */
 export const executeForConnection = (
@@ -40,9 +42,7 @@ export const executeForConnection = (
   executeAction(definition, input).pipe(
     Effect.flatMap((output) =>
       encodeOutput(definition, output).pipe(
-        Effect.mapError(() =>
-          makeStepError("INTERNAL", `The output of ${definition.key} could not be encoded as JSON.`)
-        )
+        Effect.mapError(() => toStepError({ _tag: "OutputUnencodable", action: definition.key }))
       )
     ),
     Effect.provide(
@@ -56,13 +56,11 @@ export const executeForConnection = (
     Effect.catchIf(
       (error): error is ActionInputInvalid | IntercomError =>
         error instanceof ActionInputInvalid || error instanceof IntercomError,
-      (failure) => Effect.fail(toStepError(failure, { pinnedVersion: apiVersion }))
+      (failure) => failWith(fromActionFailure(failure))
     ),
     // A defect (a bug, never Intercom's answer) still ends as a step error, without its stack or values.
     Effect.catchCause((cause) =>
-      Cause.hasFails(cause)
-        ? Effect.failCause(cause)
-        : Effect.fail(makeStepError("INTERNAL", `The bundle failed while running ${definition.key}.`))
+      Cause.hasFails(cause) ? Effect.failCause(cause) : failWith({ _tag: "Defect", action: definition.key })
     )
   )
 
@@ -78,29 +76,16 @@ export const execute = (
 ): Effect.Effect<unknown, StepError, Connections | RateLimiter> =>
   Effect.gen(function* () {
     const definition = actionByKey(key)
-    if (definition === undefined) {
-      return yield* Effect.fail(makeStepError("UNKNOWN_ACTION", `This bundle has no action "${key}".`))
-    }
+    if (definition === undefined) return yield* failWith({ _tag: "UnknownAction", key })
     const connections = yield* Connections
     if (connectionId === null || connectionId === undefined || connectionId === "") {
-      return yield* Effect.fail(makeStepError("AUTH_MISSING", "The step names no Intercom connection."))
+      return yield* failWith({ _tag: "NoConnection" })
     }
     const connection = connections.get(connectionId)
-    if (connection === undefined) {
-      return yield* Effect.fail(
-        makeStepError("AUTH_MISSING", "The step's Intercom connection does not exist.", {
-          detail: { connection: connectionId }
-        })
-      )
-    }
+    if (connection === undefined)
+      return yield* failWith({ _tag: "UnknownConnection", connection: connectionId })
     if (connection.status === "revoked") {
-      return yield* Effect.fail(
-        makeStepError(
-          "AUTH_REVOKED",
-          "Intercom rejected this connection's access token earlier; the Intercom account needs reconnecting.",
-          { providerStatus: null, detail: { reconnect: true, connection: connection.id } }
-        )
-      )
+      return yield* failWith({ _tag: "ConnectionRevoked", connection: connection.id })
     }
     return yield* executeForConnection(definition, input, connection, options).pipe(
       Effect.tapError((error) =>

@@ -10,13 +10,19 @@ import {
   type AnyTrigger,
   actions,
   defaultDedupeWindow,
-  triggers,
-  webhookBodyLimitBytes
+  triggers
 } from "@taskjuice/intercom-core"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import { defaultLimits } from "./http/Limits.ts"
 import { oauthEndpoints } from "./OAuth.ts"
-import { type Json, type StepErrorCodeDescription, stepErrorCatalogue } from "./StepError.ts"
+import {
+  type Json,
+  type StepErrorCodeDescription,
+  stepErrorCatalogue,
+  stepErrorHttpStatus,
+  webhookFailureOrder
+} from "./StepError.ts"
 
 export type JsonSchema = { readonly [key: string]: Json }
 
@@ -126,15 +132,12 @@ const describeTrigger = (trigger: AnyTrigger): ManifestTrigger => ({
 
 export const webhookPath = "/webhooks/intercom"
 
-/** The webhook endpoint's answers, in the order the endpoint checks them. */
+/** The webhook endpoint's answers, in the order the endpoint checks them (statuses from the error table). */
 export const webhookResponses: ReadonlyArray<{ readonly status: number; readonly when: string }> = [
-  {
-    status: 405,
-    when: "any method but POST (and HEAD, which Intercom uses to validate the URL); the Allow header lists them"
-  },
-  { status: 413, when: `the body is over ${webhookBodyLimitBytes} bytes` },
-  { status: 401, when: "the signature header is missing, malformed or does not match the raw body" },
-  { status: 400, when: "the body is signed correctly but is not a readable notification envelope" },
+  ...webhookFailureOrder.map(({ code, when }) => ({
+    status: stepErrorHttpStatus[code],
+    when: `${code}: ${when}`
+  })),
   {
     status: 200,
     when: "accepted: activations produced, or nothing to do (ping, repeated delivery, unknown topic, unknown workspace); never 410, which would make Intercom disable the subscription"
@@ -185,7 +188,7 @@ export const makeManifest = (): Manifest => ({
       },
       key: "the OAuth app's client secret"
     },
-    bodyLimitBytes: webhookBodyLimitBytes,
+    bodyLimitBytes: defaultLimits.bodyBytes,
     dedupe: `by notification id, remembered for ${Duration.format(defaultDedupeWindow)}`,
     responses: webhookResponses
   },

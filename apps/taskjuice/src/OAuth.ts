@@ -6,7 +6,7 @@
  * remedy is running this flow again (a reconnect keeps the connection id).
  */
 
-import { randomUUID } from "node:crypto"
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import {
   apiHosts,
   createIntercomClient,
@@ -23,7 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type { Connection } from "./Connection.ts"
 import { Connections } from "./Connections.ts"
-import { makeOAuthStates, type OAuthStateClaims, OAuthStateInvalid } from "./OAuthState.ts"
+import { derivedKey, makeOAuthStates, type OAuthStateClaims, OAuthStateInvalid } from "./OAuthState.ts"
 
 export interface OAuthOptions {
   /** TaskJuice's OAuth app in Intercom's Developer Hub. */
@@ -42,6 +42,8 @@ export interface OAuthOptions {
 export class OAuthError extends Data.TaggedError("OAuthError")<{
   readonly reason:
     | { readonly _tag: "StateInvalid"; readonly cause: OAuthStateInvalid }
+    /** The callback came without the cookie of the browser that started the flow, or with another's. */
+    | { readonly _tag: "SessionMismatch"; readonly problem: "missing" | "forged" | "other-browser" }
     /** The person declined on Intercom's consent screen (or Intercom reported another error). */
     | { readonly _tag: "Denied"; readonly error: string }
     | { readonly _tag: "MissingCode" }
@@ -58,20 +60,6 @@ export class OAuthError extends Data.TaggedError("OAuthError")<{
     | { readonly _tag: "WorkspaceMismatch" }
     | { readonly _tag: "UnknownConnection" }
 }> {
-  /** Whether the person is at fault (400) or Intercom (502), for the callback page. */
-  get httpStatus(): 400 | 502 {
-    switch (this.reason._tag) {
-      case "ExchangeRejected":
-      case "IdentityRejected":
-      case "UnreadableResponse":
-      case "IdentityIncomplete":
-      case "Unreachable":
-        return 502
-      default:
-        return 400
-    }
-  }
-
   override get message(): string {
     return describeOAuthFailure(this.reason)
   }
@@ -81,6 +69,10 @@ const describeOAuthFailure = (reason: OAuthError["reason"]): string => {
   switch (reason._tag) {
     case "StateInvalid":
       return reason.cause.message
+    case "SessionMismatch":
+      return reason.problem === "missing"
+        ? "The OAuth callback came without the cookie of the browser that started the connection; start it again from TaskJuice in this browser."
+        : "The OAuth callback belongs to a connection started in another browser; start it again from TaskJuice in this browser."
     case "Denied":
       return `Intercom did not authorize the connection (${reason.error}).`
     case "MissingCode":
@@ -116,6 +108,15 @@ export interface CallbackParameters {
   readonly code?: string | null | undefined
   readonly state?: string | null | undefined
   readonly error?: string | null | undefined
+  /** The browser cookie set by `begin`; required when the state was bound to a browser. */
+  readonly browserCookie?: string | null | undefined
+}
+
+/** Where `begin` sends the browser, and the cookie it must set there. */
+export interface BegunAuthorization {
+  readonly location: string
+  /** The signed cookie value binding the flow to this browser. */
+  readonly browserCookie: string
 }
 
 export interface CompletedAuthorization {
@@ -126,7 +127,17 @@ export interface CompletedAuthorization {
 }
 
 export interface OAuthShape {
-  readonly authorizationUrl: (request?: AuthorizationRequest) => Effect.Effect<string>
+  /** Intercom's consent URL with a fresh state (bound to `browser` when given). */
+  readonly authorizationUrl: (
+    request?: AuthorizationRequest & { readonly browser?: string | undefined }
+  ) => Effect.Effect<string>
+  /**
+   * What the runtime hands a person's browser to start connecting: a signed, single-use, short-lived
+   * ticket for `begin`. A reconnect's connection id is checked here, before anything else happens.
+   */
+  readonly ticket: (request?: AuthorizationRequest) => Effect.Effect<string, OAuthError>
+  /** Consumes a ticket in the browser: Intercom's consent URL, and the cookie binding the flow to it. */
+  readonly begin: (ticket: string | null | undefined) => Effect.Effect<BegunAuthorization, OAuthError>
   readonly complete: (parameters: CallbackParameters) => Effect.Effect<CompletedAuthorization, OAuthError>
   /** The authorize and token URLs for a region, as the manifest lists them. */
   readonly endpoints: (region: Region) => { readonly authorizeUrl: string; readonly tokenUrl: string }
@@ -165,6 +176,27 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
       clientSecret: options.clientSecret,
       ...(options.stateLifetime === undefined ? {} : { lifetime: options.stateLifetime })
     })
+    const tickets = makeOAuthStates({
+      clientSecret: options.clientSecret,
+      purpose: "oauth-ticket",
+      lifetime: Duration.minutes(5)
+    })
+    const cookieKey = derivedKey(options.clientSecret, "oauth-browser")
+    const cookieMac = (nonce: string) => createHmac("sha256", cookieKey).update(nonce).digest("base64url")
+    const browserDigest = (nonce: string) => createHash("sha256").update(nonce).digest("base64url")
+    const sameText = (a: string, b: string) => {
+      const left = Buffer.from(a)
+      const right = Buffer.from(b)
+      return left.length === right.length && timingSafeEqual(left, right)
+    }
+    /** The browser binding proven by a cookie, or why it proves nothing. */
+    const browserOf = (cookie: string | null | undefined): string | "missing" | "forged" => {
+      if (cookie === undefined || cookie === null || cookie === "") return "missing"
+      const [nonce, mac, ...rest] = cookie.split(".")
+      if (nonce === undefined || mac === undefined || rest.length > 0 || !sameText(mac, cookieMac(nonce)))
+        return "forged"
+      return browserDigest(nonce)
+    }
     const timeoutMs = Duration.toMillis(
       Duration.fromInputUnsafe(options.requestTimeout ?? Duration.seconds(10))
     )
@@ -260,18 +292,34 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
         if (claims instanceof OAuthStateInvalid) {
           return yield* new OAuthError({ reason: { _tag: "StateInvalid", cause: claims } })
         }
+        if (claims.browser !== undefined) {
+          const browser = browserOf(parameters.browserCookie)
+          if (browser === "missing" || browser === "forged") {
+            return yield* new OAuthError({ reason: { _tag: "SessionMismatch", problem: browser } })
+          }
+          if (!sameText(browser, claims.browser)) {
+            return yield* new OAuthError({ reason: { _tag: "SessionMismatch", problem: "other-browser" } })
+          }
+        }
         if (parameters.error !== undefined && parameters.error !== null && parameters.error !== "") {
           return yield* new OAuthError({ reason: { _tag: "Denied", error: parameters.error } })
         }
         if (parameters.code === undefined || parameters.code === null || parameters.code === "") {
           return yield* new OAuthError({ reason: { _tag: "MissingCode" } })
         }
-        const accessToken = yield* exchange(claims, parameters.code)
-        const identity = yield* identify(claims, accessToken)
-        const previous = claims.connectionId === undefined ? undefined : connections.get(claims.connectionId)
-        if (claims.connectionId !== undefined && previous === undefined) {
+        // Checked before the code is spent, so a reconnect of a removed connection costs Intercom nothing.
+        const named = claims.connectionId === undefined ? undefined : connections.get(claims.connectionId)
+        if (claims.connectionId !== undefined && named === undefined) {
           return yield* new OAuthError({ reason: { _tag: "UnknownConnection" } })
         }
+        const accessToken = yield* exchange(claims, parameters.code)
+        const identity = yield* identify(claims, accessToken)
+        // Connecting the same workspace as the same admin again is a reconnect: one connection, new token.
+        const previous =
+          named ??
+          connections
+            .forWorkspace(identity.workspaceId)
+            .find((connection) => connection.adminId === identity.adminId)
         if (previous !== undefined && previous.workspaceId !== identity.workspaceId) {
           return yield* new OAuthError({ reason: { _tag: "WorkspaceMismatch" } })
         }
@@ -286,18 +334,50 @@ export class OAuth extends Context.Service<OAuth, OAuthShape>()("@taskjuice/inte
         return { connection, context: claims.context, reconnected: previous !== undefined }
       })
 
+    const consentUrl = (claims: OAuthStateClaims, now: number) => {
+      const url = new URL(oauthEndpoints(claims.region, options.intercomBaseUrl).authorizeUrl)
+      url.searchParams.set("client_id", options.clientId)
+      url.searchParams.set("redirect_uri", options.redirectUri)
+      url.searchParams.set("state", states.issue(claims, now))
+      return url.toString()
+    }
+
     return OAuth.of({
       authorizationUrl: (request = {}) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          const region = request.region ?? "us"
-          const url = new URL(oauthEndpoints(region, options.intercomBaseUrl).authorizeUrl)
-          url.searchParams.set("client_id", options.clientId)
-          url.searchParams.set("redirect_uri", options.redirectUri)
-          url.searchParams.set(
-            "state",
-            states.issue({ region, connectionId: request.connectionId, context: request.context }, now)
+        Effect.map(Clock.currentTimeMillis, (now) =>
+          consentUrl(
+            {
+              region: request.region ?? "us",
+              connectionId: request.connectionId,
+              context: request.context,
+              browser: request.browser
+            },
+            now
           )
-          return url.toString()
+        ),
+      ticket: (request = {}) =>
+        Effect.gen(function* () {
+          if (request.connectionId !== undefined && connections.get(request.connectionId) === undefined) {
+            return yield* new OAuthError({ reason: { _tag: "UnknownConnection" } })
+          }
+          const now = yield* Clock.currentTimeMillis
+          return tickets.issue(
+            { region: request.region ?? "us", connectionId: request.connectionId, context: request.context },
+            now
+          )
+        }),
+      begin: (ticket) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const claims = tickets.consume(ticket, now)
+          if (claims instanceof OAuthStateInvalid) {
+            return yield* new OAuthError({ reason: { _tag: "StateInvalid", cause: claims } })
+          }
+          const nonce = randomBytes(24).toString("base64url")
+          return {
+            location: consentUrl({ ...claims, browser: browserDigest(nonce) }, now),
+            browserCookie: `${nonce}.${cookieMac(nonce)}`
+          }
         }),
       complete,
       endpoints: (region) => {

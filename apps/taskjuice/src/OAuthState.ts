@@ -19,6 +19,11 @@ export interface OAuthStateClaims {
   readonly connectionId?: string | undefined
   /** The runtime's own binding (e.g. the TaskJuice workspace or user), handed back unchanged. */
   readonly context?: string | undefined
+  /**
+   * The browser that started the flow: a digest of the secret in its signed cookie. The callback
+   * must come with that cookie, so a link started elsewhere cannot be completed here (login CSRF).
+   */
+  readonly browser?: string | undefined
 }
 
 const stateFailureMessages = {
@@ -48,6 +53,7 @@ interface Payload {
   readonly r: Region
   readonly k?: string
   readonly c?: string
+  readonly b?: string
 }
 
 const isPayload = (value: unknown): value is Payload => {
@@ -59,7 +65,8 @@ const isPayload = (value: unknown): value is Payload => {
     typeof record.r === "string" &&
     regionValues.includes(record.r) &&
     (record.k === undefined || typeof record.k === "string") &&
-    (record.c === undefined || typeof record.c === "string")
+    (record.c === undefined || typeof record.c === "string") &&
+    (record.b === undefined || typeof record.b === "string")
   )
 }
 
@@ -69,19 +76,29 @@ export interface OAuthStates {
   readonly consume: (state: string | null | undefined, nowMs: number) => OAuthStateClaims | OAuthStateInvalid
 }
 
+/** Keys derived from the client secret, one per purpose, so a value signed for one is no good for another. */
+export const derivedKey = (clientSecret: Redacted.Redacted<string>, purpose: string): Buffer =>
+  createHmac("sha256", Redacted.value(clientSecret)).update(`taskjuice-intercom/${purpose}/v1`).digest()
+
 export const makeOAuthStates = (options: {
   readonly clientSecret: Redacted.Redacted<string>
   readonly lifetime?: Duration.Input
+  /** What the signed values are for (the OAuth state, or the runtime's start ticket). */
+  readonly purpose?: string
 }): OAuthStates => {
-  const key = createHmac("sha256", Redacted.value(options.clientSecret))
-    .update("taskjuice-intercom/oauth-state/v1")
-    .digest()
+  const key = derivedKey(options.clientSecret, options.purpose ?? "oauth-state")
   const lifetimeMs = Duration.toMillis(Duration.fromInputUnsafe(options.lifetime ?? defaultStateLifetime))
   const used = new Map<string, number>()
   const signature = (body: string) => createHmac("sha256", key).update(body).digest()
 
+  // Nonces are kept in the order they were used, and each expires at most one lifetime after its use,
+  // so forgetting can stop at the first live one: an expired nonce behind it goes within a lifetime
+  // (an expired state is refused before the set is consulted), and no callback scans the whole set.
   const forgetExpired = (nowMs: number) => {
-    for (const [nonce, expiresAt] of used) if (expiresAt <= nowMs) used.delete(nonce)
+    for (const [nonce, expiresAt] of used) {
+      if (expiresAt > nowMs) break
+      used.delete(nonce)
+    }
   }
 
   return {
@@ -91,7 +108,8 @@ export const makeOAuthStates = (options: {
         e: nowMs + lifetimeMs,
         r: claims.region,
         ...(claims.connectionId === undefined ? {} : { k: claims.connectionId }),
-        ...(claims.context === undefined ? {} : { c: claims.context })
+        ...(claims.context === undefined ? {} : { c: claims.context }),
+        ...(claims.browser === undefined ? {} : { b: claims.browser })
       }
       const body = Buffer.from(JSON.stringify(payload)).toString("base64url")
       return `${body}.${signature(body).toString("base64url")}`
@@ -121,7 +139,8 @@ export const makeOAuthStates = (options: {
       return {
         region: payload.r,
         ...(payload.k === undefined ? {} : { connectionId: payload.k }),
-        ...(payload.c === undefined ? {} : { context: payload.c })
+        ...(payload.c === undefined ? {} : { context: payload.c }),
+        ...(payload.b === undefined ? {} : { browser: payload.b })
       }
     }
   }

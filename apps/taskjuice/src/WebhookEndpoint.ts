@@ -8,6 +8,7 @@
 
 import {
   checkSignature,
+  classifyNotification,
   decodeNotification,
   decodeTriggerOptions,
   decodeTriggerPayload,
@@ -15,20 +16,22 @@ import {
   markNotificationIfNew,
   type NotificationDedupe,
   notificationIdOf,
-  routeNotification,
   triggerByKey,
   triggers,
-  type WebhookEnvelopeError,
   type WebhookHeaders,
-  WebhookSignatureError
+  WebhookSignatureError,
+  webhookTopics
 } from "@taskjuice/intercom-core"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import type * as Redacted from "effect/Redacted"
 import { type Activation, activationDedupeKey } from "./Activation.ts"
 import type { Connection } from "./Connection.ts"
 import { Connections } from "./Connections.ts"
+import { checkJsonShape, defaultLimits, type HostLimits, limitFlags } from "./http/Limits.ts"
+import type { HostFailure } from "./StepError.ts"
 
 /** A trigger a connection's workflows listen on, with the options they set. */
 export interface TriggerSubscription {
@@ -44,20 +47,51 @@ export interface WebhookEndpointOptions {
    * is what the local host does; TaskJuice's runtime answers from the workflows using the connection.
    */
   readonly subscriptions?: ((connection: Connection) => ReadonlyArray<TriggerSubscription>) | undefined
+  /** The JSON shape limits a signed body must keep before it is parsed (the host's defaults when unset). */
+  readonly limits?: Pick<HostLimits, "jsonDepth" | "jsonMembers"> | undefined
 }
 
-/** What the endpoint concluded about one delivery; `status` is the HTTP answer. */
+/**
+ * What the endpoint concluded about one delivery: acknowledged (200, with what it did), or refused
+ * with a failure from the error table (which gives its status). A refused delivery is one Intercom
+ * sends again; the seen-store failing is refused (503) for that reason.
+ */
 export type WebhookReceipt =
-  | { readonly _tag: "Accepted"; readonly status: 200; readonly activations: ReadonlyArray<Activation> }
-  | { readonly _tag: "Ping"; readonly status: 200 }
-  | { readonly _tag: "Duplicate"; readonly status: 200; readonly notificationId: string }
-  | { readonly _tag: "UnknownTopic"; readonly status: 200; readonly topic: string }
+  | { readonly _tag: "Accepted"; readonly activations: ReadonlyArray<Activation> }
+  | { readonly _tag: "Ping" }
+  | { readonly _tag: "Duplicate"; readonly notificationId: string }
+  | { readonly _tag: "UnknownTopic"; readonly topic: string }
   /** No active connection of this workspace (never connected, removed, or revoked). */
-  | { readonly _tag: "UnknownWorkspace"; readonly status: 200; readonly workspaceId: string }
-  | { readonly _tag: "Unauthenticated"; readonly status: 401; readonly error: WebhookSignatureError }
-  | { readonly _tag: "Unreadable"; readonly status: 400; readonly error: WebhookEnvelopeError }
-  /** The seen-store failed: answering 503 makes Intercom deliver again a minute later. */
-  | { readonly _tag: "Unavailable"; readonly status: 503 }
+  | { readonly _tag: "UnknownWorkspace"; readonly workspaceId: string }
+  | { readonly _tag: "Refused"; readonly failure: HostFailure }
+
+/** The body of a 200: what became of the delivery. */
+export const acknowledgement = (receipt: Exclude<WebhookReceipt, { readonly _tag: "Refused" }>) => {
+  switch (receipt._tag) {
+    case "Accepted":
+      return { received: "accepted", activations: receipt.activations.length }
+    case "Ping":
+      return { received: "ping" }
+    case "Duplicate":
+      return { received: "duplicate", notificationId: receipt.notificationId }
+    case "UnknownTopic":
+      return { received: "ignored", topic: receipt.topic }
+    case "UnknownWorkspace":
+      return { received: "ignored", workspaceId: receipt.workspaceId }
+  }
+}
+
+const knownTopics: ReadonlySet<string> = new Set(webhookTopics)
+
+/**
+ * Verified notifications by topic: each topic a trigger handles, and one `other` for every topic
+ * none does, so a sender cannot grow the metric by inventing topics.
+ */
+export const webhookNotifications = Metric.frequency("intercom_webhook_notifications", {
+  description: "Verified webhook notifications by topic; topics no trigger handles count as other"
+})
+
+const topicKey = (topic: string) => (knownTopics.has(topic) ? topic : "other")
 
 const everyTriggerWithDefaults: ReadonlyArray<TriggerSubscription> = triggers.map((trigger) => ({
   triggerKey: trigger.key,
@@ -75,31 +109,39 @@ export const receiveWebhook = (
     // Nothing about the body is trusted, or even parsed, before its signature checks out.
     const verified = checkSignature(body, headers, options.secrets)
     if (verified instanceof WebhookSignatureError) {
-      return { _tag: "Unauthenticated", status: 401, error: verified } as const
+      return { _tag: "Refused", failure: { _tag: "SignatureInvalid", error: verified } } as const
+    }
+    // Depth and size are checked on the raw bytes: nothing parses, stores or logs a body over them.
+    const exceeded = checkJsonShape(body, options.limits ?? defaultLimits)
+    if (exceeded !== undefined) {
+      return {
+        _tag: "Refused",
+        failure: { _tag: "JsonShape", exceeded, flag: limitFlags[exceeded.limit] }
+      } as const
     }
     const decoded = yield* Effect.result(decodeNotification(body))
     if (decoded._tag === "Failure")
-      return { _tag: "Unreadable", status: 400, error: decoded.failure } as const
+      return { _tag: "Refused", failure: { _tag: "EnvelopeUnreadable", error: decoded.failure } } as const
     const notification = decoded.success
 
-    // Counts unknown topics on the core's metric, so a topic Intercom adds shows up without failing anything.
-    const route = yield* routeNotification(notification)
-    if (route._tag === "Ping") return { _tag: "Ping", status: 200 } as const
-    if (route._tag === "UnknownTopic")
-      return { _tag: "UnknownTopic", status: 200, topic: route.topic } as const
+    // A topic Intercom adds shows up on the metric (as other) without failing anything.
+    const route = classifyNotification(notification)
+    yield* Metric.update(webhookNotifications, topicKey(notification.topic))
+    if (route._tag === "Ping") return { _tag: "Ping" } as const
+    if (route._tag === "UnknownTopic") return { _tag: "UnknownTopic", topic: route.topic } as const
 
     const connections = (yield* Connections)
       .forWorkspace(notification.app_id)
       .filter((connection) => connection.status === "active")
     if (connections.length === 0) {
-      return { _tag: "UnknownWorkspace", status: 200, workspaceId: notification.app_id } as const
+      return { _tag: "UnknownWorkspace", workspaceId: notification.app_id } as const
     }
 
     // Intercom's id, or the core's stable stand-in when it sent none, so repeats are still recognized.
     const notificationId = notificationIdOf(notification)
     const isNew = yield* Effect.result(markNotificationIfNew(notification))
-    if (isNew._tag === "Failure") return { _tag: "Unavailable", status: 503 } as const
-    if (!isNew.success) return { _tag: "Duplicate", status: 200, notificationId } as const
+    if (isNew._tag === "Failure") return { _tag: "Refused", failure: { _tag: "StoreUnavailable" } } as const
+    if (!isNew.success) return { _tag: "Duplicate", notificationId } as const
 
     // The payload's typed Schema is checked only to warn: the envelope is delivered as it came either way.
     for (const trigger of route.triggers) {
@@ -130,5 +172,5 @@ export const receiveWebhook = (
         })
       }
     }
-    return { _tag: "Accepted", status: 200, activations } as const
+    return { _tag: "Accepted", activations } as const
   })

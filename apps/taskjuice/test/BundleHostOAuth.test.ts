@@ -1,7 +1,10 @@
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
+import type { StepError } from "../src/StepError.ts"
+import { type Browser, makeBrowser } from "../src/testing/Browser.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
+import { runtimeFetch } from "./support/Runtime.ts"
 
 let intercom: FakeIntercom
 let host: BundleHost
@@ -21,17 +24,30 @@ afterAll(async () => {
   await intercom.close()
 })
 
-/** Browser-like: start at the host, let the fake Intercom approve, follow its redirect back by hand. */
-const consent = async (start = "/oauth/start") => {
-  const started = await fetch(`${host.url}${start}`, { redirect: "manual" })
-  assert.strictEqual(started.status, 302)
-  const approved = await fetch(started.headers.get("location") ?? "", { redirect: "manual" })
-  assert.strictEqual(approved.status, 302)
-  return new URL(approved.headers.get("location") ?? "")
+/** What TaskJuice's runtime does: asks the host for a start link for one of its contexts. */
+const startLink = async (body: Record<string, unknown> = {}) => {
+  const response = await runtimeFetch(host, "/oauth/start", { body })
+  assert.strictEqual(response.status, 200)
+  return ((await response.json()) as { url: string }).url
 }
 
+/** A browser opens the link, the fake Intercom approves; returns the callback URL it was sent to. */
+const consent = async (browser: Browser, link: string) => {
+  const steps = await browser.visit(link, 1)
+  assert.deepStrictEqual(
+    steps.map((step) => step.status),
+    [302, 302]
+  )
+  return new URL(steps[1]?.location ?? "")
+}
+
+const exchanges = () => intercom.requests.filter((request) => request.path === "/auth/eagle/token").length
+
+const errorOf = async (response: { text: () => Promise<string> } | string) =>
+  (JSON.parse(typeof response === "string" ? response : await response.text()) as { error: StepError }).error
+
 describe("the local host's OAuth routes", () => {
-  it("GET /oauth/start → Intercom → GET /oauth/callback connects the workspace", async () => {
+  it("POST /oauth/start → /oauth/begin → Intercom → GET /oauth/callback connects the workspace", async () => {
     intercom.workspace = {
       idCode: "hostws01",
       name: "Host Co",
@@ -39,11 +55,12 @@ describe("the local host's OAuth routes", () => {
       adminId: "5",
       adminEmail: "h@host.test"
     }
-    const callback = await consent("/oauth/start?context=tj-7")
+    const browser = makeBrowser()
+    const callback = await consent(browser, await startLink({ context: "tj-7" }))
     assert.strictEqual(`${callback.origin}${callback.pathname}`, host.redirectUri)
-    const response = await fetch(callback)
-    assert.strictEqual(response.status, 200)
-    const body = (await response.json()) as { connection: Record<string, unknown>; context: string }
+    const [answer] = await browser.visit(callback.toString())
+    assert.strictEqual(answer?.status, 200)
+    const body = JSON.parse(answer?.body ?? "") as { connection: Record<string, unknown>; context: string }
     assert.strictEqual(body.context, "tj-7")
     assert.strictEqual(body.connection.workspaceId, "hostws01")
     assert.strictEqual(body.connection.workspaceName, "Host Co")
@@ -55,7 +72,7 @@ describe("the local host's OAuth routes", () => {
     const token = Redacted.value(stored?.accessToken ?? Redacted.make(""))
     assert.isTrue(intercom.tokens.has(token))
     assert.isFalse(lines.some((line) => line.includes(token) || line.includes(intercom.clientSecret)))
-    const listed = (await (await fetch(`${host.url}/connections`)).json()) as {
+    const listed = (await (await runtimeFetch(host, "/connections")).json()) as {
       connections: Array<{ id: string }>
     }
     assert.include(
@@ -64,25 +81,137 @@ describe("the local host's OAuth routes", () => {
     )
   })
 
+  it("sets the browser cookie HttpOnly, SameSite=Lax and signed, for the callback path only", async () => {
+    const response = await fetch(await startLink(), { redirect: "manual" })
+    const cookie = response.headers.getSetCookie()[0] ?? ""
+    assert.match(cookie, /^taskjuice_oauth=[\w-]+\.[\w-]+;/)
+    assert.match(cookie, /HttpOnly/i)
+    assert.match(cookie, /SameSite=Lax/i)
+    assert.match(cookie, /Path=\/oauth\/callback/)
+  })
+
+  it("login CSRF: a flow an attacker started cannot be completed in a victim's browser", async () => {
+    intercom.workspace = {
+      idCode: "attackerws",
+      name: "Attacker Co",
+      region: "US",
+      adminId: "66",
+      adminEmail: "evil@attacker.test"
+    }
+    const before = host.connections.list().length
+    const exchangedBefore = exchanges()
+    const attacker = makeBrowser()
+    const victim = makeBrowser()
+    const callback = await consent(attacker, await startLink({ context: "tj-attacker" }))
+    // The victim's browser follows the attacker's callback link: it has no cookie of that flow.
+    const [bare] = await victim.visit(callback.toString())
+    assert.strictEqual(bare?.status, 400)
+    const missing = await errorOf(bare?.body ?? "")
+    assert.strictEqual(missing.code, "CONNECT_REFUSED")
+    assert.strictEqual(missing.detail.reason, "SessionMismatch")
+    // The refused callback spent the attacker's state. With a cookie of its own flow, the victim still
+    // cannot complete another flow of the attacker's.
+    const another = await consent(attacker, await startLink({ context: "tj-attacker" }))
+    await victim.visit(await startLink({ context: "tj-victim" }), 0)
+    assert.isTrue(victim.cookies(new URL(host.publicUrl).host).has("taskjuice_oauth"))
+    const [crossed] = await victim.visit(another.toString())
+    assert.strictEqual(crossed?.status, 400)
+    assert.match((await errorOf(crossed?.body ?? "")).message, /another browser/)
+    // A forged cookie proves nothing either.
+    const third = await consent(attacker, await startLink({ context: "tj-attacker" }))
+    const forged = await fetch(third, { headers: { cookie: "taskjuice_oauth=abc.def" } })
+    assert.strictEqual(forged.status, 400)
+    assert.strictEqual(host.connections.list().length, before)
+    assert.strictEqual(exchanges(), exchangedBefore, "no code was exchanged")
+  })
+
+  it("needs the runtime token to start a flow: nobody else can pick the context", async () => {
+    const anonymous = await fetch(`${host.url}/oauth/start`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ context: "tj-victim" })
+    })
+    assert.strictEqual(anonymous.status, 401)
+    assert.strictEqual((await errorOf(anonymous)).code, "UNAUTHENTICATED")
+    const forgedTicket = await fetch(`${host.publicUrl}/oauth/begin?ticket=eyJ4IjoxfQ.AAAA`, {
+      redirect: "manual"
+    })
+    assert.strictEqual(forgedTicket.status, 400)
+  })
+
+  it("a reconnect of the same workspace and admin updates its connection instead of adding one", async () => {
+    intercom.workspace = {
+      idCode: "reconnectws",
+      name: "Again Co",
+      region: "US",
+      adminId: "9",
+      adminEmail: "a@again.test"
+    }
+    const connect = async () => {
+      const browser = makeBrowser()
+      const [answer] = await browser.visit((await consent(browser, await startLink())).toString())
+      assert.strictEqual(answer?.status, 200)
+      return JSON.parse(answer?.body ?? "") as { connection: { id: string }; reconnected: boolean }
+    }
+    const first = await connect()
+    const second = await connect()
+    assert.isFalse(first.reconnected)
+    assert.isTrue(second.reconnected)
+    assert.strictEqual(second.connection.id, first.connection.id)
+    assert.lengthOf(host.connections.forWorkspace("reconnectws"), 1)
+    const token = Redacted.value(host.connections.get(first.connection.id)?.accessToken ?? Redacted.make(""))
+    assert.isTrue(intercom.tokens.has(token), "the connection holds the newest token")
+  })
+
+  it("checks connection=<id> before anything is exchanged", async () => {
+    const unknown = await runtimeFetch(host, "/oauth/start", { body: { connection: "conn_gone" } })
+    assert.strictEqual(unknown.status, 400)
+    const error = await errorOf(unknown)
+    assert.strictEqual(error.code, "CONNECT_REFUSED")
+    assert.strictEqual(error.detail.reason, "UnknownConnection")
+    // Removed between the start and the callback: refused before the code is spent.
+    intercom.workspace = {
+      idCode: "removedws",
+      name: "R",
+      region: "US",
+      adminId: "3",
+      adminEmail: "r@removed.test"
+    }
+    const browser = makeBrowser()
+    const first = await browser.visit((await consent(browser, await startLink())).toString())
+    const id = (JSON.parse(first[0]?.body ?? "") as { connection: { id: string } }).connection.id
+    const reconnectBrowser = makeBrowser()
+    const callback = await consent(reconnectBrowser, await startLink({ connection: id }))
+    host.connections.remove(id)
+    const before = exchanges()
+    const [answer] = await reconnectBrowser.visit(callback.toString())
+    assert.strictEqual(answer?.status, 400)
+    assert.strictEqual((await errorOf(answer?.body ?? "")).detail.reason, "UnknownConnection")
+    assert.strictEqual(exchanges(), before)
+  })
+
   it("answers 400 to a callback whose state does not match, and connects nothing", async () => {
     const before = host.connections.list().length
-    const callback = await consent()
+    const browser = makeBrowser()
+    const callback = await consent(browser, await startLink())
     callback.searchParams.set("state", `${callback.searchParams.get("state")}x`)
-    const response = await fetch(callback)
-    assert.strictEqual(response.status, 400)
-    const body = (await response.json()) as { error: { reason: string; message: string } }
-    assert.strictEqual(body.error.reason, "StateInvalid")
-    assert.match(body.error.message, /state/)
+    const [answer] = await browser.visit(callback.toString())
+    assert.strictEqual(answer?.status, 400)
+    const error = await errorOf(answer?.body ?? "")
+    assert.strictEqual(error.code, "CONNECT_REFUSED")
+    assert.strictEqual(error.detail.reason, "StateInvalid")
+    assert.match(error.message, /state/)
     assert.strictEqual(host.connections.list().length, before)
   })
 
-  it("rejects an unknown region and other methods", async () => {
-    assert.strictEqual(
-      (await fetch(`${host.url}/oauth/start?region=mars`, { redirect: "manual" })).status,
-      400
-    )
+  it("rejects an unknown region, naming the field and the choices, and other methods", async () => {
+    const mars = await runtimeFetch(host, "/oauth/start", { body: { region: "mars" } })
+    assert.strictEqual(mars.status, 400)
+    const error = await errorOf(mars)
+    assert.strictEqual(error.detail.field, "region")
+    assert.deepStrictEqual(error.detail.choices, ["us", "eu", "au"])
     const post = await fetch(`${host.url}/oauth/callback`, { method: "POST" })
     assert.strictEqual(post.status, 405)
-    assert.strictEqual(post.headers.get("allow"), "GET")
+    assert.strictEqual(post.headers.get("allow"), "GET, HEAD")
   })
 })

@@ -12,6 +12,7 @@ import { docsPath, keepsUnlistedFields, renderDocs } from "../src/Docs.ts"
 import { type JsonSchema, makeManifest } from "../src/Manifest.ts"
 import { stepErrorCodes } from "../src/StepError.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
+import { runtimeFetch } from "./support/Runtime.ts"
 
 const manifest = makeManifest()
 
@@ -223,7 +224,7 @@ describe("the manifest", () => {
       writeLine: () => {}
     })
     try {
-      const response = await fetch(`${host.url}/manifest`)
+      const response = await runtimeFetch(host, "/manifest")
       assert.strictEqual(response.status, 200)
       assert.deepStrictEqual(await response.json(), JSON.parse(JSON.stringify(manifest)))
     } finally {

@@ -9,6 +9,7 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll } from "vitest"
 import { Connections } from "../src/Connections.ts"
 import { OAuth, OAuthError, type OAuthOptions } from "../src/OAuth.ts"
+import { resolveFailure } from "../src/StepError.ts"
 import {
   type FakeIntercom,
   type RecordedRequest,
@@ -161,7 +162,7 @@ describe("OAuth connection", () => {
       assert.instanceOf(error, OAuthError)
       assert.strictEqual(error.reason._tag, "StateInvalid")
       if (error.reason._tag === "StateInvalid") assert.strictEqual(error.reason.cause.reason, "Mismatch")
-      assert.strictEqual(error.httpStatus, 400)
+      assert.strictEqual(resolveFailure({ _tag: "OAuth", error: error }).status, 400)
       assert.strictEqual(exchangeCount(), before)
       const connections = yield* Connections
       assert.lengthOf(connections.list(), 0)
@@ -215,7 +216,7 @@ describe("OAuth connection", () => {
         yield* Effect.exit(oauth.complete({ ...approved, code: "code-never-issued" }))
       )
       assert.deepStrictEqual(refused.reason, { _tag: "ExchangeRejected", status: 400 })
-      assert.strictEqual(refused.httpStatus, 502)
+      assert.strictEqual(resolveFailure({ _tag: "OAuth", error: refused }).status, 502)
       assert.match(refused.message, /Intercom refused the authorization code \(status 400\)/)
       assert.isFalse(refused.message.includes(intercom.clientSecret))
       const connections = yield* Connections
@@ -263,7 +264,7 @@ describe("OAuth connection", () => {
             yield* Effect.exit(oauth.complete(yield* approve(yield* oauth.authorizationUrl())))
           )
           assert.deepStrictEqual(error.reason, answer.reason)
-          assert.strictEqual(error.httpStatus, 502)
+          assert.strictEqual(resolveFailure({ _tag: "OAuth", error: error }).status, 502)
           assert.match(error.message, answer.message)
         }
       }).pipe(Effect.ensuring(Effect.sync(() => intercom.off("GET /me"))))

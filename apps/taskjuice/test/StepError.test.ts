@@ -22,9 +22,15 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll } from "vitest"
 import { execute } from "../src/ActionExecution.ts"
-import { startBundleHost } from "../src/BundleHost.ts"
+import { runtimeAuthorization, startBundleHost } from "../src/BundleHost.ts"
 import { Connections } from "../src/Connections.ts"
-import { type StepError, stepErrorCatalogue, stepErrorCodes, toStepError } from "../src/StepError.ts"
+import {
+  fromActionFailure,
+  type StepError,
+  stepErrorCatalogue,
+  stepErrorCodes,
+  toStepError
+} from "../src/StepError.ts"
 import { testConnection } from "./support/Connections.ts"
 import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
 import * as Answers from "./support/IntercomAnswers.ts"
@@ -38,7 +44,7 @@ const fail = (reason: IntercomErrorReason, options: { idempotent?: boolean; stat
     requestId: "req-1"
   })
 
-const map = (failure: ActionInputInvalid | IntercomError) => toStepError(failure, { pinnedVersion: "2.11" })
+const map = (failure: ActionInputInvalid | IntercomError) => toStepError(fromActionFailure(failure))
 
 const shapeOf = (error: StepError) => Object.keys(error).sort()
 
@@ -337,7 +343,7 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
         const post = (key: string, body: unknown) =>
           fetch(`${host.url}/actions/${key}`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: { ...runtimeAuthorization(host.runtimeToken), "content-type": "application/json" },
             body: typeof body === "string" ? body : JSON.stringify(body)
           })
         intercom.on("GET /tags", () => ({ body: Answers.tagList }))
@@ -370,7 +376,11 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
         assert.strictEqual((await post("intercom/nope", { connection: "conn_http", input: {} })).status, 404)
         assert.strictEqual((await post("intercom/list-tags", { input: {} })).status, 401)
         assert.strictEqual((await post("intercom/list-tags", "not json")).status, 400)
-        assert.strictEqual((await fetch(`${host.url}/actions/intercom/list-tags`)).status, 405)
+        const get = await fetch(`${host.url}/actions/intercom/list-tags`, {
+          headers: runtimeAuthorization(host.runtimeToken)
+        })
+        assert.strictEqual(get.status, 405)
+        assert.strictEqual(get.headers.get("allow"), "POST")
       } finally {
         await host.close()
       }

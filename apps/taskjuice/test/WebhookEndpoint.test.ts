@@ -4,6 +4,7 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import type { Activation } from "../src/Activation.ts"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
 import { testConnection } from "./support/Connections.ts"
+import { runtimeFetch } from "./support/Runtime.ts"
 
 const secret = "client-secret-for-webhooks"
 let host: BundleHost
@@ -82,7 +83,7 @@ describe("POST /webhooks/intercom", () => {
         `${notification.id}:${activation.connectionId}:${activation.triggerKey}`
       )
     }
-    const served = (await (await fetch(`${host.url}/activations`)).json()) as {
+    const served = (await (await runtimeFetch(host, "/activations")).json()) as {
       activations: Array<Activation>
     }
     assert.deepStrictEqual(
@@ -113,13 +114,16 @@ describe("POST /webhooks/intercom", () => {
     const before = host.activations.recent().length
     const tampered = await deliver(body.replace("conversation", "konversation"), sha1(body))
     assert.strictEqual(tampered.status, 401)
-    assert.strictEqual(((await tampered.json()) as { error: { reason: string } }).error.reason, "Mismatch")
+    assert.strictEqual(
+      ((await tampered.json()) as { error: { detail: { reason: string } } }).error.detail.reason,
+      "Mismatch"
+    )
     const otherSecret = await deliver(body, { "x-hub-signature": sign(body, "not-our-secret", "sha1") })
     assert.strictEqual(otherSecret.status, 401)
     const unsigned = await deliver(body)
     assert.strictEqual(unsigned.status, 401)
     assert.strictEqual(
-      ((await unsigned.json()) as { error: { reason: string } }).error.reason,
+      ((await unsigned.json()) as { error: { detail: { reason: string } } }).error.detail.reason,
       "MissingHeader"
     )
     // Even garbage is refused for its missing signature, not parsed.

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import {
   type Connection,
+  runtimeAuthorization,
   type StepErrorCode,
   startBundleHost,
   stepErrorHttpStatus
@@ -466,7 +467,7 @@ export const runCell = async (
 
     const response = await fetch(`${bundle.url}/actions/${encodeURIComponent(action.key)}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { ...runtimeAuthorization(bundle.runtimeToken), "content-type": "application/json" },
       body: JSON.stringify({ connection: `conn_${options.cell}`, input: actionInput }),
       signal: AbortSignal.timeout(60_000)
     })

@@ -16,7 +16,13 @@ export interface HttpAnswer {
 export const send = (
   agent: Agent,
   url: string,
-  options: { readonly method: string; readonly headers?: Record<string, string>; readonly body?: Uint8Array }
+  options: {
+    readonly method: string
+    readonly headers?: Record<string, string>
+    readonly body?: Uint8Array
+    /** No answer by then is a failure (default 30 s). */
+    readonly timeoutMs?: number
+  }
 ): Promise<HttpAnswer> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
@@ -32,7 +38,7 @@ export const send = (
             : { "content-length": String(options.body.byteLength) }),
           ...options.headers
         },
-        timeout: 30_000
+        timeout: options.timeoutMs ?? 30_000
       },
       (response) => {
         const chunks: Array<Buffer> = []
@@ -47,7 +53,9 @@ export const send = (
         response.on("error", reject)
       }
     )
-    outgoing.on("timeout", () => outgoing.destroy(new Error("no answer within 30 s")))
+    outgoing.on("timeout", () =>
+      outgoing.destroy(new Error(`no answer within ${options.timeoutMs ?? 30_000} ms`))
+    )
     outgoing.on("error", reject)
     outgoing.end(options.body === undefined ? undefined : Buffer.from(options.body))
   })

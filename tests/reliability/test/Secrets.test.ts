@@ -6,7 +6,8 @@
  * the token the simulator issued, anywhere.
  */
 import { inspect } from "node:util"
-import { startBundleHost } from "@taskjuice/intercom-bundle"
+import { type BundleHost, runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
+import { makeBrowser } from "@taskjuice/intercom-bundle/testing"
 import { startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
 import { afterAll, describe, expect, it } from "vitest"
@@ -22,6 +23,19 @@ const read = async (where: string, url: string, init?: RequestInit) => {
   const text = await response.text()
   watch.inspect(where, `${response.status} ${JSON.stringify([...response.headers])} ${text}`)
   return { status: response.status, text }
+}
+
+/** The runtime asks for a start link, a browser follows it through consent; every answer inspected. */
+const connectThroughBrowser = async (where: string, host: BundleHost) => {
+  const start = await read(`${where}: POST /oauth/start`, `${host.url}/oauth/start`, {
+    method: "POST",
+    headers: { ...runtimeAuthorization(host.runtimeToken), "content-type": "application/json" },
+    body: "{}"
+  })
+  const steps = await makeBrowser().visit((JSON.parse(start.text) as { url: string }).url)
+  for (const step of steps)
+    watch.inspect(`${where}: ${step.url}`, `${step.status} ${step.location} ${step.body}`)
+  return { status: steps.at(-1)?.status ?? 0 }
 }
 
 describe("secrets never leak", () => {
@@ -60,7 +74,7 @@ describe("secrets never leak", () => {
     try {
       sim.subscribe(bundle.webhookUrl)
 
-      const connected = await read("OAuth start → consent → callback", `${bundle.url}/oauth/start`)
+      const connected = await connectThroughBrowser("OAuth start → consent → callback", bundle)
       expect(connected.status).toBe(200)
       const connection = bundle.connections.list()[0]
       expect(connection).toBeDefined()
@@ -70,7 +84,7 @@ describe("secrets never leak", () => {
       watch.inspect("connection, util.inspect", inspect(bundle.connections.list(), { depth: 5 }))
       watch.inspect("connection, String", String(connection.accessToken))
 
-      const refused = await read("OAuth with the wrong client secret", `${misconfigured.url}/oauth/start`)
+      const refused = await connectThroughBrowser("OAuth with the wrong client secret", misconfigured)
       expect(refused.status).toBeGreaterThanOrEqual(400)
       const forged = await read(
         "forged OAuth callback",
@@ -88,7 +102,7 @@ describe("secrets never leak", () => {
       }
       const created = await read("create-contact", `${bundle.url}/actions/intercom%2Fcreate-contact`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { ...runtimeAuthorization(bundle.runtimeToken), "content-type": "application/json" },
         body: JSON.stringify({
           connection: connection.id,
           input: { role: "user", email: "canary@example.com", name: "Canary" }
@@ -100,7 +114,7 @@ describe("secrets never leak", () => {
         `${bundle.url}/actions/intercom%2Fcreate-conversation`,
         {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...runtimeAuthorization(bundle.runtimeToken), "content-type": "application/json" },
           body: JSON.stringify({
             connection: connection.id,
             input: { from: { type: "user", id: contactId }, body: "Hello" }
@@ -114,7 +128,7 @@ describe("secrets never leak", () => {
       for (const action of matrixActions) {
         const answer = await read(action.label, `${bundle.url}/actions/${encodeURIComponent(action.key)}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { ...runtimeAuthorization(bundle.runtimeToken), "content-type": "application/json" },
           body: JSON.stringify({ connection: connection.id, input: action.input(seeded) })
         })
         statuses.push(answer.status)
@@ -130,14 +144,17 @@ describe("secrets never leak", () => {
       sim.revokeToken(Redacted.value(connection.accessToken))
       const revoked = await read("action after revocation", `${bundle.url}/actions/intercom%2Flist-tags`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { ...runtimeAuthorization(bundle.runtimeToken), "content-type": "application/json" },
         body: JSON.stringify({ connection: connection.id, input: {} })
       })
       expect(revoked.status).toBe(401)
       expect(revoked.text).toContain("AUTH_REVOKED")
 
-      for (const path of ["/manifest", "/activations", "/connections", "/oauth/start"]) {
-        await read(`bundle GET ${path}`, `${bundle.url}${path}`, { redirect: "manual" })
+      for (const path of ["/manifest", "/activations", "/connections", "/health"]) {
+        await read(`bundle GET ${path}`, `${bundle.url}${path}`, {
+          redirect: "manual",
+          headers: runtimeAuthorization(bundle.runtimeToken)
+        })
       }
       for (const path of [
         "/",

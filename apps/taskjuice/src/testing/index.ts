@@ -1,0 +1,3 @@
+/** What tests and the sandbox use to drive a host as a browser and from outside its process. */
+export * from "./Browser.ts"
+export * from "./SpawnHost.ts"
