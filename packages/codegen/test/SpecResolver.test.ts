@@ -13,8 +13,8 @@ import {
   SpecDownloadFailed,
   SpecHashMismatch,
   SpecMirrorMissing,
-  siblingSpecsDir,
-  sha256Hex
+  sha256Hex,
+  siblingSpecsDir
 } from "../src/SpecResolver.ts"
 
 const mirror = process.env.INTERCOM_SPECS_DIR ?? siblingSpecsDir()
