@@ -16,31 +16,20 @@
  * `packages/core/bench/actions.bench.ts` gives the numbers that chose this.
  */
 import * as Redacted from "effect/Redacted"
-import createClient, {
-  createFinalURL,
-  createQuerySerializer,
-  defaultBodySerializer,
-  defaultPathSerializer,
-  type FetchResponse,
-  type MaybeOptionalInit,
-  type Middleware,
-  mergeHeaders
-} from "openapi-fetch"
+import type { FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch"
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers"
 import type { paths } from "./generated/intercom.ts"
 import { type OperationId, operations as operationTable } from "./generated/operations.ts"
 import { apiVersion } from "./generated/version.ts"
-import { type RateLimit, readRateLimit } from "./RateLimit.ts"
+import type { CallInit, Seam } from "./internal/call.ts"
+import { directSend, isDirect } from "./internal/direct.ts"
+import { type Observation, throughOpenapiFetch } from "./internal/throughOpenapiFetch.ts"
+import type { RateLimit } from "./RateLimit.ts"
 import { apiHosts, type Region } from "./Region.ts"
-import { acceptedEncodings, type Exchange, exchange, headerOf, toResponse, undiciFetch } from "./Transport.ts"
 
 export type IntercomPaths = paths
 
-export interface ResponseObservation {
-  readonly request: Request
-  readonly response: Response
-  readonly rateLimit: RateLimit | undefined
-}
+export type ResponseObservation = Observation
 
 export interface IntercomClientOptions {
   /** The workspace's OAuth access token. Strings are wrapped in `Redacted` at once. */
@@ -130,71 +119,7 @@ export interface IntercomClient {
 
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
 
-/** The init options the direct path reads; any other one is openapi-fetch's to honour. */
-const directOptions = new Set(["params", "body", "headers", "signal"])
-
-interface CallInit {
-  readonly params?: {
-    readonly path?: Record<string, unknown>
-    readonly query?: Record<string, unknown>
-    readonly header?: Record<string, unknown>
-  }
-  readonly body?: unknown
-  readonly headers?: Parameters<typeof mergeHeaders>[0]
-  readonly signal?: AbortSignal | null
-  readonly middleware?: ReadonlyArray<Middleware>
-}
-
 type AnyResult = IntercomResult<Record<string, never>, unknown>
-
-const isDirect = (init: CallInit | undefined): boolean => {
-  if (init === undefined) return true
-  for (const key in init) if (!directOptions.has(key)) return false
-  return true
-}
-
-const utf8 = new TextDecoder()
-
-/** A direct call's answer; its WHATWG Response is built on first read, from the exchange. */
-class DirectResult {
-  readonly data: unknown
-  readonly error: unknown
-  readonly status: number
-  readonly rateLimit: RateLimit | undefined
-  #answer: Exchange
-  #response: Response | undefined
-
-  constructor(answer: Exchange, data: unknown, error: unknown, rateLimit: RateLimit | undefined) {
-    this.data = data
-    this.error = error
-    this.status = answer.status
-    this.rateLimit = rateLimit
-    this.#answer = answer
-  }
-
-  get response(): Response {
-    this.#response ??= toResponse(this.#answer)
-    return this.#response
-  }
-}
-
-/**
- * `data` or `error` as openapi-fetch reads them: nothing for 204, HEAD or an empty body; JSON for a
- * success (a body that is not JSON rejects, with a SyntaxError); JSON or else the text for an error.
- */
-const read = (method: string, answer: Exchange): { readonly data?: unknown; readonly error?: unknown } => {
-  const ok = answer.status >= 200 && answer.status < 300
-  const length = headerOf(answer.headers, "content-length")
-  const chunked = headerOf(answer.headers, "transfer-encoding")?.includes("chunked") === true
-  if (answer.status === 204 || method === "HEAD" || (length === "0" && !chunked)) return {}
-  const text = utf8.decode(answer.body)
-  if (ok) return { data: text === "" && length === null ? undefined : JSON.parse(text) }
-  try {
-    return { error: JSON.parse(text) }
-  } catch {
-    return { error: text }
-  }
-}
 
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
@@ -203,104 +128,32 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
   const version = options.version ?? apiVersion
   const userAgent = options.userAgent ?? defaultUserAgent
   let lastRateLimit: RateLimit | undefined
-  const observe = (rateLimit: RateLimit | undefined) => {
-    if (rateLimit !== undefined) lastRateLimit = rateLimit
-    return rateLimit
-  }
-
-  // The token lives only in these closures and on the wire.
-  const intercomHeaders = () => ({
-    authorization: `Bearer ${Redacted.value(token)}`,
-    "intercom-version": version,
-    accept: "application/json",
-    "user-agent": userAgent
-  })
-  const withoutBody = { ...intercomHeaders(), "accept-encoding": acceptedEncodings }
-  const withBody = { ...withoutBody, "content-type": "application/json" }
-  const querySerializer = createQuerySerializer()
-
-  const direct = async (method: string, path: string, init: CallInit | undefined): Promise<AnyResult> => {
-    const body = init?.body === undefined ? undefined : defaultBodySerializer(init.body)
-    const given = init?.headers !== undefined || init?.params?.header !== undefined
-    const url = createFinalURL(path, {
-      baseUrl,
-      params: init?.params ?? {},
-      querySerializer,
-      pathSerializer: defaultPathSerializer
-    })
-    const answer = await exchange({
-      url,
-      method,
-      headers: given ? mergedHeaders(init, body !== undefined) : body === undefined ? withoutBody : withBody,
-      body,
-      signal: init?.signal ?? undefined
-    })
-    const { data, error } = read(method, answer)
-    const rateLimit = observe(readRateLimit({ get: (name) => headerOf(answer.headers, name) }))
-    return new DirectResult(answer, data, error, rateLimit) as unknown as AnyResult
-  }
-  /** The caller's headers under ours, merged as openapi-fetch merges them. */
-  const mergedHeaders = (init: CallInit, hasBody: boolean): Record<string, string> => {
-    const merged = mergeHeaders(
-      hasBody ? { "content-type": "application/json" } : {},
-      init.headers,
-      init.params?.header as Parameters<typeof mergeHeaders>[0]
-    )
-    return { "accept-encoding": acceptedEncodings, ...Object.fromEntries(merged), ...intercomHeaders() }
-  }
-
-  // Runs after every other middleware, on what goes out; its onResponse runs first, on what came in.
-  const intercom: Middleware = {
-    onRequest: ({ request }) => {
-      for (const [name, value] of Object.entries(intercomHeaders())) request.headers.set(name, value)
-    },
-    onResponse: ({ request, response }) => {
-      const rateLimit = observe(readRateLimit(response.headers))
-      options.onResponse?.({ request, response, rateLimit })
-    }
-  }
-  const viaOpenapiFetch = createClient<paths, "application/json">({
+  const seam: Seam = {
     baseUrl,
-    fetch: options.fetch ?? undiciFetch
-  })
-  const registered: Array<Middleware> = []
-  const throughOpenapiFetch = async (method: string, path: string, init: CallInit | undefined) => {
-    const result = await viaOpenapiFetch.request(
-      method as "get",
-      path as never,
-      {
-        ...init,
-        middleware: [...(init?.middleware ?? []), intercom]
-      } as never
-    )
-    const { response } = result
-    return { ...result, status: response.status, rateLimit: readRateLimit(response.headers) } as AnyResult
+    // The token lives only in this closure and on the wire.
+    intercomHeaders: () => ({
+      authorization: `Bearer ${Redacted.value(token)}`,
+      "intercom-version": version,
+      accept: "application/json",
+      "user-agent": userAgent
+    }),
+    observe: (rateLimit) => {
+      if (rateLimit !== undefined) lastRateLimit = rateLimit
+      return rateLimit
+    }
   }
+  const direct = directSend(seam)
+  const viaOpenapiFetch = throughOpenapiFetch(seam, { fetch: options.fetch, onResponse: options.onResponse })
   const watched = options.fetch !== undefined || options.onResponse !== undefined
-  const send = (method: string, path: string, init: CallInit | undefined): Promise<AnyResult> =>
-    !watched && registered.length === 0 && isDirect(init)
-      ? direct(method, path, init)
-      : throughOpenapiFetch(method, path, init)
+  const send = (method: string, path: string, init?: CallInit) =>
+    (!watched && !viaOpenapiFetch.hasMiddleware() && isDirect(init) ? direct : viaOpenapiFetch.send)(
+      method,
+      path,
+      init
+    ) as Promise<AnyResult>
+  if (options.middleware !== undefined) viaOpenapiFetch.use(...options.middleware)
 
-  const use = (...middleware: ReadonlyArray<Middleware>) => {
-    for (const each of middleware) {
-      viaOpenapiFetch.use(each)
-      if (each) registered.push(each)
-    }
-  }
-  const eject = (...middleware: ReadonlyArray<Middleware>) => {
-    viaOpenapiFetch.eject(...middleware)
-    for (const each of middleware) {
-      const index = registered.indexOf(each)
-      if (index !== -1) registered.splice(index, 1)
-    }
-  }
-  if (options.middleware !== undefined) use(...options.middleware)
-
-  const method =
-    (name: string) =>
-    (path: string, init?: CallInit): Promise<AnyResult> =>
-      send(name, path, init)
+  const method = (name: string) => (path: string, init?: CallInit) => send(name, path, init)
   const client = {
     baseUrl,
     version,
@@ -317,8 +170,8 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
     PATCH: method("PATCH"),
     HEAD: method("HEAD"),
     OPTIONS: method("OPTIONS"),
-    use,
-    eject
+    use: viaOpenapiFetch.use,
+    eject: viaOpenapiFetch.eject
   }
   // The typed signatures are openapi-fetch's; at run time every method is `send`.
   return client as unknown as IntercomClient

@@ -21,20 +21,33 @@
  *    thread, not interleaved with the client's work on the one being measured, and the client's CPU
  *    per call can be read at all. Every side still waits for the same server, as a host would.
  * 2. Layers: get-contact and create-contact peeled one layer at a time, in one interleaved run (raw
- *    fetch; raw undici request; IntercomClient: openapi-fetch, our headers, the transport and its
- *    Response; IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and
- *    error mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
- *
- * Where the time goes (medians on the 2-vCPU dev VM; the spread is between quiet and loaded runs):
- * undici's `request` does the exchange in 0.56–0.72 of `fetch`'s time (fetch wraps it in WHATWG
- * streams); on top of it the client adds 20–85 µs (openapi-fetch's URL, header and body building, our
- * headers, the Response and its JSON parse), IntercomApi.call 25–55 µs (fiber and its one suspension,
- * limiter, timer, AbortController, the compiled answer check), executeAction 7–17 µs (compiled input
- * decode, retry wrapper). Each step costs several times what it does in a hot loop: between two HTTP
- * exchanges the caches are cold.
+ *    fetch; raw undici request; the two client designs below, each against the raw request;
+ *    IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and error
+ *    mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
  * 3. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
  *    BENCH_BUDGET requests per fixed window and answers 429 beyond it. Reported: throughput over
  *    budget (target ≥ 0.95), failed actions (target 0) and 429s as a share of requests (target ≤ 1 %).
+ *
+ * The client, two designs (issue 15), measured on the 2-vCPU dev VM, which five other engineers load:
+ * - A, openapi-fetch's public API for every call (`createClient` with a `fetch` over undici, and a
+ *   middleware for the Intercom headers and the rate-limit reading; commit "client: built through
+ *   openapi-fetch's public API only (design A)"): every action 0.91–1.11× raw fetch (within 1.15)
+ *   but 1.44–1.78× raw undici request (target 1.25; the seam it replaced: 0.77–1.02× and 1.32–1.58×).
+ *   The client layer alone adds 97–190 µs over the raw request: openapi-fetch builds a WHATWG Request
+ *   per call (the body into a stream, read back out by the transport), awaits each middleware, and
+ *   the transport builds a WHATWG Response (its Headers alone cost ~25 µs, as much as the Response).
+ *   Measured alongside in every run as "IntercomClient via openapi-fetch": any middleware sends a
+ *   call that way.
+ * - B, what the client does now: a typed `call(operationId, …)` over the generated operations table
+ *   (and openapi-fetch's method surface over the same path), going straight to undici with
+ *   openapi-fetch's own serialisers and reading rules, plain prebuilt headers, and the Response built
+ *   only when read; openapi-fetch's own client still serves middleware. Every action 0.66–0.92× raw
+ *   fetch and 1.16–1.26× raw undici request (loads 11–14); the client layer adds 2–10 µs over the raw
+ *   request. The rest is IntercomApi.call (+44–52 µs: the fiber ~18, the per-request timer and
+ *   AbortController, whose signal undici follows, ~20, the compiled answer check ~13) and
+ *   executeAction (+6–9 µs).
+ * Each step costs several times what it does in a hot loop: between two HTTP exchanges the caches
+ * are cold.
  */
 import { spawn } from "node:child_process"
 import { once } from "node:events"
