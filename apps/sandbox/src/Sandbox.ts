@@ -72,6 +72,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       writeLine: options.writeLine ?? (() => {})
     })
     simulator.subscribe(bundle.webhookUrl)
+    simulator.registerRedirectUri(bundle.redirectUri)
     return {
       simulator,
       bundle,

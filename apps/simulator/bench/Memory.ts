@@ -2,6 +2,7 @@
  * Memory with stored contacts, measured in a fresh process (run with --expose-gc):
  * `node --expose-gc Memory.ts <contacts>` prints heap and RSS growth as one JSON line.
  */
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { startSimulator } from "../src/index.ts"
 
@@ -18,12 +19,14 @@ gc()
 const before = process.memoryUsage()
 const started = performance.now()
 for (let i = 0; i < contacts; i++) {
-  sim.store.createContact({
-    role: i % 4 === 0 ? "lead" : "user",
-    ...(i % 4 === 0 ? {} : { email: `contact-${i}@bench.example`, external_id: `ext-${i}` }),
-    name: `Contact ${i}`,
-    custom_attributes: { plan: "growth", seats: i % 50 }
-  })
+  Effect.runSync(
+    sim.store.contacts.create({
+      role: i % 4 === 0 ? "lead" : "user",
+      ...(i % 4 === 0 ? {} : { email: `contact-${i}@bench.example`, external_id: `ext-${i}` }),
+      name: `Contact ${i}`,
+      custom_attributes: { plan: "growth", seats: i % 50 }
+    })
+  )
 }
 const fillSeconds = (performance.now() - started) / 1000
 gc()

@@ -4,11 +4,13 @@
  * signs and sends a topic's fixture straight to a URL with no simulator running. Every command takes
  * `--json`. Errors carry a category, and the category is the exit code.
  */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { parseArgs } from "node:util"
 import * as Data from "effect/Data"
 import * as Redacted from "effect/Redacted"
-import type { DeliverySummary } from "./AdminApi.ts"
 import { FaultSyntaxError, parseFault } from "./Faults.ts"
+import type { DeliverySummary } from "./http/AdminRoutes.ts"
 import { applyOverrides, OverrideError, parseOverride } from "./Overrides.ts"
 import { type SignatureMode, signatureModes } from "./SignatureMode.ts"
 import type { Simulator } from "./Simulator.ts"
@@ -16,7 +18,7 @@ import type { Simulator } from "./Simulator.ts"
 // The simulator, the core and the signing code load only for the commands that use them, so the
 // commands that just talk to a running simulator start quickly.
 const loadCore = () => import("@taskjuice/intercom-core")
-const loadDelivery = () => import("./WebhookDelivery.ts")
+const loadDelivery = () => import("./webhooks/DirectDelivery.ts")
 
 /** Exit codes by error category (after stripe-cli's `errorcategory`). */
 export const exitCodes = {
@@ -38,6 +40,8 @@ export class CliError extends Data.TaggedError("CliError")<{
 }> {}
 
 const defaultSimUrl = "http://127.0.0.1:4010"
+/** Where `serve` keeps the run's admin token, and the other commands read it. */
+const defaultStateDir = ".sim"
 
 export const usage = `Usage: pnpm sim <command> [options]
 
@@ -57,6 +61,7 @@ serve:
   --client-secret SECRET     signs webhooks and checks the OAuth code exchange (or INTERCOM_CLIENT_SECRET)
   --client-id ID             the OAuth app's client id (default sim_client_id)
   --webhook-url URL          subscribe URL to every topic (repeatable)
+  --redirect-uri URL         an OAuth redirect URI the app registered (repeatable); /oauth redirects only there
   --signature MODE           sha1 | sha256 | both | invalid (default both)
   --rate-limit N             requests per minute per app (default 1000, spread over 10 s windows)
   --fault SPEC               <route>:<kind>[=<arg>][@<probability>] (repeatable). Before the work
@@ -65,6 +70,7 @@ serve:
                              e.g. 'POST /contacts:503@0.2', 'POST /contacts:drop-after'
   --seed SEED                make faults and generated data reproducible
   --state-file FILE          keep the state in a SQLite file
+  --state-dir DIR            where the run keeps its admin token (default .sim, or INTERCOM_SIM_STATE_DIR)
   --time-scale X             multiply the 5 s delivery timeout and 1 min retry (e.g. 0.01)
   --api-version V            the app's Intercom-Version (default: the pinned one)
   --access-token TOKEN       a Bearer token valid from the start (default: generated)
@@ -87,6 +93,7 @@ deliveries:
 
 every command:
   --sim URL                  the running simulator (default ${defaultSimUrl}, or INTERCOM_SIM_URL)
+  --admin-token TOKEN        the run's admin token (default: read from --state-dir, or INTERCOM_SIM_ADMIN_TOKEN)
   --json                     machine-readable output
   --help                     this text
 
@@ -113,11 +120,14 @@ const options = {
   "client-secret": { type: "string" },
   "client-id": { type: "string" },
   "webhook-url": { type: "string", multiple: true },
+  "redirect-uri": { type: "string", multiple: true },
   signature: { type: "string" },
   "rate-limit": { type: "string" },
   fault: { type: "string", multiple: true },
   seed: { type: "string" },
   "state-file": { type: "string" },
+  "state-dir": { type: "string" },
+  "admin-token": { type: "string" },
   "time-scale": { type: "string" },
   "api-version": { type: "string" },
   "access-token": { type: "string" },
@@ -161,18 +171,36 @@ const secretOf = (values: Values, env: CliIo["env"]): Redacted.Redacted<string> 
   return secret === undefined || secret === "" ? undefined : Redacted.make(secret)
 }
 
+const stateDirOf = (values: Values, env: NodeJS.ProcessEnv): string =>
+  values["state-dir"] ?? env.INTERCOM_SIM_STATE_DIR ?? defaultStateDir
+
+/** The run's admin token: `--admin-token`, `INTERCOM_SIM_ADMIN_TOKEN`, or `<state dir>/admin-token`. */
+const adminTokenOf = (values: Values, env: NodeJS.ProcessEnv): string | undefined => {
+  const given = values["admin-token"] ?? env.INTERCOM_SIM_ADMIN_TOKEN
+  if (given !== undefined && given !== "") return given
+  try {
+    return readFileSync(join(stateDirOf(values, env), "admin-token"), "utf8").trim()
+  } catch {
+    return undefined
+  }
+}
+
 /** Calls the running simulator's admin API; maps failures to categories. */
 const admin = async (
   base: string,
   method: string,
   path: string,
-  body?: unknown
+  body?: unknown,
+  token?: string
 ): Promise<Record<string, unknown>> => {
   let response: Response
   try {
     response = await fetch(new URL(path, base), {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: {
+        ...(method === "GET" ? {} : { "content-type": "application/json" }),
+        ...(token === undefined ? {} : { "x-sim-admin-token": token })
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
   } catch (error) {
@@ -239,9 +267,8 @@ const triggerDirect = async (
   topic: string,
   forwardTo: string
 ): Promise<TriggerOutput> => {
-  const { webhookFixture, webhookFixtureTopics } = await loadCore()
-  const { intercomTimeoutMillis, postWebhook, signatureHeadersFor } = await loadDelivery()
-  const { WebhookDispatcher } = await import("./WebhookDispatcher.ts")
+  const { webhookFixtureTopics } = await loadCore()
+  const { fixtureEnvelope, sendSigned } = await loadDelivery()
   const topics = webhookFixtureTopics()
   if (!topics.includes(topic))
     throw userInput(`Unknown topic "${topic}". Valid topics: ${topics.join(", ")}`, { topics })
@@ -256,17 +283,10 @@ const triggerDirect = async (
   const count = number(values, "count", 1)
   const notifications: Array<TriggerOutput["notifications"][number]> = []
   for (let i = 0; i < count; i++) {
-    const fixture = webhookFixture(topic) as unknown as Record<string, unknown>
-    const fresh = WebhookDispatcher.envelope(topic, undefined, String(fixture.app_id ?? ""))
-    const envelope = applyOverrides({ ...fixture, ...fresh, data: fixture.data }, overrides)
+    const envelope = applyOverrides(fixtureEnvelope(topic), overrides)
     const payload = JSON.stringify(envelope)
     const sentAt = Date.now()
-    const result = await postWebhook(
-      forwardTo,
-      payload,
-      signatureHeadersFor(payload, secret, signature),
-      intercomTimeoutMillis
-    )
+    const result = await sendSigned(forwardTo, payload, secret, signature)
     const id = envelope.id ?? `ping_${sentAt}`
     notifications.push({
       id,
@@ -311,12 +331,14 @@ const serve = async (values: Values, io: CliIo): Promise<number> => {
       clientId: values["client-id"],
       accessToken: values["access-token"],
       webhookUrls: values["webhook-url"],
+      redirectUris: values["redirect-uri"],
       signature: signatureOf(values),
       rateLimitPerMinute: number(values, "rate-limit", 1000),
       faults,
       // "--seed 42" means the number 42 (printed back as 42), any other text is hashed.
       seed: values.seed !== undefined && /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
       stateFile: values["state-file"],
+      stateDir: stateDirOf(values, io.env),
       timeScale: number(values, "time-scale", 1),
       apiVersion: values["api-version"]
     })
@@ -399,6 +421,9 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
     return command === undefined && !values.help ? exitCodes.user_input : exitCodes.ok
   }
   const base = values.sim ?? io.env.INTERCOM_SIM_URL ?? defaultSimUrl
+  const adminToken = adminTokenOf(values, io.env)
+  const callAdmin = (url: string, method: string, path: string, body?: unknown) =>
+    admin(url, method, path, body, adminToken)
   switch (command) {
     case "serve":
       return serve(values, io)
@@ -406,7 +431,7 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
       const topics =
         values.sim === undefined && io.env.INTERCOM_SIM_URL === undefined
           ? (await loadCore()).webhookFixtureTopics()
-          : ((await admin(base, "GET", "/_sim/topics")).topics as ReadonlyArray<string>)
+          : ((await callAdmin(base, "GET", "/_sim/topics")).topics as ReadonlyArray<string>)
       if (values.json) io.stdout(JSON.stringify({ topics }))
       else for (const topic of topics) io.stdout(topic)
       return exitCodes.ok
@@ -422,7 +447,7 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
       for (const override of values.override ?? []) parseOverride(override)
       const output = direct
         ? await triggerDirect(values, io, topic, forwardTo)
-        : ((await admin(base, "POST", "/_sim/trigger", {
+        : ((await callAdmin(base, "POST", "/_sim/trigger", {
             topic,
             overrides: values.override ?? [],
             signature: signatureOf(values),
@@ -437,7 +462,7 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
     case "resend": {
       const id = rest[0]
       if (id === undefined) throw userInput("resend needs a notification id (see `pnpm sim deliveries`)")
-      const result = (await admin(base, "POST", `/_sim/notifications/${encodeURIComponent(id)}/resend`, {
+      const result = (await callAdmin(base, "POST", `/_sim/notifications/${encodeURIComponent(id)}/resend`, {
         forwardTo: values["forward-to"],
         signature: signatureOf(values)
       })) as { notificationId: string; deliveries: ReadonlyArray<DeliverySummary> }
@@ -453,7 +478,7 @@ const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
       const limit = number(values, "limit", 20)
       const query = new URLSearchParams({ limit: String(limit) })
       if (values.topic !== undefined) query.set("topic", values.topic)
-      const result = (await admin(base, "GET", `/_sim/deliveries?${query}`)) as {
+      const result = (await callAdmin(base, "GET", `/_sim/deliveries?${query}`)) as {
         deliveries: ReadonlyArray<DeliverySummary>
         total: number
       }

@@ -47,6 +47,9 @@ const script = `
   const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const until = (label, at) => at !== null && at > Date.now() ? label + new Date(at).toLocaleTimeString() + ")" : "";
   const rows = new Map();
+  // The run's admin token, from the page the simulator served: the admin API refuses requests without it.
+  const adminToken = document.querySelector('meta[name="sim-admin-token"]')?.content ?? "";
+  const api = (path, init = {}) => fetch(path, { ...init, headers: { ...init.headers, "x-sim-admin-token": adminToken } });
   const labels = { contacts: "Contacts", users: "Users", leads: "Leads", conversations: "Conversations",
     conversationParts: "Conversation parts", companies: "Companies", tags: "Tags", admins: "Admins" };
 
@@ -80,7 +83,7 @@ const script = `
 
   async function showPayload(id) {
     document.querySelectorAll("tr.delivery").forEach((tr) => tr.classList.toggle("selected", tr.dataset.id === id));
-    const response = await fetch("/_sim/deliveries/" + encodeURIComponent(id));
+    const response = await api("/_sim/deliveries/" + encodeURIComponent(id));
     const d = await response.json();
     let pretty = d.payload;
     try { pretty = JSON.stringify(JSON.parse(d.payload), null, 2); } catch {}
@@ -89,7 +92,7 @@ const script = `
   }
 
   async function post(path, body) {
-    const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const json = await response.json();
     if (!response.ok) throw new Error(json.error?.message ?? response.statusText);
     return json;
@@ -116,7 +119,7 @@ const script = `
   }
 
   async function load() {
-    const state = await (await fetch("/_sim/state")).json();
+    const state = await (await api("/_sim/state")).json();
     $("meta").textContent = state.url + " · API " + state.apiVersion + " · workspace " + state.workspace.id_code +
       " · " + state.rateLimitPerMinute + " req/min · seed " + state.seed;
     renderCounts(state.counts);
@@ -126,7 +129,7 @@ const script = `
         until(" (throttled after a 429 until ", s.throttledUntil) + until(" (paused after too many errors until ", s.pausedUntil) + '</li>').join("");
     $("faults").innerHTML = state.faults.length === 0 ? '<li class="empty">none</li>' :
       state.faults.map((f) => '<li><code>' + esc(f) + '</code></li>').join("");
-    const deliveries = await (await fetch("/_sim/deliveries?limit=200")).json();
+    const deliveries = await (await api("/_sim/deliveries?limit=200")).json();
     for (const d of deliveries.deliveries) rows.set(d.id, d);
     renderDeliveries();
     const events = new EventSource("/_sim/events");

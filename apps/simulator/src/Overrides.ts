@@ -61,6 +61,7 @@ const isContainer = (value: unknown): value is Container => typeof value === "ob
 
 /** A copy of `target` with every override applied; missing objects on the way are created. */
 export const applyOverrides = <T>(target: T, overrides: ReadonlyArray<Override>): T => {
+  if (overrides.length === 0) return target
   const copy = structuredClone(target)
   for (const override of overrides) {
     let node: unknown = copy

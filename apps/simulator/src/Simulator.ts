@@ -1,41 +1,52 @@
 /**
- * The simulator: one node:http server that answers Intercom's API (at Intercom's paths), its OAuth,
- * the simulator's own admin API under `/_sim/` and the dashboard at `/`. `startSimulator` wires the
- * parts together and returns a handle to drive it from code (the sandbox, tests, the benchmark).
- *
- * A request to the API passes, in order: route → fault (if one is due) → Bearer token →
- * `Intercom-Version` → rate limit → JSON body → spec validation → handler → answer (which the
- * after-the-work faults, `malformed`, `drop-after` and `slow-after`, cut, lose or delay).
+ * The simulator: Intercom's API (every pinned version at once, at Intercom's paths), its OAuth, the
+ * simulator's own admin API under `/_sim/` and the dashboard at `/`, served on `effect/http`'s
+ * `HttpRouter` by `@effect/platform-node`'s `NodeHttpServer`. `makeSimulator` wires the parts in a
+ * scope (`IntercomSimulator.layer` provides it as a service); `startSimulator` does the same for
+ * callers without Effect. Either way the handle drives it from code (the sandbox, tests, the benchmark).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { randomBytes } from "node:crypto"
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { setTimeout as sleep } from "node:timers/promises"
-import { webhookFixture, webhookFixtureTopics } from "@taskjuice/intercom-core"
+import { join } from "node:path"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import {
+  apiVersion as buildVersion,
+  isPinnedVersion,
+  pinnedVersions,
+  RateLimitWindow
+} from "@taskjuice/intercom-client"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
-import { type AdminApi, adminApi } from "./AdminApi.ts"
-import { isServableVersion, versionProfile } from "./ApiVersion.ts"
+import * as Scope from "effect/Scope"
+import { memoryPersistence, openStateFile, StateFileError } from "./domain/StateFile.ts"
+import { Workspace } from "./domain/Workspace.ts"
+import { type StateCounts, WorkspaceStore } from "./domain/WorkspaceStore.ts"
 import { FaultPlan, type FaultRule, parseFault } from "./Faults.ts"
-import { BodyTooLarge, readBody, sendJson, splitTarget } from "./Http.ts"
-import { type ApiRoute, intercomRoutes } from "./IntercomApi.ts"
-import { apiError, errorList, IntercomApiError, tokenRevoked, unauthorized } from "./IntercomError.ts"
-import { authorize, exchangeCode, type OAuthApp } from "./OAuth.ts"
-import { applyOverrides, type Override, parseOverride } from "./Overrides.ts"
+import { adminRoutes } from "./http/AdminRoutes.ts"
+import { apiHandlers, apiRoutes } from "./http/ApiRoutes.ts"
+import { oauthRoutes } from "./http/OAuthRoutes.ts"
+import { TrafficStats, type TrafficStatsSnapshot } from "./http/TrafficStats.ts"
 import { makeRandom } from "./Random.ts"
-import { type RateLimitDecision, RateLimiter, rateLimitHeaders } from "./RateLimiter.ts"
-import { type OpenApiDocument, SpecSchemas } from "./SpecSchemas.ts"
-import { openSqlitePersistence } from "./SqlitePersistence.ts"
-import { type StateChange, type StateCounts, Store } from "./Store.ts"
-import { causeTopic, topicsFor, triggerTopics } from "./Triggers.ts"
-import { companyView, contactView, conversationView } from "./Views.ts"
-import type { SignatureMode } from "./WebhookDelivery.ts"
+import type { SignatureMode } from "./SignatureMode.ts"
+import { Descriptions } from "./spec/Descriptions.ts"
+import type { SpecSchemas } from "./spec/SpecSchemas.ts"
+import { deliveryRules } from "./webhooks/DeliveryRules.ts"
+import { Notifier, type TriggeredNotification, type TriggerOptions } from "./webhooks/Notifier.ts"
 import {
   type DeliveryRecord,
-  type NotificationEnvelope,
   type NotificationRecord,
   type Subscription,
   WebhookDispatcher
-} from "./WebhookDispatcher.ts"
+} from "./webhooks/WebhookDispatcher.ts"
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -48,8 +59,14 @@ export interface SimulatorOptions {
   readonly clientSecret: Redacted.Redacted<string> | string
   /** An access token valid from the start, for callers that skip OAuth (one is made up otherwise). */
   readonly accessToken?: Redacted.Redacted<string> | string | undefined
+  /** The admin API's token (one is made up per run otherwise). */
+  readonly adminToken?: Redacted.Redacted<string> | string | undefined
+  /** Where the run keeps what its CLI needs (`admin-token`, mode 0600); nothing is written without it. */
+  readonly stateDir?: string | undefined
   /** Webhook subscriptions, each to every topic. */
   readonly webhookUrls?: ReadonlyArray<string> | undefined
+  /** The redirect URIs the OAuth app registered; `/oauth` redirects to these only. */
+  readonly redirectUris?: ReadonlyArray<string> | undefined
   /** Signature headers on deliveries (default `both`). */
   readonly signature?: SignatureMode | undefined
   /** Requests per minute per app (default 1,000, TaskJuice's figure), spread over 10-second windows. */
@@ -58,35 +75,17 @@ export interface SimulatorOptions {
   readonly faults?: ReadonlyArray<FaultRule | string> | undefined
   /** Seed for fault decisions and generated data; random when not given (see `seed` on the handle). */
   readonly seed?: number | string | undefined
-  /** SQLite file that keeps the state across restarts; in memory when not given. */
+  /** SQLite file that keeps the state across restarts (held under an exclusive lock); in memory when not given. */
   readonly stateFile?: string | undefined
   /** Multiplies Intercom's delivery delays (5 s timeout, 1 min retry); 0.01 makes the retry 600 ms. */
   readonly timeScale?: number | undefined
-  /** The app's configured API version, used when a request sends no `Intercom-Version` and for webhooks. */
+  /**
+   * The app's configured API version (the default: the build's): what a request without
+   * `Intercom-Version` gets, and what webhooks show. Requests choose any pinned version by the header.
+   */
   readonly apiVersion?: string | undefined
-  /** Where `GET /oauth` sends the browser when the request names no `redirect_uri`. */
-  readonly oauthRedirectUri?: string | undefined
-  /** The OpenAPI document to validate against (default: the one the client was generated from). */
-  readonly spec?: OpenApiDocument | undefined
   /** How many notifications and delivery attempts to keep for `deliveries` (default 5,000). */
   readonly keepDeliveries?: number | undefined
-}
-
-export interface TriggerOptions {
-  /** Path/value edits to the triggered topic's notification (`data.item.email=…`, `item.name=…`). */
-  readonly overrides?: ReadonlyArray<string | Override> | undefined
-  readonly signature?: SignatureMode | undefined
-  /** Deliver to this URL instead of the subscriptions. */
-  readonly forwardTo?: string | undefined
-  /** How many times to trigger (default 1). */
-  readonly count?: number | undefined
-}
-
-export interface TriggeredNotification {
-  readonly id: string
-  readonly topic: string
-  /** The first attempt of each delivery (retries, if any, follow later). */
-  readonly deliveries: ReadonlyArray<DeliveryRecord>
 }
 
 export interface Simulator {
@@ -97,12 +96,16 @@ export interface Simulator {
   readonly clientSecret: Redacted.Redacted<string>
   /** A token valid from the start (`Authorization: Bearer …`). */
   readonly accessToken: Redacted.Redacted<string>
+  /** The admin API's token (`X-Sim-Admin-Token`); the handle's own methods need none. */
+  readonly adminToken: Redacted.Redacted<string>
   /** The seed in use: pass it back to reproduce a run's faults and data. */
   readonly seed: number
   readonly apiVersion: string
   readonly rateLimitPerMinute: number
-  readonly store: Store
+  readonly store: WorkspaceStore
+  /** The app's version's validators (`descriptions.get(v).schemas` for another). */
   readonly schemas: SpecSchemas
+  readonly descriptions: Descriptions
   readonly dispatcher: WebhookDispatcher
   /** The topics `trigger` knows. */
   readonly topics: ReadonlyArray<string>
@@ -116,460 +119,248 @@ export interface Simulator {
   /** Delivery attempts, newest first. */
   readonly deliveries: (filter?: {
     readonly topic?: string
+    readonly notificationId?: string
     readonly limit?: number
   }) => ReadonlyArray<DeliveryRecord>
   readonly notification: (id: string) => NotificationRecord | undefined
   readonly subscribe: (url: string, topics?: ReadonlyArray<string> | "*") => Subscription
+  /** Registers another OAuth redirect URI (e.g. a bundle started after the simulator). */
+  readonly registerRedirectUri: (uri: string) => void
   readonly faults: () => ReadonlyArray<FaultRule>
   readonly setFaults: (faults: ReadonlyArray<FaultRule | string>) => void
   readonly revokeToken: (token: string) => boolean
   readonly counts: () => StateCounts
+  /** Requests, 429s and faults per 10-second window (what `GET /_sim/stats` answers). */
+  readonly stats: () => TrafficStatsSnapshot
   /** Resolves when every delivery attempt under way has finished. */
   readonly settle: () => Promise<void>
   readonly close: () => Promise<void>
 }
 
-/** A trigger for a topic the simulator cannot send; the message lists the valid topics. */
-export class UnknownTopicError extends Data.TaggedError("UnknownTopicError")<{
-  readonly topic: string
-  readonly topics: ReadonlyArray<string>
+/** The simulator could not start (port taken, state file in use or unreadable, bad options). */
+export class SimulatorStartError extends Data.TaggedError("SimulatorStartError")<{
+  readonly message: string
+  /** The system's code when one applies (`EADDRINUSE`, `ERR_SQLITE_BUSY`). */
+  readonly code?: string | undefined
   readonly reason: "NotRetryable"
-}> {
-  override get message(): string {
-    return `Unknown topic "${this.topic}". Valid topics: ${this.topics.join(", ")}`
-  }
-}
+}> {}
 
 const defaultRateLimitPerMinute = 1000
-const pingItem = { type: "ping", message: "something something interzen" }
 
-const bearer = (request: IncomingMessage): string | undefined => {
-  const header = request.headers.authorization
-  if (header === undefined) return undefined
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-  return match?.[1]
-}
+const startError = (message: string, code?: string) =>
+  new SimulatorStartError({ message, code, reason: "NotRetryable" })
 
-/** Query values arrive as text; convert the ones the spec types as numbers or booleans. */
-const queryValue = (schema: unknown, value: string): unknown => {
-  const type = typeof schema === "object" && schema !== null ? (schema as { type?: unknown }).type : undefined
-  if ((type === "integer" || type === "number") && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
-  if (type === "boolean" && (value === "true" || value === "false")) return value === "true"
-  return value
-}
+const redacted = (value: Redacted.Redacted<string> | string): Redacted.Redacted<string> =>
+  typeof value === "string" ? Redacted.make(value) : value
 
-export const startSimulator = async (options: SimulatorOptions): Promise<Simulator> => {
-  const random = makeRandom(options.seed)
-  // Separate streams, so generating data never shifts which requests fail.
-  const dataRandom = makeRandom(`${random.seed}:data`)
-  const faultRandom = makeRandom(`${random.seed}:faults`)
-  const clientSecret =
-    typeof options.clientSecret === "string" ? Redacted.make(options.clientSecret) : options.clientSecret
-  if (Redacted.value(clientSecret) === "") throw new Error("clientSecret must not be empty")
-  const schemas = new SpecSchemas(options.spec)
-  const apiVersion = options.apiVersion ?? schemas.defaultVersion
-  const webhookProfile = versionProfile(apiVersion)
-  const store = new Store(
-    dataRandom,
-    options.stateFile === undefined ? undefined : openSqlitePersistence(options.stateFile)
-  )
-  const app: OAuthApp = {
-    clientId: options.clientId ?? "sim_client_id",
-    clientSecret,
-    defaultRedirectUri: options.oauthRedirectUri
-  }
-  const accessTokenText =
-    options.accessToken === undefined
-      ? `sim_${dataRandom.hex(32)}`
-      : typeof options.accessToken === "string"
-        ? options.accessToken
-        : Redacted.value(options.accessToken)
-  if (store.token(accessTokenText) === undefined) store.issueToken(app.clientId, accessTokenText)
-
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? defaultRateLimitPerMinute)
-  const toRule = (fault: FaultRule | string) => (typeof fault === "string" ? parseFault(fault) : fault)
-  const faults = new FaultPlan((options.faults ?? []).map(toRule), faultRandom)
-  const dispatcher = new WebhookDispatcher({
-    clientSecret,
-    signature: options.signature ?? "both",
-    timeScale: options.timeScale ?? 1,
-    keep: options.keepDeliveries ?? 5_000
-  })
-  for (const url of options.webhookUrls ?? []) dispatcher.subscribe(url)
-  const api = intercomRoutes(store, schemas)
-
-  // ── state changes become notifications ─────────────────────────────────────────────────────
-  const itemFor = (change: StateChange): unknown => {
-    switch (change.type) {
-      case "contact.created":
-      case "contact.updated":
-        return contactView(store, webhookProfile, change.contact)
-      case "conversation.created":
-      case "conversation.replied":
-        return conversationView(store, webhookProfile, change.conversation)
-      case "company.created":
-        return companyView(store, change.company)
-    }
-  }
-  /** While a trigger runs, its notifications are held so overrides can be applied before sending. */
-  let held: Array<NotificationEnvelope> | undefined
-  store.onChange((change) => {
-    const item = itemFor(change)
-    for (const topic of topicsFor(change)) {
-      const envelope = WebhookDispatcher.envelope(topic, item, store.workspace.id_code)
-      if (held !== undefined) held.push(envelope)
-      else void dispatcher.dispatch(envelope)
-    }
+/** Keeps the admin token where the run's CLI finds it, readable by its owner only. */
+const writeAdminToken = (stateDir: string, token: Redacted.Redacted<string>) =>
+  Effect.try({
+    try: () => {
+      mkdirSync(stateDir, { recursive: true })
+      const file = join(stateDir, "admin-token")
+      writeFileSync(file, Redacted.value(token), { mode: 0o600 })
+      chmodSync(file, 0o600)
+    },
+    catch: (error) => startError(`Cannot write the admin token to ${stateDir}: ${(error as Error).message}`)
   })
 
-  const fixtureEnvelope = (topic: string): NotificationEnvelope => {
-    const fixture = webhookFixture(topic) as unknown as Record<string, unknown>
-    const fresh = WebhookDispatcher.envelope(topic, undefined, store.workspace.id_code)
-    return { ...fixture, ...fresh, data: fixture.data }
-  }
-
-  const allTopics = [...new Set([...triggerTopics, ...webhookFixtureTopics()])].sort()
-
-  const trigger: Simulator["trigger"] = async (topic, triggerOptions = {}) => {
-    if (!allTopics.includes(topic))
-      throw new UnknownTopicError({ topic, topics: allTopics, reason: "NotRetryable" })
-    const overrides = (triggerOptions.overrides ?? []).map((o) =>
-      typeof o === "string" ? parseOverride(o) : o
-    )
-    const count = triggerOptions.count ?? 1
-    const sent: Array<{
-      notification: NotificationRecord
-      firstAttempts: Promise<ReadonlyArray<DeliveryRecord>>
-    }> = []
-    for (let i = 0; i < count; i++) {
-      held = []
-      let envelopes: Array<NotificationEnvelope>
-      try {
-        const caused = causeTopic(store, dataRandom, topic)
-        envelopes = held
-        if (topic === "ping") {
-          envelopes.push(WebhookDispatcher.envelope("ping", pingItem, store.workspace.id_code))
-        } else if (!caused) {
-          envelopes.push(fixtureEnvelope(topic))
-        }
-      } finally {
-        held = undefined
-      }
-      for (const envelope of envelopes) {
-        const edited = envelope.topic === topic ? applyOverrides(envelope, overrides) : envelope
-        // Only the asked-for topic goes to --forward-to; what else the change caused goes to subscribers.
-        const forwardTo = envelope.topic === topic ? triggerOptions.forwardTo : undefined
-        sent.push(dispatcher.dispatch(edited, { forwardTo, signature: triggerOptions.signature }))
-      }
+/** Starts the simulator in the current scope; it stops when the scope closes (or `close` is called). */
+export const makeSimulator = (
+  options: SimulatorOptions
+): Effect.Effect<Simulator, SimulatorStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const clientSecret = redacted(options.clientSecret)
+    if (Redacted.value(clientSecret) === "") return yield* startError("clientSecret must not be empty")
+    const apiVersion = options.apiVersion ?? buildVersion
+    if (!isPinnedVersion(apiVersion)) {
+      return yield* startError(
+        `apiVersion "${apiVersion}" is not simulated; use one of ${pinnedVersions.join(", ")}`
+      )
     }
-    const results: Array<TriggeredNotification> = []
-    for (const { notification, firstAttempts } of sent) {
-      results.push({ id: notification.id, topic: notification.topic, deliveries: await firstAttempts })
-    }
-    return results
-  }
+    const rateLimitPerMinute = options.rateLimitPerMinute ?? defaultRateLimitPerMinute
+    const parent = yield* Effect.scope
+    const scope = yield* Scope.fork(parent)
+    const inScope = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Scope.provide(effect, scope)
 
-  const resend: Simulator["resend"] = async (notificationId, resendOptions = {}) => {
-    const attempts = dispatcher.resend(notificationId, resendOptions)
-    if (attempts === undefined) throw new Error(`No notification with id "${notificationId}"`)
-    return attempts
-  }
+    const clock = yield* Clock.Clock
+    const nowMillis = () => clock.currentTimeMillisUnsafe()
+    const random = makeRandom(options.seed)
+    // Separate streams, so generating data never shifts which requests fail.
+    const dataRandom = makeRandom(`${random.seed}:data`)
+    const faultRandom = makeRandom(`${random.seed}:faults`)
 
-  // ── HTTP ───────────────────────────────────────────────────────────────────────────────────
-  const respondError = (
-    response: ServerResponse,
-    error: IntercomApiError,
-    headers: Record<string, string> = {}
-  ) => sendJson(response, error.status, errorList(error), headers)
-
-  const parseJson = (text: string): unknown => {
-    if (text.trim() === "") return {}
-    try {
-      return JSON.parse(text)
-    } catch (error) {
-      throw apiError(400, "bad_request", `The body is not valid JSON: ${(error as Error).message}`)
-    }
-  }
-
-  const validateParameters = (operationId: string, query: URLSearchParams): void => {
-    for (const parameter of schemas.parameters(operationId)) {
-      if (parameter.in !== "query") continue
-      const raw = query.get(parameter.name)
-      if (raw === null) {
-        if (parameter.required) {
-          throw apiError(400, "parameter_not_found", `${parameter.name} is required`, parameter.name)
-        }
-        continue
-      }
-      const validate = schemas.parameterValidator(operationId, parameter)
-      if (!validate(queryValue(parameter.schema, raw))) {
-        const reason = validate.errors?.[0]?.message ?? "is invalid"
-        throw apiError(400, "parameter_invalid", `${parameter.name} ${reason}`, parameter.name)
-      }
-    }
-  }
-
-  /** Holds a timed-out request open until the client or `close` gives up on it. */
-  const heldOpen = new Set<ServerResponse>()
-
-  const handleApi = async (
-    request: IncomingMessage,
-    response: ServerResponse,
-    route: ApiRoute,
-    template: string,
-    params: Readonly<Record<string, string>>,
-    query: URLSearchParams
-  ): Promise<void> => {
-    const method = request.method ?? "GET"
-    const fault = faults.decide({ method, template, operationId: route.operationId })
-    let malformed = false
-    if (fault !== undefined) {
-      switch (fault.kind) {
-        case "drop":
-          request.socket.destroy()
-          return
-        case "timeout":
-          heldOpen.add(response)
-          response.on("close", () => heldOpen.delete(response))
-          request.resume()
-          return
-        case "error":
-          request.resume()
-          return respondError(
-            response,
-            apiError(
-              fault.status ?? 500,
-              serverErrorCode(fault.status ?? 500),
-              "The simulator injected this failure"
+    const stateFile = options.stateFile
+    const persistence =
+      stateFile === undefined
+        ? memoryPersistence
+        : yield* inScope(
+            Effect.acquireRelease(
+              Effect.try({
+                try: () => openStateFile(stateFile),
+                catch: (error) =>
+                  error instanceof StateFileError
+                    ? startError(error.message, error.reason === "InUse" ? "ERR_SQLITE_BUSY" : "ERR_SQLITE")
+                    : startError(String(error))
+              }),
+              (opened) => Effect.sync(() => opened.close())
             )
           )
-        case "slow":
-          await sleep(fault.delayMs ?? 2000)
-          break
-        case "revoked": {
-          const token = bearer(request)
-          if (token !== undefined) store.revokeToken(token)
-          break
-        }
-        case "malformed":
-          malformed = true
-          break
-        case "drop-after":
-        case "slow-after":
-          // Struck once the request has been handled, whatever its answer (see `answer`).
-          break
-      }
-    }
-
-    /**
-     * Every answer from here on leaves through this: the request has been handled (or refused), so
-     * `drop-after` loses the answer and `slow-after` holds it back, after the state changed.
-     */
-    const answer = async (
-      status: number,
-      body: unknown,
-      headers: Record<string, string> = {},
-      cutShort = false
-    ): Promise<void> => {
-      if (fault?.kind === "drop-after") {
-        request.socket.destroy()
-        return
-      }
-      if (fault?.kind === "slow-after") {
-        await sleep(fault.delayMs ?? 2000)
-        // The client gave up meanwhile: the answer has nowhere to go.
-        if (request.socket.destroyed) return
-      }
-      if (!cutShort) return sendJson(response, status, body, headers)
-      // A body cut short mid-object: what a proxy that drops a connection can leave behind.
-      const text = JSON.stringify(body)
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers })
-      response.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))))
-    }
-    const answerError = (error: IntercomApiError, headers: Record<string, string> = {}) =>
-      answer(error.status, errorList(error), headers)
-
-    const token = bearer(request)
-    const tokenRecord = token === undefined ? undefined : store.token(token)
-    if (token === undefined || tokenRecord === undefined) {
-      request.resume()
-      return answerError(unauthorized())
-    }
-    if (tokenRecord.revoked) {
-      request.resume()
-      return answerError(tokenRevoked())
-    }
-
-    const versionHeader = request.headers["intercom-version"]
-    const version = typeof versionHeader === "string" && versionHeader !== "" ? versionHeader : apiVersion
-    if (!isServableVersion(version, schemas.knownVersions)) {
-      request.resume()
-      return answerError(
-        apiError(
-          400,
-          "intercom_version_invalid",
-          "Requested resource is not available in current API version.",
-          "Intercom-Version"
-        )
-      )
-    }
-
-    const decision: RateLimitDecision = limiter.take(token)
-    const limitHeaders = rateLimitHeaders(decision)
-    if (!decision.allowed) {
-      request.resume()
-      return answerError(
-        apiError(
-          429,
-          "rate_limit_exceeded",
-          `Exceeded rate limit of ${decision.limit} requests per 10 seconds`
-        ),
-        limitHeaders
-      )
-    }
-
-    let result: { readonly status: number; readonly body: unknown }
-    try {
-      const hasBody = method !== "GET" && method !== "HEAD" && method !== "DELETE"
-      const body = hasBody ? parseJson(await readBody(request)) : undefined
-      validateParameters(route.operationId, query)
-      if (hasBody && route.validatesBody) {
-        const problem = schemas.validateRequestBody(route.operationId, body)
-        if (problem !== undefined) throw apiError(400, problem.code, problem.message, problem.field)
-      }
-      result = route.handle({ params, query, body, profile: versionProfile(version) })
-    } catch (error) {
-      if (error instanceof IntercomApiError) return answerError(error, limitHeaders)
-      if (error instanceof BodyTooLarge) {
-        return answerError(apiError(413, "request_too_large", error.message), limitHeaders)
-      }
-      throw error
-    }
-    return answer(result.status, result.body, limitHeaders, malformed)
-  }
-
-  const handleOAuth = async (
-    request: IncomingMessage,
-    response: ServerResponse,
-    path: string,
-    query: URLSearchParams
-  ): Promise<boolean> => {
-    if (path === "/oauth" && request.method === "GET") {
-      const result = authorize(store, app, query)
-      if (result instanceof IntercomApiError) respondError(response, result)
-      else {
-        response.writeHead(302, { location: result.toString(), "content-length": "0" })
-        response.end()
-      }
-      return true
-    }
-    if (path === "/auth/eagle/token" && request.method === "POST") {
-      const text = await readBody(request)
-      const type = request.headers["content-type"] ?? ""
-      let fields: Record<string, unknown>
-      if (type.includes("application/x-www-form-urlencoded")) {
-        fields = Object.fromEntries(new URLSearchParams(text))
-      } else {
-        const parsed = parseJson(text)
-        fields = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {}
-      }
-      const result = exchangeCode(store, app, fields)
-      if (result instanceof IntercomApiError) respondError(response, result)
-      else sendJson(response, 200, result, { "cache-control": "no-store" })
-      return true
-    }
-    return false
-  }
-
-  let admin: AdminApi | undefined
-
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const { path, query } = splitTarget(request.url ?? "/")
-    if (path === "/" || path.startsWith("/_sim/") || path === "/_sim") {
-      return admin?.handle(request, response, path, query)
-    }
-    if (await handleOAuth(request, response, path, query)) return
-    const match = api.match(request.method ?? "GET", path)
-    if (match._tag === "Found") {
-      return handleApi(request, response, match.route.handler, match.route.template, match.params, query)
-    }
-    request.resume()
-    if (match._tag === "MethodNotAllowed") {
-      return respondError(
-        response,
-        apiError(405, "method_not_allowed", `Use ${match.allowed.join(" or ")}`),
-        {
-          allow: match.allowed.join(", ")
-        }
-      )
-    }
-    return respondError(response, apiError(404, "not_found", "Resource Not Found"))
-  }
-
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) {
-        response.destroy()
-        return
-      }
-      const message = error instanceof Error ? error.message : String(error)
-      respondError(response, apiError(500, "server_error", `The simulator failed: ${message}`))
+    const store = new WorkspaceStore(new Workspace({ random: dataRandom, now: nowMillis, persistence }))
+    const descriptions = yield* Effect.try({
+      try: () => new Descriptions(),
+      catch: (error) => startError((error as Error).message)
     })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  const host = options.host === undefined || options.host === "0.0.0.0" ? "127.0.0.1" : options.host
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+    const appSpec = descriptions.get(apiVersion)
+    const clientId = options.clientId ?? "sim_client_id"
+    const accessToken =
+      options.accessToken === undefined
+        ? Redacted.make(`sim_${dataRandom.hex(32)}`)
+        : redacted(options.accessToken)
+    if (store.tokens.find(Redacted.value(accessToken)) === undefined)
+      store.tokens.issue(clientId, Redacted.value(accessToken))
+    const adminToken =
+      options.adminToken === undefined
+        ? Redacted.make(randomBytes(24).toString("base64url"))
+        : redacted(options.adminToken)
+    if (options.stateDir !== undefined) yield* writeAdminToken(options.stateDir, adminToken)
 
-  const simulator: Simulator = {
-    url,
-    port,
-    clientId: app.clientId,
-    clientSecret,
-    accessToken: Redacted.make(accessTokenText),
-    seed: random.seed,
-    apiVersion,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? defaultRateLimitPerMinute,
-    store,
-    schemas,
-    dispatcher,
-    topics: allTopics,
-    trigger,
-    resend,
-    ping: async () => {
-      const [result] = await trigger("ping")
-      return result!
-    },
-    deliveries: (filter) => dispatcher.deliveries(filter),
-    notification: (id) => dispatcher.notification(id),
-    subscribe: (target, topics) => dispatcher.subscribe(target, topics),
-    faults: () => faults.current,
-    setFaults: (rules) => faults.replace(rules.map(toRule)),
-    revokeToken: (token) => store.revokeToken(token),
-    counts: () => store.counts(),
-    settle: () => dispatcher.settle(),
-    close: async () => {
-      dispatcher.close()
-      admin?.close()
-      for (const response of heldOpen) response.destroy()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await dispatcher.settle()
-      store.close()
+    const toRule = (fault: FaultRule | string) => (typeof fault === "string" ? parseFault(fault) : fault)
+    const faults = yield* Effect.try({
+      try: () => new FaultPlan((options.faults ?? []).map(toRule), faultRandom),
+      catch: (error) => startError((error as Error).message)
+    })
+    const stats = new TrafficStats()
+    const fork = yield* inScope(FiberSet.makeRuntime<never, void, never>())
+    const dispatcher = new WebhookDispatcher({
+      clientSecret,
+      signature: options.signature ?? "both",
+      rules: deliveryRules(options.timeScale ?? 1),
+      keep: options.keepDeliveries ?? 5_000,
+      nowMillis,
+      fork: (delivery) => void fork(delivery)
+    })
+    for (const url of options.webhookUrls ?? []) dispatcher.subscribe(url)
+    const notifier = new Notifier({
+      store,
+      dispatcher,
+      random: dataRandom,
+      spec: appSpec,
+      nowMillis
+    })
+    const events = yield* inScope(Effect.acquireRelease(PubSub.unbounded<DeliveryRecord>(), PubSub.shutdown))
+    dispatcher.onDelivery((delivery) => {
+      PubSub.publishUnsafe(events, delivery)
+    })
+
+    const host = options.host ?? "127.0.0.1"
+    const server = createServer({ keepAliveTimeout: 65_000 })
+    const port = () => (server.address() as AddressInfo | null)?.port ?? 0
+    const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host
+    const url = () => `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port()}`
+    const redirectUris = [...(options.redirectUris ?? [])]
+    const app = HttpRouter.addAll([
+      ...adminRoutes({
+        guard: { token: adminToken, port, host },
+        url,
+        apiVersion,
+        seed: random.seed,
+        rateLimitPerMinute,
+        store,
+        dispatcher,
+        notifier,
+        faults,
+        stats,
+        events
+      }),
+      ...oauthRoutes(store, { clientId, clientSecret, redirectUris }),
+      ...apiRoutes(descriptions.operations, {
+        store,
+        descriptions,
+        defaultVersion: apiVersion,
+        budget: RateLimitWindow.perMinute(rateLimitPerMinute),
+        faults,
+        stats,
+        handlers: apiHandlers(store),
+        nowMillis
+      })
+    ])
+    yield* inScope(
+      Layer.build(
+        HttpRouter.serve(app, { disableLogger: true, disableListenLog: true }).pipe(
+          Layer.provide(
+            NodeHttpServer.layer(() => server, {
+              port: options.port ?? 0,
+              host,
+              gracefulShutdownTimeout: "1 second"
+            })
+          )
+        )
+      ).pipe(
+        Effect.mapError((error) => {
+          const cause = (error as { cause?: { code?: string; message?: string } }).cause
+          return cause?.code === "EADDRINUSE"
+            ? startError(`Port ${options.port} is in use: pass --port 0 or another port`, "EADDRINUSE")
+            : startError(
+                `The simulator could not listen on ${host}:${options.port ?? 0}: ${cause?.message ?? String(error)}`,
+                cause?.code
+              )
+        })
+      )
+    )
+    // Runs before the server's own shutdown: requests held open (the timeout fault) and event streams
+    // would otherwise keep it waiting.
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.sync(() => server.closeAllConnections())
+    )
+
+    const context = yield* Effect.context<never>()
+    const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromiseWith(context)(effect)
+
+    const simulator: Simulator = {
+      url: url(),
+      port: port(),
+      clientId,
+      clientSecret,
+      accessToken,
+      adminToken,
+      seed: random.seed,
+      apiVersion,
+      rateLimitPerMinute,
+      store,
+      schemas: appSpec.schemas,
+      descriptions,
+      dispatcher,
+      topics: notifier.topics,
+      trigger: (topic, triggerOptions) => run(notifier.trigger(topic, triggerOptions)),
+      resend: (id, resendOptions) => run(notifier.resend(id, resendOptions)),
+      ping: () => run(notifier.ping()),
+      deliveries: (filter) => dispatcher.deliveries(filter),
+      notification: (id) => dispatcher.notification(id),
+      subscribe: (target, topics) => dispatcher.subscribe(target, topics),
+      registerRedirectUri: (uri) => {
+        new URL(uri) // throws on a malformed URI before it is registered
+        if (!redirectUris.includes(uri)) redirectUris.push(uri)
+      },
+      faults: () => faults.current,
+      setFaults: (rules) => faults.replace(rules.map(toRule)),
+      revokeToken: (token) => store.tokens.revoke(token),
+      counts: () => store.counts(),
+      stats: () => stats.snapshot(),
+      settle: () => run(dispatcher.settle),
+      close: () => run(Scope.close(scope, Exit.void))
     }
-  }
-  admin = adminApi(simulator)
-  return simulator
-}
+    return simulator
+  })
 
-const serverErrorCode = (status: number): string =>
-  status === 503
-    ? "service_unavailable"
-    : status === 502
-      ? "bad_gateway"
-      : status === 504
-        ? "gateway_timeout"
-        : "server_error"
+/** Starts the simulator without Effect; `close` stops it. */
+export const startSimulator = (options: SimulatorOptions): Promise<Simulator> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const exit = yield* Effect.exit(Scope.provide(makeSimulator(options), scope))
+      if (Exit.isFailure(exit)) yield* Scope.close(scope, exit)
+      return yield* exit
+    })
+  )

@@ -8,24 +8,27 @@
  *   clientSecret: "dev-secret",             // signs webhooks; checked by POST /auth/eagle/token
  *   port: 0,                                // 0 = any free port (sim.url tells which)
  *   webhookUrls: ["http://127.0.0.1:3000/webhooks/intercom"],
- *   rateLimitPerMinute: 1000,               // spread over 10-second windows (166 per window)
+ *   redirectUris: ["http://127.0.0.1:3000/oauth/callback"],
+ *   rateLimitPerMinute: 1000,               // spread over 10-second windows (167 per window)
  *   faults: ["POST /contacts:503@0.1"],     // <route>:<kind>[=<arg>][@<probability>]
  *   seed: 42,                               // reproducible faults and generated data
  *   stateFile: ".sim/state.sqlite",         // keep state across restarts (in memory otherwise)
+ *   stateDir: ".sim",                       // where the CLI finds the run's admin token
  *   timeScale: 0.01                         // Intercom's 5 s timeout and 1 min retry, scaled
  * })
- * sim.url                                   // API, OAuth (/oauth, /auth/eagle/token), admin (/_sim/…), dashboard (/)
+ * sim.url                                   // API (every pinned Intercom-Version), OAuth, admin (/_sim/…), dashboard (/)
  * Redacted.value(sim.accessToken)           // a Bearer token valid from the start
  * await sim.trigger("contact.user.created", { overrides: ["item.name=Ada"] })
- * sim.deliveries()                          // every attempt: status, latency, payload
+ * sim.deliveries()                          // every attempt: status, latency, payload, headers
  * await sim.close()
  * ```
  *
  * With Effect: `IntercomSimulator.layer(options)` provides the same handle, closed with its scope.
  */
-export { type AdminApi, type DeliverySummary, summarize } from "./AdminApi.ts"
-export { compareVersions, isServableVersion, type VersionProfile, versionProfile } from "./ApiVersion.ts"
 export { type CliResult, exitCodes, runCli, usage } from "./Cli.ts"
+export type { ContactInput } from "./domain/ContactStore.ts"
+export type { StateChange } from "./domain/Records.ts"
+export type { StateCounts, WorkspaceStore } from "./domain/WorkspaceStore.ts"
 export {
   type FaultKind,
   FaultPlan,
@@ -34,41 +37,43 @@ export {
   formatFault,
   parseFault
 } from "./Faults.ts"
-export { apiError, type ErrorList, errorList, IntercomApiError } from "./IntercomError.ts"
-export { IntercomSimulator, SimulatorStartError } from "./IntercomSimulator.ts"
+export { adminTokenHeader } from "./http/AdminGuard.ts"
+export { type DeliverySummary, dashboardPage, summarize } from "./http/AdminRoutes.ts"
+export { type ErrorList, errorAnswer } from "./http/IntercomErrors.ts"
+export type { TrafficStatsSnapshot } from "./http/TrafficStats.ts"
+export { IntercomSimulator } from "./IntercomSimulator.ts"
 export { applyOverrides, type Override, OverrideError, parseOverride } from "./Overrides.ts"
 export { makeRandom, type Random } from "./Random.ts"
-export { type RateLimitDecision, RateLimiter, rateLimitHeaders, windowMillis } from "./RateLimiter.ts"
+export { type SignatureMode, signatureModes } from "./SignatureMode.ts"
 export {
+  makeSimulator,
   type Simulator,
   type SimulatorOptions,
-  startSimulator,
-  type TriggeredNotification,
-  type TriggerOptions,
-  UnknownTopicError
+  SimulatorStartError,
+  startSimulator
 } from "./Simulator.ts"
+export { Descriptions } from "./spec/Descriptions.ts"
 export {
   type FieldProblem,
   loadBundledSpec,
   type OpenApiDocument,
   SpecSchemas,
   toJsonSchema
-} from "./SpecSchemas.ts"
-export type { StateChange, StateCounts, Store } from "./Store.ts"
-export { triggerTopics } from "./Triggers.ts"
+} from "./spec/SpecSchemas.ts"
+export type { VersionProfile, VersionSpec } from "./spec/VersionSpec.ts"
+export { type DeliveryRules, deliveryRules } from "./webhooks/DeliveryRules.ts"
 export {
-  intercomTimeoutMillis,
-  intercomUserAgent,
-  postWebhook,
-  type SendResult,
-  type SignatureMode,
-  signatureHeadersFor,
-  signatureModes
-} from "./WebhookDelivery.ts"
+  type TriggeredNotification,
+  type TriggerOptions,
+  UnknownNotificationError,
+  UnknownTopicError
+} from "./webhooks/Notifier.ts"
+export { signDelivery } from "./webhooks/Signing.ts"
+export { triggerTopics } from "./webhooks/Triggers.ts"
+export { intercomUserAgent, postWebhook, type SendResult } from "./webhooks/WebhookDelivery.ts"
 export {
   type DeliveryRecord,
-  intercomRetryDelayMillis,
   type NotificationRecord,
   type Subscription,
   WebhookDispatcher
-} from "./WebhookDispatcher.ts"
+} from "./webhooks/WebhookDispatcher.ts"

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { apiVersion, createIntercomClient } from "@taskjuice/intercom-client"
+import { apiVersion, compareVersions, createIntercomClient, readRateLimit } from "@taskjuice/intercom-client"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { compareVersions, type Simulator, SpecSchemas, startSimulator, toJsonSchema } from "../src/index.ts"
+import { type Simulator, SpecSchemas, startSimulator, toJsonSchema } from "../src/index.ts"
 
 let sim: Simulator
 let token: string
@@ -13,7 +13,8 @@ beforeAll(async () => {
   sim = await startSimulator({
     clientSecret: "test-client-secret",
     seed: "api-tests",
-    rateLimitPerMinute: 1_000_000
+    rateLimitPerMinute: 1_000_000,
+    redirectUris: ["https://app.example/callback", "https://app.example/cb"]
   })
   token = Redacted.value(sim.accessToken)
 })
@@ -202,7 +203,8 @@ describe("conversations", () => {
       body: "Hello"
     })
     expectSpecValid("createConversation", started)
-    expect(started.body).toMatchObject({ type: "user_message", body: "<p>Hello</p>", message_type: "inapp" })
+    // As Intercom's example shows it: the message as sent; the conversation's source holds it as HTML.
+    expect(started.body).toMatchObject({ type: "user_message", body: "Hello", message_type: "inapp" })
     const conversation = await call("GET", `/conversations/${started.body.conversation_id}`)
     expectSpecValid("retrieveConversation", conversation)
     expect(conversation.body.source?.author).toMatchObject({ type: "user", id: user.id })
@@ -333,7 +335,7 @@ describe("conversations", () => {
     expectErrorList(
       await call("POST", path, { type: "admin", message_type: "comment", admin_id: "1", body: "x" }),
       404,
-      "not_found"
+      "admin_not_found"
     )
   })
 })
@@ -436,6 +438,96 @@ describe("auth and versions", () => {
     } as never)
     expect(shown.response.status).toBe(200)
     expect(client.lastRateLimit()).toMatchObject({ limit: expect.any(Number), remaining: expect.any(Number) })
+  })
+})
+
+describe("the surface around the eight", () => {
+  it("an operation of Intercom's the twin does not serve says so by its operationId, never as a missing record", async () => {
+    const user = await newUser()
+    const unserved = await call("DELETE", `/contacts/${user.id}`)
+    expectErrorList(unserved, 501, "not_implemented")
+    expect(unserved.body.errors?.[0]?.message).toContain("does not implement DeleteContact")
+    expect(readRateLimit(unserved.headers)).toBeDefined()
+    // An operation only a newer version has, asked for with an older one: Intercom's version error.
+    const older = await call("POST", `/contacts/${user.id}/block`, {}, { "intercom-version": "2.11" })
+    expectErrorList(older, 400, "intercom_version_invalid")
+    expect(older.body.errors?.[0]?.message).toBe(
+      "Requested resource is not available in current API version."
+    )
+    // A path Intercom does not have at all is its 404, with the rate-limit headers of any answer.
+    const nowhere = await call("GET", "/no/such/resource")
+    expectErrorList(nowhere, 404, "not_found")
+    expect(readRateLimit(nowhere.headers)).toBeDefined()
+    expectErrorList(await call("PATCH", "/contacts"), 405, "method_not_allowed")
+  })
+
+  it("answers as Intercom's examples show: signed_up_at null on create, an empty list has no pages", async () => {
+    const empty = await startSimulator({ clientSecret: "s", seed: "empty" })
+    try {
+      const headers = { authorization: `Bearer ${Redacted.value(empty.accessToken)}` }
+      const list = (await (await fetch(`${empty.url}/contacts`, { headers })).json()) as Json
+      expect(list.pages?.total_pages).toBe(0)
+      expect(list.total_count).toBe(0)
+    } finally {
+      await empty.close()
+    }
+    const created = await newUser()
+    expect(created.signed_up_at).toBeNull()
+    expect(created.tags?.type).toBe("list")
+    expect(created.location).toMatchObject({ type: "location", country_code: null, continent_code: null })
+    expect(created.opted_in_subscription_types?.type).toBe("list")
+    expect(created.utm_source).toBeNull()
+  })
+
+  it("tags and companies attach to a contact, show on it, list and detach", async () => {
+    const user = await newUser()
+    // Shown once before the changes: a kept answer must not outlive them.
+    expect((await call("GET", `/contacts/${user.id}`)).body.tags?.total_count).toBe(0)
+    const tag = (await call("POST", "/tags", { name: "Renewal" })).body
+    expect((await call("POST", `/contacts/${user.id}/tags`, { id: tag.id })).body).toMatchObject({
+      id: tag.id
+    })
+    const company = (await call("POST", "/companies", { company_id: "renew-1", name: "Renew" })).body
+    await call("POST", `/contacts/${user.id}/companies`, { id: company.id })
+    const shown = (await call("GET", `/contacts/${user.id}`)).body
+    expect(list(shown.tags?.data).map((entry) => String(entry.id))).toEqual([String(tag.id)])
+    expect(list(shown.companies?.data).map((entry) => String(entry.id))).toEqual([String(company.id)])
+    expect((await call("GET", `/companies/${company.id}`)).body.user_count).toBe(1)
+    expect(list((await call("GET", `/contacts/${user.id}/tags`)).body.data)).toHaveLength(1)
+    expect(list((await call("GET", `/contacts/${user.id}/companies`)).body.data)).toHaveLength(1)
+    await call("DELETE", `/contacts/${user.id}/tags/${tag.id}`)
+    await call("DELETE", `/contacts/${user.id}/companies/${company.id}`)
+    const after = (await call("GET", `/contacts/${user.id}`)).body
+    expect(after.tags?.total_count).toBe(0)
+    expect(after.companies?.total_count).toBe(0)
+    expectErrorList(await call("DELETE", `/contacts/${user.id}/tags/${tag.id}`), 404, "not_found")
+    expectErrorList(await call("GET", "/companies/000000000000000000000000"), 404, "company_not_found")
+    expectErrorList(await call("POST", `/contacts/${user.id}/tags`, { id: "999999" }), 404, "not_found")
+  })
+
+  it("conversations list and search; admins list and find; tags are renamed by id", async () => {
+    const user = await newUser()
+    const started = (
+      await call("POST", "/conversations", { from: { type: "user", id: user.id }, body: "Find me" })
+    ).body
+    const found = await call("POST", "/conversations/search", {
+      query: { field: "source.body", operator: "~", value: "Find me" }
+    })
+    expect(list(found.body.conversations).map((c) => String(c.id))).toEqual([String(started.conversation_id)])
+    expect(found.body.total_count).toBe(1)
+    const page = (await call("GET", "/conversations?per_page=1")).body
+    expect(list(page.conversations)).toHaveLength(1)
+    expect(page.pages?.next?.starting_after).toBeDefined()
+    const admins = (await call("GET", "/admins")).body
+    const admin = list(admins.admins)[0]!
+    expect((await call("GET", `/admins/${admin.id}`)).body.email).toBe(admin.email)
+    expectErrorList(await call("GET", "/admins/1"), 404, "admin_not_found")
+    const tag = (await call("POST", "/tags", { name: "Before" })).body
+    expect((await call("POST", "/tags", { name: "After", id: tag.id })).body).toMatchObject({
+      id: tag.id,
+      name: "After"
+    })
+    expect((await call("GET", `/tags/${tag.id}`)).body.name).toBe("After")
   })
 })
 

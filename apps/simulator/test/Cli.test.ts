@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { checkSignature, WebhookSignatureError } from "@taskjuice/intercom-core"
@@ -17,10 +20,13 @@ interface Run {
 }
 
 /** Runs `pnpm sim …` as its own process (node on bin.ts, as the root script does). */
+/** The run's state directory (its admin token), shared by `serve` and the commands that talk to it. */
+const stateDir = mkdtempSync(join(tmpdir(), "intercom-sim-cli-"))
+
 const sim = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", INTERCOM_SIM_STATE_DIR: stateDir, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
@@ -63,7 +69,10 @@ beforeAll(async () => {
       "--seed",
       "cli"
     ],
-    { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] }
+    {
+      env: { PATH: process.env.PATH ?? "", INTERCOM_SIM_STATE_DIR: stateDir },
+      stdio: ["ignore", "pipe", "pipe"]
+    }
   )
   serverLines = []
   const lines = createInterface({ input: server.stdout! })
@@ -102,7 +111,10 @@ describe("pnpm sim serve", () => {
     expect(missing.code).toBe(exitCodes.user_input)
     expect(missing.stderr).toContain("--client-secret")
     const child = spawn(process.execPath, [bin, "serve", "--port", "0", "--client-secret", "x"], {
-      env: { PATH: process.env.PATH ?? "" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        INTERCOM_SIM_STATE_DIR: mkdtempSync(join(tmpdir(), "intercom-sim-cli-"))
+      },
       stdio: ["ignore", "pipe", "pipe"]
     })
     const banner = await new Promise<string>((resolve) => {

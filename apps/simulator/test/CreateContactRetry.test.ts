@@ -92,7 +92,7 @@ describe("create-contact when the answer to the create is lost", () => {
     const target = await start([...log.rules, firstRequests("CreateContact", "drop-after", 1)])
     const created = await createContact(target, { external_id: "crm-42", email: "ext@example.com" })
     expect(target.counts().contacts).toBe(1)
-    expect(created.id).toBe(target.store.findContactByExternalId("crm-42")?.id)
+    expect(created.id).toBe(target.store.contacts.findByExternalId("crm-42")?.id)
     expect(log.counts()).toEqual({ CreateContact: 1, SearchContacts: 1, ShowContact: 0 })
   })
 

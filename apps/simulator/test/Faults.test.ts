@@ -1,6 +1,19 @@
+import { expect, it } from "@effect/vitest"
+import { readRateLimit, windowAllowance } from "@taskjuice/intercom-client"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import { afterEach, describe, expect, it } from "vitest"
-import { FaultSyntaxError, formatFault, parseFault, type Simulator, startSimulator } from "../src/index.ts"
+import * as TestClock from "effect/testing/TestClock"
+import { afterEach, describe } from "vitest"
+import {
+  FaultSyntaxError,
+  formatFault,
+  IntercomSimulator,
+  parseFault,
+  type Simulator,
+  startSimulator
+} from "../src/index.ts"
+import { api, simulatorLayer, watchedFault } from "./support/Clocked.ts"
 
 let sims: Array<Simulator> = []
 afterEach(async () => {
@@ -63,22 +76,38 @@ describe("fault syntax", () => {
 })
 
 describe("faults over HTTP", () => {
-  it("5xx: answers the status with an error.list", async () => {
+  it("5xx: answers the status with an error.list, and the rate-limit headers of the token's window", async () => {
     const sim = await start(["*:503"])
     const answer = await call(sim)
     expect(answer.status).toBe(503)
     const body = (await answer.json()) as { errors: Array<{ code: string }> }
     expect(sim.schemas.componentErrors("error", body)).toEqual([])
     expect(body.errors[0]?.code).toBe("service_unavailable")
+    expect(readRateLimit(answer.headers)).toMatchObject({ limit: windowAllowance(1_000_000) })
+    // Without a token there is no window to state.
+    const anonymous = await fetch(`${sim.url}/tags`)
+    expect(anonymous.status).toBe(503)
+    expect(readRateLimit(anonymous.headers)).toBeUndefined()
+    expect(sim.stats().windows.at(-1)).toMatchObject({
+      requests: 2,
+      faults: 2,
+      byRoute: { listTags: { faults: 2 } }
+    })
   })
 
-  it("slow: answers correctly, but late", async () => {
-    const sim = await start(["GET /tags:slow=300"])
-    const started = performance.now()
-    const answer = await call(sim)
-    expect(answer.status).toBe(200)
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290)
-  })
+  it.effect("slow: answers correctly, but late (on TestClock)", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      const slow = watchedFault({ route: "GET /tags", kind: "slow", delayMs: 300 })
+      sim.setFaults([slow.rule])
+      const answer = yield* Effect.forkChild(api(sim, "GET", "/tags"))
+      yield* slow.reached
+      yield* TestClock.adjust("299 millis")
+      expect(answer.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      expect((yield* Fiber.join(answer)).status).toBe(200)
+    }).pipe(Effect.provide(simulatorLayer()))
+  )
 
   it("timeout: never answers", async () => {
     const sim = await start(["*:timeout"])
@@ -120,17 +149,23 @@ describe("faults over HTTP", () => {
     expect((await call(sim, "GET", "/contacts")).status).toBe(200)
   })
 
-  it("slow-after: the work is done at once, the answer leaves late", async () => {
-    const sim = await start(["POST /contacts:slow-after=400"])
-    const started = performance.now()
-    const pending = call(sim, "POST", "/contacts", { email: "late@example.com" })
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    expect(sim.counts().contacts).toBe(1)
-    const answer = await pending
-    expect(answer.status).toBe(200)
-    expect(performance.now() - started).toBeGreaterThanOrEqual(390)
-    expect(((await answer.json()) as { email: string }).email).toBe("late@example.com")
-  })
+  it.effect("slow-after: the work is done at once, the answer leaves late (on TestClock)", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      const late = watchedFault({ route: "POST /contacts", kind: "slow-after", delayMs: 400 })
+      sim.setFaults([late.rule])
+      const answer = yield* Effect.forkChild(api(sim, "POST", "/contacts", { email: "late@example.com" }))
+      yield* late.reached
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      expect(sim.counts().contacts).toBe(1)
+      yield* TestClock.adjust("399 millis")
+      expect(answer.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      const done = yield* Fiber.join(answer)
+      expect(done.status).toBe(200)
+      expect(done.body.email).toBe("late@example.com")
+    }).pipe(Effect.provide(simulatorLayer()))
+  )
 
   it("slow-after: a client that gives up first still leaves the change behind", async () => {
     const sim = await start(["POST /contacts:slow-after=2000"])

@@ -1,15 +1,26 @@
+import { expect, it } from "@effect/vitest"
 import {
   checkSignature,
   decodeNotification,
   verifySignature,
   WebhookSignatureError
 } from "@taskjuice/intercom-core"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type Simulator, type SimulatorOptions, startSimulator, UnknownTopicError } from "../src/index.ts"
+import * as TestClock from "effect/testing/TestClock"
+import { afterEach, beforeEach, describe } from "vitest"
+import {
+  IntercomSimulator,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+  UnknownTopicError
+} from "../src/index.ts"
 import { type Receiver, startReceiver } from "./Receiver.ts"
+import { deliveryWhere, simulatorLayer } from "./support/Clocked.ts"
 
 const secret = Redacted.make("webhook-test-client-secret")
 let receiver: Receiver
@@ -145,144 +156,183 @@ describe("signatures", () => {
   })
 })
 
-describe("Intercom's delivery rules", () => {
-  it("retries a failed delivery once, a (scaled) minute later, with delivery_attempts 2", async () => {
-    await start({ timeScale: 0.02 })
-    receiver.script.push({ status: 500 })
-    const [notification] = await sim!.trigger("contact.user.created")
-    expect(notification!.deliveries[0]).toMatchObject({ status: 500, ok: false })
-    expect(notification!.deliveries[0]!.retryAt).not.toBeNull()
-    await receiver.waitFor(2)
-    await sim!.settle()
-    expect(receiver.requests.map((request) => request.json.delivery_attempts)).toEqual([1, 2])
-    expect(receiver.requests[1]!.json.id).toBe(receiver.requests[0]!.json.id)
-    const attempts = sim!.deliveries({ topic: "contact.user.created" })
-    expect(attempts.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
-      [2, 200],
-      [1, 500]
-    ])
-  })
+describe("Intercom's delivery rules (on TestClock: the minutes pass when the test says)", () => {
+  const clocked = (options: Partial<SimulatorOptions> = {}) =>
+    simulatorLayer({ clientSecret: secret, webhookUrls: [receiver.url], seed: "webhooks", ...options })
+  const sent = () => receiver.requests.map((request) => request.json.delivery_attempts)
 
-  it("gives up after the one retry", async () => {
-    await start({ timeScale: 0.02 })
-    receiver.fallback = { status: 503 }
-    await sim!.trigger("contact.user.created")
-    await receiver.waitFor(2)
-    await new Promise((resolve) => setTimeout(resolve, 400))
-    expect(receiver.requests).toHaveLength(2)
-  })
+  it.effect("retries a failed delivery once, a minute later, with delivery_attempts 2", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 500 })
+      const [notification] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      const first = notification!.deliveries[0]!
+      expect(first).toMatchObject({ status: 500, ok: false, retryAt: first.sentAt + 60_000 })
+      yield* TestClock.adjust("59 seconds")
+      expect(receiver.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 second")
+      const retried = yield* deliveryWhere(
+        sim,
+        (d) => d.notificationId === notification!.id && d.attempt === 2
+      )
+      expect(retried).toMatchObject({ status: 200, ok: true, retryAt: null })
+      expect(sent()).toEqual([1, 2])
+      expect(receiver.requests[1]!.json.id).toBe(receiver.requests[0]!.json.id)
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("counts no answer within the (scaled) 5 s as a failure", async () => {
-    await start({ timeScale: 0.01 })
-    receiver.script.push({ status: 200, delayMs: 300 })
-    const [notification] = await sim!.trigger("contact.lead.created")
-    expect(notification!.deliveries[0]).toMatchObject({
-      status: null,
-      ok: false,
-      error: "no answer within 50 ms"
-    })
-    await receiver.waitFor(2, 3000)
-  })
+  it.effect("gives up after the one retry", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.fallback = { status: 503 }
+      const [notification] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      yield* TestClock.adjust("1 minute")
+      const retried = yield* deliveryWhere(
+        sim,
+        (d) => d.notificationId === notification!.id && d.attempt === 2
+      )
+      expect(retried).toMatchObject({ status: 503, retryAt: null })
+      yield* TestClock.adjust("1 hour")
+      yield* Effect.promise(() => sim.settle())
+      expect(receiver.requests).toHaveLength(2)
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("410 Gone disables the subscription", async () => {
-    await start({ timeScale: 0.02 })
-    receiver.script.push({ status: 410 })
-    const [notification] = await sim!.trigger("contact.user.created")
-    expect(notification!.deliveries[0]).toMatchObject({ status: 410, retryAt: null })
-    expect(sim!.dispatcher.subscriptions[0]).toMatchObject({ active: false })
-    await sim!.trigger("contact.user.created")
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(receiver.requests).toHaveLength(1)
-  })
+  it.effect("counts no answer within 5 s as a failure, and retries it", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 200, delayMs: 60_000 })
+      const pending = yield* Effect.forkChild(Effect.promise(() => sim.trigger("contact.lead.created")))
+      yield* Effect.promise(() => receiver.waitFor(1))
+      yield* TestClock.adjust("5 seconds")
+      const [notification] = yield* Fiber.join(pending)
+      expect(notification!.deliveries[0]).toMatchObject({
+        status: null,
+        ok: false,
+        error: "no answer within 5000 ms"
+      })
+      yield* TestClock.adjust("1 minute")
+      yield* deliveryWhere(sim, (d) => d.notificationId === notification!.id && d.attempt === 2)
+      expect(receiver.requests).toHaveLength(2)
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("429 throttles the subscription: the notification waits 1 (scaled) minute, then 2, then goes out", async () => {
-    await start({ timeScale: 0.001 }) // 1 min = 60 ms
-    receiver.script.push({ status: 429 }, { status: 429 })
-    const [first] = await sim!.trigger("contact.user.created")
-    expect(first!.deliveries[0]).toMatchObject({ status: 429, ok: false })
-    expect(sim!.dispatcher.subscriptions[0]!.throttledUntil).not.toBeNull()
-    await receiver.waitFor(3, 3000)
-    await sim!.settle()
-    const attempts = [...sim!.dispatcher.deliveries({ notificationId: first!.id })].reverse()
-    expect(attempts.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
-      [1, 429],
-      [2, 429],
-      [3, 200]
-    ])
-    const [one, two, three] = attempts.map((delivery) => delivery.sentAt)
-    expect(two! - one!).toBeGreaterThanOrEqual(55)
-    expect(three! - two!).toBeGreaterThanOrEqual(115) // the second 429 doubled the wait
-    expect(sim!.dispatcher.subscriptions[0]!.throttledUntil).toBeNull()
-  })
+  it.effect("410 Gone disables the subscription", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 410 })
+      const [notification] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      expect(notification!.deliveries[0]).toMatchObject({ status: 410, retryAt: null })
+      expect(sim.dispatcher.subscriptions[0]).toMatchObject({ active: false })
+      const [again] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      expect(again!.deliveries).toEqual([])
+      expect(receiver.requests).toHaveLength(1)
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("a notification raised while the subscription is throttled is held, then sent once", async () => {
-    await start({ timeScale: 0.001 })
-    receiver.script.push({ status: 429 })
-    const [first] = await sim!.trigger("contact.user.created")
-    const [second] = await sim!.trigger("contact.lead.created")
-    expect(second!.deliveries[0]).toMatchObject({
-      status: null,
-      error: expect.stringMatching(/^waiting: .*429/)
-    })
-    await receiver.waitFor(3, 3000)
-    await sim!.settle()
-    const sent = (id: string) =>
-      [...sim!.dispatcher.deliveries({ notificationId: id })]
-        .reverse()
-        .filter((delivery) => delivery.status !== null)
-        .map((delivery) => [delivery.attempt, delivery.status])
-    expect(sent(first!.id)).toEqual([
-      [1, 429],
-      [2, 200]
-    ])
-    expect(sent(second!.id)).toEqual([[1, 200]])
-  })
+  it.effect("429 throttles the subscription: the notification waits a minute, then two, then goes out", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 429 }, { status: 429 })
+      const [first] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      const id = first!.id
+      expect(first!.deliveries[0]).toMatchObject({ status: 429, ok: false })
+      expect(sim.dispatcher.subscriptions[0]!.throttledUntil).toBe(first!.deliveries[0]!.sentAt + 60_000)
+      yield* TestClock.adjust("1 minute")
+      const second = yield* deliveryWhere(sim, (d) => d.notificationId === id && d.attempt === 2)
+      // The second 429 doubles the wait.
+      expect(second).toMatchObject({ status: 429, retryAt: second.sentAt + 120_000 })
+      yield* TestClock.adjust("119 seconds")
+      expect(receiver.requests).toHaveLength(2)
+      yield* TestClock.adjust("1 second")
+      const third = yield* deliveryWhere(sim, (d) => d.notificationId === id && d.attempt === 3)
+      expect(third).toMatchObject({ status: 200, ok: true })
+      expect(sim.dispatcher.subscriptions[0]!.throttledUntil).toBeNull()
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("a notification still held back by 429s two hours after it was sent is dropped", async () => {
-    await start({ timeScale: 0.0001 }) // 1 min = 6 ms, 2 h = 720 ms
-    receiver.fallback = { status: 429 }
-    const [notification] = await sim!.trigger("contact.user.created")
-    const id = notification!.id
-    const dropped = () =>
-      sim!.dispatcher
-        .deliveries({ notificationId: id })
-        .find((delivery) => delivery.error?.startsWith("dropped"))
-    const deadline = Date.now() + 5000
-    while (dropped() === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(dropped()).toMatchObject({ retryAt: null })
-    const sent = receiver.requests.length
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(receiver.requests).toHaveLength(sent)
-    // 6 ms doubling to 720 ms: 6, 12, 24, … ; never more than a dozen tries in those two (scaled) hours.
-    expect(sent).toBeLessThanOrEqual(12)
-  })
+  it.effect("a notification raised while the subscription is throttled is held, then sent once", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 429 })
+      const [first] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      const [second] = yield* Effect.promise(() => sim.trigger("contact.lead.created"))
+      expect(second!.deliveries[0]).toMatchObject({
+        status: null,
+        error: expect.stringMatching(/^waiting: .*429/)
+      })
+      expect(receiver.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 minute")
+      yield* deliveryWhere(sim, (d) => d.notificationId === first!.id && d.attempt === 2)
+      yield* deliveryWhere(sim, (d) => d.notificationId === second!.id && d.status === 200)
+      const statuses = (id: string) =>
+        [...sim.deliveries({ notificationId: id })]
+          .reverse()
+          .filter((delivery) => delivery.status !== null)
+          .map((delivery) => [delivery.attempt, delivery.status])
+      expect(statuses(first!.id)).toEqual([
+        [1, 429],
+        [2, 200]
+      ])
+      expect(statuses(second!.id)).toEqual([[1, 200]])
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("more than 1,000 consecutive errors pause the subscription for 15 (scaled) minutes", async () => {
-    await start({ timeScale: 0.001 }) // 15 min = 900 ms
-    receiver.fallback = { status: 500 }
-    await sim!.trigger("ping", { count: 1001 })
-    expect(sim!.dispatcher.subscriptions[0]!.pausedUntil).not.toBeNull()
-    const before = receiver.requests.length
-    const [paused] = await sim!.trigger("contact.user.created")
-    expect(paused!.deliveries[0]).toMatchObject({
-      status: null,
-      error: expect.stringMatching(/^not sent: .*paused/)
-    })
-    expect(receiver.requests).toHaveLength(before)
-  })
+  it.effect("a notification still held back by 429s two hours after it was sent is dropped", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.fallback = { status: 429 }
+      const [notification] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+      const id = notification!.id
+      let latest = notification!.deliveries[0]!
+      // 1, 2, 4, 8, 16, 32 minutes: the next wait would end past the two hours.
+      for (let attempt = 2; latest.retryAt !== null && attempt <= 12; attempt++) {
+        yield* TestClock.adjust(latest.retryAt - latest.sentAt)
+        latest = yield* deliveryWhere(sim, (d) => d.notificationId === id && d.attempt === attempt)
+      }
+      expect(latest).toMatchObject({ status: 429, retryAt: null, error: expect.stringMatching(/^dropped/) })
+      expect(receiver.requests).toHaveLength(7)
+      yield* TestClock.adjust("1 day")
+      expect(receiver.requests).toHaveLength(7)
+    }).pipe(Effect.provide(clocked()))
+  )
 
-  it("pings every subscription with Intercom's ping payload", async () => {
-    await start()
-    const ping = await sim!.ping()
-    expect(ping.topic).toBe("ping")
-    await receiver.waitFor(1)
-    expect(receiver.requests[0]!.json).toMatchObject({
-      topic: "ping",
-      id: null,
-      data: { item: { type: "ping" } }
-    })
-  })
+  it.effect(
+    "more than 1,000 consecutive errors within 15 minutes pause the subscription for 15 minutes",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* IntercomSimulator
+        receiver.fallback = { status: 500 }
+        yield* Effect.promise(() => sim.trigger("ping", { count: 1001 }))
+        const pausedUntil = sim.dispatcher.subscriptions[0]!.pausedUntil
+        expect(pausedUntil).toBe(Number(yield* Clock.currentTimeMillis) + 15 * 60_000)
+        const before = receiver.requests.length
+        const [paused] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+        expect(paused!.deliveries[0]).toMatchObject({
+          status: null,
+          error: expect.stringMatching(/^not sent: .*paused/)
+        })
+        expect(receiver.requests).toHaveLength(before)
+        yield* TestClock.adjust("15 minutes")
+        receiver.fallback = { status: 200 }
+        const [resumed] = yield* Effect.promise(() => sim.trigger("contact.user.created"))
+        expect(resumed!.deliveries[0]).toMatchObject({ status: 200 })
+      }).pipe(Effect.provide(clocked({ signature: "sha1" }))),
+    60_000
+  )
+
+  it.effect("pings every subscription with Intercom's ping payload", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      const ping = yield* Effect.promise(() => sim.ping())
+      expect(ping.topic).toBe("ping")
+      expect(receiver.requests[0]!.json).toMatchObject({
+        topic: "ping",
+        id: null,
+        data: { item: { type: "ping" } }
+      })
+    }).pipe(Effect.provide(clocked()))
+  )
 })
 
 describe("trigger and resend", () => {

@@ -27,6 +27,7 @@ beforeAll(async () => {
     writeLine: () => {}
   })
   sim.subscribe(host.webhookUrl)
+  sim.registerRedirectUri(host.redirectUri)
 })
 afterAll(async () => {
   await host.close()

@@ -1,3 +1,4 @@
+export * from "./Descriptions.ts"
 export * from "./DiffMarkdown.ts"
 export * from "./Generate.ts"
 export * from "./OperationTable.ts"

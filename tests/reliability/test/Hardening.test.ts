@@ -171,6 +171,7 @@ describe("OAuth against the simulator", () => {
       intercomBaseUrl: sim.url,
       writeLine: () => {}
     })
+    sim.registerRedirectUri(bundle.redirectUri)
     try {
       const startLink = async (context: string) => {
         const response = await fetch(`${bundle.url}/oauth/start`, {

@@ -73,6 +73,8 @@ describe("secrets never leak", () => {
     })
     try {
       sim.subscribe(bundle.webhookUrl)
+      sim.registerRedirectUri(bundle.redirectUri)
+      sim.registerRedirectUri(misconfigured.redirectUri)
 
       const connected = await connectThroughBrowser("OAuth start → consent → callback", bundle)
       expect(connected.status).toBe(200)

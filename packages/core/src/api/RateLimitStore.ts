@@ -1,9 +1,10 @@
 /**
  * Where the client-side rate limiter keeps its per-workspace window state. The default lives in
- * memory (one process); a shared store (e.g. Redis with a compare-and-set) can be plugged in so
- * many workers spend one workspace budget together.
+ * memory (one process); a shared store (`@taskjuice/intercom-state`: SQLite, Redis) is plugged in so
+ * many workers spend one workspace budget together, each reserve one atomic read-decide-write.
  */
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -17,15 +18,31 @@ export interface RateLimitWindow {
   readonly windowBudget: number
 }
 
+/**
+ * A shared store could not be read or written (an outage, a lock held too long). Retryable; the rate
+ * limiter answers it by pacing in this process alone until the store is back.
+ */
+export class RateLimitStoreError extends Data.TaggedError("RateLimitStoreError")<{
+  readonly cause: unknown
+}> {
+  readonly retryable = true
+
+  override get message(): string {
+    return "The shared rate-limit store is unavailable"
+  }
+}
+
 export interface RateLimitStoreShape {
   /**
    * Atomically reads and replaces one key's window: `f` sees the current value (`undefined` when
-   * none) and returns a result and the next value. A shared store must apply `f` atomically.
+   * none) and returns a result and the next value. A shared store must apply `f` atomically across
+   * every process; it may call `f` more than once (an optimistic store retries it on the value that
+   * won), so `f` must be pure.
    */
   readonly modify: <A>(
     key: string,
     f: (current: RateLimitWindow | undefined) => readonly [A, RateLimitWindow]
-  ) => Effect.Effect<A>
+  ) => Effect.Effect<A, RateLimitStoreError>
   /**
    * The same as `modify`, answered at once. Only a store that holds its state in this process can
    * offer it (the in-memory one does); the limiter then spares every request two Effect steps.
@@ -40,7 +57,7 @@ export class RateLimitStore extends Context.Service<RateLimitStore, RateLimitSto
   "@taskjuice/intercom-core/RateLimitStore"
 ) {
   /** A store in this process's memory; JavaScript's single thread makes `modify` atomic. */
-  static readonly makeMemory = (): RateLimitStoreShape => {
+  static readonly makeMemory = (): Required<RateLimitStoreShape> => {
     const windows = new Map<string, RateLimitWindow>()
     const modifyUnsafe = <A>(
       key: string,

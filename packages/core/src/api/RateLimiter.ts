@@ -7,7 +7,12 @@ import type { RateLimit } from "@taskjuice/intercom-client"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { RateLimitStore, type RateLimitStoreShape, type RateLimitWindow } from "./RateLimitStore.ts"
+import {
+  RateLimitStore,
+  type RateLimitStoreError,
+  type RateLimitStoreShape,
+  type RateLimitWindow
+} from "./RateLimitStore.ts"
 
 export interface RateLimiterShape {
   /** Waits until a request for this workspace may be sent, and reserves it. */
@@ -101,6 +106,7 @@ export const forget = (window: RateLimitWindow): RateLimitWindow =>
 
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const { modifyUnsafe } = store
+  if (modifyUnsafe === undefined) return makeShared(store)
   // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
   // single step that reads the fiber's Clock, rather than a chain of Effects.
   const afterDecision = (workspaceKey: string, decision: Decision): Effect.Effect<void> =>
@@ -110,25 +116,163 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      const decideNow = (window: RateLimitWindow | undefined) => decide(window, now)
-      return modifyUnsafe === undefined
-        ? Effect.flatMap(store.modify(workspaceKey, decideNow), (decision) =>
-            afterDecision(workspaceKey, decision)
-          )
-        : afterDecision(workspaceKey, modifyUnsafe(workspaceKey, decideNow))
+      return afterDecision(
+        workspaceKey,
+        modifyUnsafe(workspaceKey, (window) => decide(window, now))
+      )
     })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      const learnNow = (window: RateLimitWindow | undefined) =>
-        [undefined, learn(window, reading, rateLimited, now)] as const
-      if (modifyUnsafe === undefined) return store.modify(workspaceKey, learnNow)
-      modifyUnsafe(workspaceKey, learnNow)
+      modifyUnsafe(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
       return Effect.void
     })
   const release = (workspaceKey: string) =>
-    store.modify(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+    Effect.sync(() =>
+      modifyUnsafe(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
+    )
   return { acquire, observe, release }
+}
+
+const fallbackWarningMillis = 10_000
+
+/** At most this many permits are taken from a shared window at once, and at most 1 % of its budget. */
+export const maxLease = 16
+
+const leaseSize = (window: RateLimitWindow): number =>
+  Number.isFinite(window.remaining)
+    ? Math.max(1, Math.min(maxLease, Math.floor(window.windowBudget / 100)))
+    : maxLease
+
+/**
+ * {@link decide} for a lease: grants up to {@link leaseSize} permits at once from a known window (one while
+ * it is unknown, so the probe still goes out alone).
+ */
+export const decideLease = (
+  window: RateLimitWindow | undefined,
+  now: number
+): readonly [readonly [Decision, number, RateLimitWindow], RateLimitWindow] => {
+  const [decision, next] = decide(window, now)
+  if (
+    decision._tag !== "Granted" ||
+    window === undefined ||
+    (next.resetAtMillis === undefined && Number.isFinite(next.remaining))
+  ) {
+    return [[decision, 1, next], next]
+  }
+  const extra = Math.max(0, Math.min(leaseSize(next), next.remaining + 1) - 1)
+  const leased = { ...next, remaining: next.remaining - extra }
+  return [[decision, 1 + extra, leased], leased]
+}
+
+interface Lease {
+  permits: number
+  readonly resetAtMillis: number | undefined
+}
+
+/**
+ * The limiter over a shared store (SQLite, Redis). Every worker spends one budget, but a round trip per
+ * request would cost more than the request: so a reserve takes a small lease of permits atomically from
+ * the shared window (never more than it has, so nothing is over-granted) and spends it locally until the
+ * window's reset guard, and an answer that cannot change the shared window (same window, no lower count,
+ * no larger budget than last seen) is not written back. A lease left unspent at the reset is lost, at most
+ * {@link maxLease} permits (1 % of the budget) per worker and window.
+ */
+const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
+  const modify = modifyWithLocalFallback(store)
+  const leases = new Map<string, Lease>()
+  const seen = new Map<string, RateLimitWindow>()
+  const fromLease = (workspaceKey: string, now: number): boolean => {
+    const lease = leases.get(workspaceKey)
+    if (lease === undefined || lease.permits <= 0) return false
+    if (lease.resetAtMillis !== undefined && now >= lease.resetAtMillis - resetGuardMillis) return false
+    lease.permits--
+    return true
+  }
+  const acquire = (workspaceKey: string): Effect.Effect<void> =>
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      if (fromLease(workspaceKey, now)) return Effect.void
+      return Effect.flatMap(
+        modify(workspaceKey, (window) => decideLease(window, now)),
+        ([decision, permits, window]) => {
+          seen.set(workspaceKey, window)
+          if (decision._tag === "Granted") {
+            leases.set(workspaceKey, { permits: permits - 1, resetAtMillis: window.resetAtMillis })
+            return Effect.void
+          }
+          return Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
+        }
+      )
+    })
+  const changesNothing = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) => {
+    const known = seen.get(workspaceKey)
+    return (
+      !rateLimited &&
+      reading !== undefined &&
+      known !== undefined &&
+      known.resetAtMillis === reading.resetAt * 1000 &&
+      known.remaining <= reading.remaining &&
+      reading.remaining + 1 <= known.windowBudget
+    )
+  }
+  const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
+    Effect.clockWith((clock) => {
+      if (rateLimited) leases.delete(workspaceKey)
+      if (changesNothing(workspaceKey, reading, rateLimited)) return Effect.void
+      const now = clock.currentTimeMillisUnsafe()
+      return Effect.map(
+        modify(workspaceKey, (window) => {
+          const next = learn(window, reading, rateLimited, now)
+          return [next, next] as const
+        }),
+        (window) => {
+          seen.set(workspaceKey, window)
+        }
+      )
+    })
+  const release = (workspaceKey: string) =>
+    Effect.map(
+      modify(workspaceKey, (window) => {
+        const next = forget(window ?? firstProbe)
+        return [next, next] as const
+      }),
+      (window) => {
+        seen.set(workspaceKey, window)
+      }
+    )
+  return { acquire, observe, release }
+}
+
+/**
+ * A shared store's `modify`, falling back to a window in this process while the store fails: pacing
+ * then holds for this worker alone (Intercom's 429 and the retry policy stay the backstop), and the
+ * shared window is used again as soon as it answers. Pacing is advisory, so a store outage must not
+ * fail the action itself.
+ */
+const modifyWithLocalFallback = (store: RateLimitStoreShape) => {
+  const local = RateLimitStore.makeMemory()
+  // One warning per outage and every 10 s while it lasts, not one per request.
+  let warnedAt = Number.NEGATIVE_INFINITY
+  const warn = (error: RateLimitStoreError) =>
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      if (now - warnedAt < fallbackWarningMillis) return Effect.void
+      warnedAt = now
+      return Effect.logWarning(`${error.message}: pacing in this process only`, error.cause)
+    })
+  return <A>(
+    key: string,
+    f: (current: RateLimitWindow | undefined) => readonly [A, RateLimitWindow]
+  ): Effect.Effect<A> =>
+    store.modify(key, f).pipe(
+      Effect.catch((error: RateLimitStoreError) =>
+        Effect.andThen(
+          warn(error),
+          Effect.sync(() => local.modifyUnsafe(key, f))
+        )
+      )
+    )
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()(

@@ -34,5 +34,10 @@ export {
   Tag
 } from "./IntercomObjects.ts"
 export { RateLimiter, type RateLimiterShape } from "./RateLimiter.ts"
-export { RateLimitStore, type RateLimitStoreShape, type RateLimitWindow } from "./RateLimitStore.ts"
+export {
+  RateLimitStore,
+  RateLimitStoreError,
+  type RateLimitStoreShape,
+  type RateLimitWindow
+} from "./RateLimitStore.ts"
 export * as RetryPolicy from "./RetryPolicy.ts"

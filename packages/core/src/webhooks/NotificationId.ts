@@ -1,14 +1,15 @@
 /**
- * The id a notification is de-duplicated and activated under. Intercom documents the envelope's `id` as
- * optional; when it is missing, a stand-in is derived from fields that stay the same between delivery
- * attempts (unlike `delivery_attempts` and `first_sent_at`), so a repeat is still recognized.
+ * The id a notification is activated under, and the key it is de-duplicated under. Intercom documents the
+ * envelope's `id` as optional; when it is missing, a stand-in is derived from what stays the same between
+ * delivery attempts (everything but `delivery_attempts`, `first_sent_at` and the like), so a repeat is still
+ * recognized.
  *
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
 
 /**
- * What the id is derived from: the fields every decoded notification envelope has.
+ * What the id is derived from: a decoded notification envelope (every field it has counts).
  *
  * @since 0.1.0
  * @category models
@@ -18,6 +19,8 @@ export interface NotificationIdentity {
   readonly app_id: string
   readonly topic: string
   readonly created_at?: number | undefined
+  /** When Intercom first tried to deliver it; the same on every later attempt. */
+  readonly first_sent_at?: number | undefined
   readonly data: { readonly item: unknown }
 }
 
@@ -29,11 +32,17 @@ export interface NotificationIdentity {
  */
 export const derivedNotificationIdPrefix = "derived_"
 
-const itemIdOf = (item: unknown): string | number | null => {
-  if (typeof item !== "object" || item === null || !("id" in item)) return null
-  const id = item.id
-  return typeof id === "string" || typeof id === "number" ? id : null
-}
+/**
+ * Envelope fields that change from one delivery attempt of a notification to the next (or that legacy
+ * payloads fill in per attempt), so a derived id must not depend on them.
+ */
+const perAttemptFields: ReadonlySet<string> = new Set([
+  "id",
+  "delivery_attempts",
+  "first_sent_at",
+  "delivered_at",
+  "delivery_status"
+])
 
 /** JSON with object keys sorted, so the same item hashes the same whatever order its keys arrive in. */
 const canonicalJson = (value: unknown): string => {
@@ -48,21 +57,29 @@ const canonicalJson = (value: unknown): string => {
 }
 
 /**
- * The notification's id, or a stable stand-in (`derived_` and 32 hex digits) when Intercom sent none:
- * a digest of the workspace, the topic, the item's id and the creation time. Without either the item id
- * or the creation time those would collide across distinct events, so the whole item is digested too.
+ * The notification's id, or a stable stand-in (`derived_` and 32 hex digits) when Intercom sent none: a
+ * digest of the whole signed envelope (workspace, topic, creation time and the entire item, keys in any
+ * order) less the fields that change per delivery attempt. Digesting the whole item, not only its id and
+ * creation time, keeps two different events of the same second apart (two id-less items, or two replies
+ * to one conversation), while every attempt of one event still gets the same stand-in.
  *
  * @since 0.1.0
  * @category identity
  */
 export const notificationIdOf = (notification: NotificationIdentity): string => {
   if (typeof notification.id === "string" && notification.id !== "") return notification.id
-  const itemId = itemIdOf(notification.data.item)
-  const createdAt = notification.created_at ?? null
-  const key = [notification.app_id, notification.topic, itemId, createdAt]
-  const material =
-    itemId === null && createdAt === null
-      ? `${JSON.stringify(key)}${canonicalJson(notification.data.item)}`
-      : JSON.stringify(key)
+  const stable = Object.entries(notification).filter(([field]) => !perAttemptFields.has(field))
+  const material = canonicalJson(Object.fromEntries(stable))
   return `${derivedNotificationIdPrefix}${createHash("sha256").update(material).digest("hex").slice(0, 32)}`
 }
+
+/**
+ * The key a delivery is de-duplicated under: the workspace (`app_id`) and the notification's id. Intercom's
+ * ids are not documented as unique across workspaces, so workspace A's notification must never suppress
+ * workspace B's with the same id.
+ *
+ * @since 0.1.0
+ * @category identity
+ */
+export const notificationDedupeKey = (notification: NotificationIdentity): string =>
+  `${notification.app_id}:${notificationIdOf(notification)}`

@@ -116,6 +116,47 @@ export const NotificationEnvelope = notificationEnvelope(NotificationItem).annot
 export type NotificationEnvelope = typeof NotificationEnvelope.Type
 
 /**
+ * What a sender knows of a notification before it wraps it: the simulator and the CLI build every
+ * envelope they send from this, so the envelope's shape has one home.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NotificationEnvelopeInput {
+  readonly topic: string
+  /** The workspace (`app.id_code`) the event happened in. */
+  readonly appId: string
+  readonly item: typeof NotificationItem.Type
+  /** `notif_…`; Intercom sends `null` on pings. */
+  readonly id: string | null
+  /** Unix seconds. */
+  readonly createdAt: number
+}
+
+/**
+ * The envelope Intercom wraps around a notification's `data.item`, with every field its deliveries carry
+ * (`links`, `delivery_status`, `delivered_at`, `self` as Intercom sends them before delivery). A delivery
+ * states its own attempt number: set `delivery_attempts` per attempt.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeNotificationEnvelope = (input: NotificationEnvelopeInput): NotificationEnvelope => ({
+  type: "notification_event",
+  app_id: input.appId,
+  data: { type: "notification_event_data", item: input.item },
+  links: {},
+  id: input.id,
+  topic: input.topic,
+  delivery_status: null,
+  delivery_attempts: 1,
+  delivered_at: 0,
+  first_sent_at: input.createdAt,
+  created_at: input.createdAt,
+  self: null
+})
+
+/**
  * The body exceeds {@link webhookBodyLimitBytes}.
  *
  * @since 0.1.0

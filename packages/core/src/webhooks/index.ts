@@ -6,22 +6,35 @@
  */
 
 export {
+  checkReplay,
   defaultDedupeCapacity,
   defaultDedupeWindow,
+  defaultReplayMargin,
+  isStaleReplay,
   type MemoryDedupeOptions,
   markNotificationIfNew,
   NotificationDedupe,
   NotificationDedupeError,
-  type NotificationDedupeShape
+  type NotificationDedupeShape,
+  type ReplayOptions,
+  replayCutoffMillis,
+  staleReplayNotifications
 } from "./NotificationDedupe.ts"
-export { derivedNotificationIdPrefix, type NotificationIdentity, notificationIdOf } from "./NotificationId.ts"
+export {
+  derivedNotificationIdPrefix,
+  type NotificationIdentity,
+  notificationDedupeKey,
+  notificationIdOf
+} from "./NotificationId.ts"
 export * as WebhookEnvelope from "./WebhookEnvelope.ts"
 export {
   decodeNotification,
   decodeNotificationBody,
   type FieldIssue,
   makeBodyDecoder,
+  makeNotificationEnvelope,
   NotificationEnvelope,
+  type NotificationEnvelopeInput,
   NotificationItem,
   notificationEnvelope,
   notificationEnvelopeWith,

@@ -5,7 +5,15 @@ import * as Redacted from "effect/Redacted"
 import { executeAction } from "../../src/actions/Action.ts"
 import { CreateContact } from "../../src/actions/CreateContact.ts"
 import { IntercomApi } from "../../src/api/IntercomApi.ts"
-import { decide, forget, learn, RateLimiter, resetGuardMillis } from "../../src/api/RateLimiter.ts"
+import {
+  decide,
+  decideLease,
+  forget,
+  learn,
+  maxLease,
+  RateLimiter,
+  resetGuardMillis
+} from "../../src/api/RateLimiter.ts"
 import { RateLimitStore, type RateLimitWindow } from "../../src/api/RateLimitStore.ts"
 import { startBudgetServer } from "../support/BudgetServer.ts"
 
@@ -168,4 +176,39 @@ describe("RateLimiter against a budget server", () => {
       assert.deepStrictEqual(keys, ["workspace-1", "workspace-1"])
     })
   )
+
+  describe("leases from a shared window", () => {
+    const now = 1_000_000
+    const window = (remaining: number, windowBudget = 1000): RateLimitWindow => ({
+      remaining,
+      resetAtMillis: now + 5000,
+      windowBudget
+    })
+
+    it("the probe goes out alone; a known window leases at most 1 % of its budget, capped", () => {
+      const [[probe, probePermits]] = decideLease(undefined, now)
+      assert.strictEqual(probe._tag, "Granted")
+      assert.strictEqual(probePermits, 1)
+      const [[granted, permits, next]] = decideLease(window(500), now)
+      assert.strictEqual(granted._tag, "Granted")
+      assert.strictEqual(permits, 10)
+      assert.strictEqual(next.remaining, 490)
+      assert.strictEqual(decideLease(window(500, 100_000), now)[0][1], maxLease)
+      assert.strictEqual(decideLease(window(5, 50), now)[0][1], 1)
+    })
+
+    it("never leases more than the window has, and nothing inside the reset guard", () => {
+      const [[, permits, next]] = decideLease(window(3), now)
+      assert.strictEqual(permits, 3)
+      assert.strictEqual(next.remaining, 0)
+      assert.strictEqual(decideLease(window(0), now)[0][0]._tag, "Wait")
+      assert.strictEqual(decideLease(window(500), now + 5000 - resetGuardMillis)[0][0]._tag, "Wait")
+      const rolledOver = { remaining: 1000, resetAtMillis: undefined, windowBudget: 1000 }
+      assert.strictEqual(
+        decideLease(rolledOver, now)[0][1],
+        1,
+        "one at a time until the new window is learned"
+      )
+    })
+  })
 })

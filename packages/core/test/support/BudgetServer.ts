@@ -1,9 +1,9 @@
 /**
- * A loopback server that enforces a request budget in fixed windows the way Intercom does: every
- * answer carries X-RateLimit-Limit/Remaining/Reset, and a request over the budget gets a 429.
- * Windows are aligned to whole seconds (X-RateLimit-Reset is in Unix seconds), so `windowMillis`
- * must be a multiple of 1000. Each access token (workspace) has its own budget.
+ * A loopback server that enforces a request budget in fixed windows the way Intercom does (the client's
+ * `RateLimitWindow`): every answer carries X-RateLimit-Limit/Remaining/Reset, and a request over the
+ * budget gets a 429. Each access token (workspace) has its own budget.
  */
+import { RateLimitWindow, rateLimitExceededMessage, rateLimitHeaders } from "@taskjuice/intercom-client"
 import { contact, contactList, errorList } from "./IntercomFixtures.ts"
 import {
   json,
@@ -29,30 +29,24 @@ export interface BudgetServer {
 }
 
 export const startBudgetServer = async (options: BudgetOptions): Promise<BudgetServer> => {
-  if (options.windowMillis % 1000 !== 0) throw new Error("windowMillis must be a multiple of 1000")
+  const window = new RateLimitWindow({ allowance: options.budget, windowMillis: options.windowMillis })
   const perWindow = new Map<number, number>()
-  const perTokenWindow = new Map<string, number>()
   let rateLimited = 0
   const body = options.reply ?? (() => contact())
   const script = (request: RecordedRequest): Reply => {
     const now = Date.now()
-    const windowStart = now - (now % options.windowMillis)
-    const budgetKey = `${request.headers.authorization ?? ""} ${windowStart}`
-    const used = perTokenWindow.get(budgetKey) ?? 0
-    const headers = (remaining: number) => ({
-      "x-ratelimit-limit": String(options.budget),
-      "x-ratelimit-remaining": String(remaining),
-      "x-ratelimit-reset": String((windowStart + options.windowMillis) / 1000)
-    })
-    if (used >= options.budget) {
+    const decision = window.take(request.headers.authorization ?? "", now)
+    const headers = rateLimitHeaders(decision)
+    if (!decision.allowed) {
       rateLimited++
-      return json(429, errorList("rate_limit_exceeded", "Exceeded rate limit"), headers(0))
+      const message = rateLimitExceededMessage(decision.limit, options.windowMillis / 1000)
+      return json(429, errorList("rate_limit_exceeded", message), headers)
     }
-    perTokenWindow.set(budgetKey, used + 1)
+    const windowStart = window.windowStart(now)
     perWindow.set(windowStart, (perWindow.get(windowStart) ?? 0) + 1)
     // A create-contact retried after a 429 first searches for the contact: answer with an empty list.
     const answer = request.path === "/contacts/search" ? contactList([], { total: 0 }) : body()
-    return json(200, answer, headers(options.budget - used - 1))
+    return json(200, answer, headers)
   }
   const server = await startLoopbackServer(script)
   return {

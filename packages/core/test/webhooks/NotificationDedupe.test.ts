@@ -1,12 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import { TestClock } from "effect/testing"
 import {
+  checkReplay,
   defaultDedupeWindow,
+  isStaleReplay,
   markNotificationIfNew,
   NotificationDedupe,
   NotificationDedupeError,
+  notificationDedupeKey,
+  replayCutoffMillis,
+  staleReplayNotifications,
   webhookFixture
 } from "../../src/index.ts"
 
@@ -61,15 +67,32 @@ describe("NotificationDedupe", () => {
     }).pipe(Effect.provide(NotificationDedupe.layerMemory({ window: "2 minutes" })))
   )
 
-  it.effect("bounded: past capacity the oldest id is forgotten first", () =>
+  it.effect(
+    "bounded without forgetting: at capacity a new key is refused (retryable, Full), never evicting",
+    () =>
+      Effect.gen(function* () {
+        for (const id of ["n1", "n2", "n3"]) assert.isTrue(yield* markIfNew(id))
+        const refused = yield* Effect.flip(markIfNew("n4"))
+        assert.instanceOf(refused, NotificationDedupeError)
+        assert.strictEqual(refused.reason, "Full")
+        assert.isTrue(refused.retryable)
+        for (const id of ["n1", "n2", "n3"]) assert.isFalse(yield* markIfNew(id), `${id} is still remembered`)
+        yield* TestClock.adjust("15 minutes")
+        assert.isTrue(yield* markIfNew("n4"), "room again once the oldest keys leave their window")
+      }).pipe(Effect.provide(NotificationDedupe.layerMemory({ capacity: 3 })))
+  )
+
+  it.effect("the same notification id from two workspaces is two keys: both activate", () =>
     Effect.gen(function* () {
-      for (const id of ["n1", "n2", "n3"]) assert.isTrue(yield* markIfNew(id))
-      assert.isTrue(yield* markIfNew("n4"), "n4 is new and evicts n1")
-      assert.isFalse(yield* markIfNew("n4"))
-      assert.isFalse(yield* markIfNew("n3"))
-      assert.isFalse(yield* markIfNew("n2"))
-      assert.isTrue(yield* markIfNew("n1"), "n1 was evicted")
-    }).pipe(Effect.provide(NotificationDedupe.layerMemory({ capacity: 3 })))
+      const fixture = webhookFixture("conversation.user.created")
+      assert.isTrue(yield* markNotificationIfNew({ ...fixture, app_id: "workspace_a" }))
+      assert.isTrue(yield* markNotificationIfNew({ ...fixture, app_id: "workspace_b" }))
+      assert.isFalse(yield* markNotificationIfNew({ ...fixture, app_id: "workspace_b" }))
+      assert.notStrictEqual(
+        notificationDedupeKey({ ...fixture, app_id: "workspace_a" }),
+        notificationDedupeKey({ ...fixture, app_id: "workspace_b" })
+      )
+    }).pipe(Effect.provide(NotificationDedupe.layer))
   )
 
   it.effect("each layer build has its own memory", () =>
@@ -114,4 +137,45 @@ describe("NotificationDedupe", () => {
       })
     )
   )
+
+  describe("replay past the window", () => {
+    const now = Date.UTC(2026, 10, 1, 12, 0, 0)
+    const secondsAgo = (seconds: number) => Math.floor(now / 1000) - seconds
+
+    it("stale once first sent longer ago than the window less the margin (13 minutes by default)", () => {
+      assert.isFalse(isStaleReplay({ first_sent_at: secondsAgo(60) }, now), "Intercom's retry a minute later")
+      assert.isFalse(isStaleReplay({ first_sent_at: secondsAgo(13 * 60) }, now), "exactly at the cutoff")
+      assert.isTrue(isStaleReplay({ first_sent_at: secondsAgo(13 * 60 + 1) }, now))
+      assert.isTrue(isStaleReplay({ first_sent_at: secondsAgo(16 * 60) }, now), "past the window itself")
+    })
+
+    it("first_sent_at decides, else created_at; without either it cannot be placed", () => {
+      assert.isFalse(isStaleReplay({ first_sent_at: secondsAgo(60), created_at: secondsAgo(3600) }, now))
+      assert.isTrue(isStaleReplay({ created_at: secondsAgo(3600) }, now))
+      assert.isFalse(isStaleReplay({}, now))
+    })
+
+    it("follows the window and margin it is given, and refuses a margin as long as the window", () => {
+      const options = { window: "2 minutes", margin: "30 seconds" } as const
+      assert.isFalse(isStaleReplay({ first_sent_at: secondsAgo(90) }, now, options))
+      assert.isTrue(isStaleReplay({ first_sent_at: secondsAgo(91) }, now, options))
+      assert.strictEqual(replayCutoffMillis(now, options), now - 90_000)
+      assert.throws(() => isStaleReplay({}, now, { window: "1 minute", margin: "1 minute" }), RangeError)
+    })
+
+    it.effect("checkReplay reads the Clock and counts stale replays by topic", () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(now)
+        const fixture = webhookFixture("contact.user.created")
+        const count = Effect.map(
+          Metric.value(staleReplayNotifications),
+          (state) => state.occurrences.get(fixture.topic) ?? 0
+        )
+        const before = yield* count
+        assert.isFalse(yield* checkReplay({ ...fixture, first_sent_at: secondsAgo(5) }))
+        assert.isTrue(yield* checkReplay({ ...fixture, first_sent_at: secondsAgo(20 * 60) }))
+        assert.strictEqual((yield* count) - before, 1)
+      })
+    )
+  })
 })

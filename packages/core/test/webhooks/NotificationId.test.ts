@@ -3,6 +3,7 @@ import * as fc from "fast-check"
 import {
   derivedNotificationIdPrefix,
   type NotificationIdentity,
+  notificationDedupeKey,
   notificationIdOf,
   webhookFixture,
   webhookFixtureTopics
@@ -78,5 +79,35 @@ describe("notificationIdOf", () => {
     })
     assert.strictEqual(one, reordered)
     assert.notStrictEqual(one, other)
+  })
+
+  it("two different events of the same second without ids get different stand-ins (the whole item counts)", () => {
+    const base = { id: null, app_id: "ecahpwf5", topic: "contact.user.created", created_at: 1_700_000_000 }
+    const first = notificationIdOf({ ...base, data: { item: { type: "contact", email: "a@example.com" } } })
+    const second = notificationIdOf({ ...base, data: { item: { type: "contact", email: "b@example.com" } } })
+    assert.notStrictEqual(first, second)
+    const reply = webhookFixture("conversation.user.replied")
+    const { id: _, ...idless } = reply
+    const otherPart = {
+      ...idless,
+      data: {
+        ...idless.data,
+        item: { ...idless.data.item, conversation_parts: { type: "conversation_part.list" } }
+      }
+    }
+    assert.notStrictEqual(
+      notificationIdOf(idless),
+      notificationIdOf(otherPart),
+      "two replies to one conversation"
+    )
+  })
+
+  it("notificationDedupeKey is the workspace and the id", () => {
+    const fixture = webhookFixture("conversation.user.created")
+    assert.strictEqual(notificationDedupeKey(fixture), `${fixture.app_id}:${notificationIdOf(fixture)}`)
+    assert.notStrictEqual(
+      notificationDedupeKey(fixture),
+      notificationDedupeKey({ ...fixture, app_id: "other" })
+    )
   })
 })

@@ -6,6 +6,7 @@ import fc from "fast-check"
 import {
   decodeNotification,
   decodeNotificationBody,
+  makeNotificationEnvelope,
   NotificationEnvelope,
   WebhookEnvelopeError,
   webhookBodyLimitBytes,
@@ -30,6 +31,26 @@ const paddedEnvelope = (size: number): Uint8Array => {
   const padding = "x".repeat(size - encoder.encode(skeleton).byteLength)
   return encoder.encode(JSON.stringify({ ...minimal, padding }))
 }
+
+describe("makeNotificationEnvelope", () => {
+  it("wraps an item as Intercom's deliveries do, and decodes to itself", () => {
+    const item = webhookFixture("contact.user.created").data.item
+    const envelope = makeNotificationEnvelope({
+      topic: "contact.user.created",
+      appId: "a86dr8yl",
+      item,
+      id: "notif_0c1f",
+      createdAt: 1_700_000_000
+    })
+    assert.deepStrictEqual(
+      Object.keys(envelope).sort(),
+      Object.keys(webhookFixture("contact.user.created")).sort()
+    )
+    assert.deepStrictEqual(envelope.data, { type: "notification_event_data", item })
+    assert.strictEqual(envelope.first_sent_at, 1_700_000_000)
+    assert.deepStrictEqual(decodeNotificationBody(JSON.stringify(envelope)), envelope)
+  })
+})
 
 describe("decodeNotification", () => {
   it.effect("decodes the fixture bytes of every topic", () =>

@@ -40,6 +40,20 @@ describe("sign", () => {
     }
   })
 
+  it("gives the published known answers: RFC 2202 (HMAC-SHA1) and RFC 4231 (HMAC-SHA256), test case 2", () => {
+    // Fixed vectors, independent of node:crypto above: a broken HMAC or hex step cannot agree with them.
+    const data = "what do ya want for nothing?"
+    assert.strictEqual(sign(data, "Jefe", "sha1"), "sha1=effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+    assert.strictEqual(
+      sign(encoder.encode(data), Redacted.make("Jefe"), "sha256"),
+      "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
+    assert.deepStrictEqual(signAll(data, "Jefe"), {
+      "x-hub-signature": "sha1=effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+      "x-hub-signature-256": "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    })
+  })
+
   it("signs a string as its UTF-8 bytes", () => {
     const text = '{"name":"Zoë 🚀"}'
     assert.strictEqual(sign(text, "k", "sha256"), sign(encoder.encode(text), "k", "sha256"))
