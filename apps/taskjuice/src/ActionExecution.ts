@@ -1,16 +1,17 @@
 /**
  * `execute(key, input, connectionId)`: what TaskJuice's runtime calls for an action step. It finds the
- * core's action and the connection, runs the action through `executeAction` against the connection's
- * pinned host with its token, and answers with the output (JSON-encoded by the action's output Schema)
- * or a step error. Nothing here knows about Intercom's operations: that is the core's.
+ * core's action and the connection, runs the action through `executeAction` with the connection's
+ * client (kept between steps by `ConnectionClients`: the pinned host, the token, the rate-limiter key),
+ * and answers with the output (JSON-encoded by the action's output Schema) or a step error. Nothing
+ * here knows about Intercom's operations: that is the core's.
  */
-import { apiVersion } from "@taskjuice/intercom-client"
 import {
   ActionInputInvalid,
   type AnyActionDefinition,
   actionByKey,
   executeAction,
   IntercomApi,
+  type IntercomApiShape,
   IntercomError,
   type RateLimiter
 } from "@taskjuice/intercom-core"
@@ -19,6 +20,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Connection } from "./Connection.ts"
+import { ConnectionClients } from "./ConnectionClients.ts"
 import { Connections } from "./Connections.ts"
 import { fromActionFailure, type HostFailure, type StepError, toStepError } from "./StepError.ts"
 
@@ -32,12 +34,21 @@ const encodeOutput = (definition: AnyActionDefinition, output: unknown) =>
 
 const failWith = (failure: HostFailure) => Effect.fail(toStepError(failure))
 
-/** Runs one action for one connection: the output, or the step error TaskJuice records. */
+/** Runs one action with the connection's client: the output, or the step error TaskJuice records. */
 export const executeForConnection = (
   definition: AnyActionDefinition,
   input: unknown,
   connection: Connection,
   options: ExecuteOptions = {}
+): Effect.Effect<unknown, StepError, RateLimiter> =>
+  Effect.flatMap(Effect.service(ConnectionClients), (clients) =>
+    executeWith(definition, input, clients.get(connection, options.requestTimeout))
+  )
+
+const executeWith = (
+  definition: AnyActionDefinition,
+  input: unknown,
+  api: IntercomApiShape
 ): Effect.Effect<unknown, StepError, RateLimiter> =>
   executeAction(definition, input).pipe(
     Effect.flatMap((output) =>
@@ -45,14 +56,7 @@ export const executeForConnection = (
         Effect.mapError(() => toStepError({ _tag: "OutputUnencodable", action: definition.key }))
       )
     ),
-    Effect.provide(
-      IntercomApi.layer({
-        accessToken: connection.accessToken,
-        baseUrl: connection.apiBaseUrl,
-        version: apiVersion,
-        ...(options.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout })
-      })
-    ),
+    Effect.provideService(IntercomApi, api),
     Effect.catchIf(
       (error): error is ActionInputInvalid | IntercomError =>
         error instanceof ActionInputInvalid || error instanceof IntercomError,
@@ -66,7 +70,8 @@ export const executeForConnection = (
 
 /**
  * The runtime's entry point: looks up the action and the connection, runs it, and marks the
- * connection revoked when Intercom rejects its token (so the runtime can ask for a reconnect).
+ * connection revoked when Intercom rejects its token (so the runtime can ask for a reconnect),
+ * dropping its kept client.
  */
 export const execute = (
   key: string,
@@ -87,10 +92,13 @@ export const execute = (
     if (connection.status === "revoked") {
       return yield* failWith({ _tag: "ConnectionRevoked", connection: connection.id })
     }
-    return yield* executeForConnection(definition, input, connection, options).pipe(
+    const clients = yield* ConnectionClients
+    return yield* executeWith(definition, input, clients.get(connection, options.requestTimeout)).pipe(
       Effect.tapError((error) =>
         Effect.sync(() => {
-          if (error.code === "AUTH_REVOKED") connections.markRevoked(connection.id)
+          if (error.code !== "AUTH_REVOKED") return
+          connections.markRevoked(connection.id)
+          clients.evict(connection.id)
         })
       )
     )

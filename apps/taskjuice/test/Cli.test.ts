@@ -1,14 +1,15 @@
 import { spawn } from "node:child_process"
 import { readFile } from "node:fs/promises"
-import { fileURLToPath } from "node:url"
 import { apiVersion } from "@taskjuice/intercom-client"
 import { assert, describe, it } from "vitest"
+import { builtEntry } from "../src/testing/BuiltEntry.ts"
 
 const pins = JSON.parse(
   await readFile(new URL("../../../specs/intercom/pins.json", import.meta.url), "utf8")
 ) as { readonly default: string }
 
-const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
+/** What `pnpm taskjuice` runs: the built CLI. */
+const bin = builtEntry("bin")
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
   const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: "pipe" })
@@ -38,7 +39,7 @@ describe("pnpm taskjuice", () => {
     const ready = await new Promise<{ url: string; webhookUrl: string }>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no ready line: ${JSON.stringify(server.output())}`)),
-        // Loading the sources through type stripping takes seconds on a busy 2-core machine.
+        // Starting takes seconds on a busy 2-core machine.
         20_000
       )
       server.child.stdout.on("data", () => {

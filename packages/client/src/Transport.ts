@@ -11,7 +11,7 @@
 import type { IncomingHttpHeaders } from "node:http"
 import { promisify } from "node:util"
 import { brotliDecompress, gunzip, unzip } from "node:zlib"
-import { request as undiciRequest } from "undici"
+import type { request as UndiciRequest } from "undici"
 
 /** What goes out. */
 export interface OutgoingRequest {
@@ -162,11 +162,23 @@ const askingForCompression = (headers: OutgoingRequest["headers"]): OutgoingRequ
 }
 
 /**
+ * undici is loaded by the first request, not with the client: it is most of what a built runtime entry
+ * would otherwise parse and run at import, and a worker that only receives webhooks never sends one.
+ */
+let undiciRequest: typeof UndiciRequest | undefined
+const loadUndici = async (): Promise<typeof UndiciRequest> => {
+  // The default export is undici's CommonJS exports, whether Node or a bundler loads the module.
+  undiciRequest = (await import("undici")).default.request
+  return undiciRequest
+}
+
+/**
  * Sends one request through undici's `request` and reads the whole answer. As `fetch` does, it asks
  * for a compressed answer and undoes the compression.
  */
 export const exchange = async (outgoing: OutgoingRequest): Promise<Exchange> => {
-  const { statusCode, headers, body } = await undiciRequest(outgoing.url, {
+  const send = undiciRequest ?? (await loadUndici())
+  const { statusCode, headers, body } = await send(outgoing.url, {
     method: outgoing.method as "GET",
     headers: askingForCompression(outgoing.headers),
     body: outgoing.body ?? null,

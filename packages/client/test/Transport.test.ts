@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process"
 import diagnostics from "node:diagnostics_channel"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { exchange, toResponse, undiciFetch } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
@@ -60,7 +63,8 @@ describe.each(transports)("the transport over %s", (_, transport) => {
       })
     )
     expect(await response.json()).toEqual({ ok: true })
-    const [request] = server.requests
+    // Found by its trace header, not by its place in the record: no other request can pass for it.
+    const request = server.requests.find((each) => each.headers["x-trace"] === "t-2")
     expect(request?.method).toBe("POST")
     expect(request?.url).toBe("/contacts?per_page=2")
     expect(request?.headers["x-trace"]).toBe("t-2")
@@ -138,6 +142,29 @@ describe.each(transports.slice(0, 2))("%s", (_, transport) => {
     }
     expect(codes).toContain("ECONNREFUSED")
   })
+})
+
+describe("the client loads undici", () => {
+  // A server of its own, so the child's request never lands among another test's.
+  it("with its first request, not with the client (seen from a process of its own)", async () => {
+    const own = await startRecordingServer()
+    own.respondWith({ status: 200, body: { ok: true } })
+    const client = fileURLToPath(new URL("../src/index.ts", import.meta.url))
+    const script = `
+      import { createRequire } from "node:module"
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes("/undici/"))
+      const { createIntercomClient } = await import(process.argv[1])
+      const client = createIntercomClient({ accessToken: "t", baseUrl: process.argv[2] })
+      const atImport = loaded()
+      const { status } = await client.GET("/tags")
+      console.log(JSON.stringify({ atImport, afterRequest: loaded(), status }))`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script, client, own.url],
+      { timeout: 25_000 }
+    ).finally(() => own.close())
+    expect(JSON.parse(stdout)).toEqual({ atImport: false, afterRequest: true, status: 200 })
+  }, 30_000)
 })
 
 describe("the transport's Response keeps the one-read rule", () => {

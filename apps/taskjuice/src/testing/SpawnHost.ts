@@ -1,10 +1,11 @@
 /**
  * Starts {@link HostProcessConfig a host process} and waits for it to listen; reads its log lines and
- * its resident memory from outside (Linux `/proc`), and stops it.
+ * its resident memory from outside (Linux `/proc`), and stops it. The process runs the built entry
+ * (`dist/host-process.js`), as a runtime worker would, not the sources.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { builtEntry } from "./BuiltEntry.ts"
 import type { HostProcessConfig } from "./HostProcess.ts"
 
 export type { HostProcessConfig } from "./HostProcess.ts"
@@ -24,8 +25,6 @@ export interface SpawnedHost {
   readonly stop: () => Promise<void>
 }
 
-const script = fileURLToPath(new URL("./HostProcess.ts", import.meta.url))
-
 const statusField = (pid: number, field: string): number => {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))
   return Number(match?.[1] ?? Number.NaN) * 1024
@@ -36,9 +35,13 @@ export const spawnHost = (
   nodeOptions: ReadonlyArray<string> = []
 ): Promise<SpawnedHost> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeOptions, script, JSON.stringify(config)], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(
+      process.execPath,
+      [...nodeOptions, builtEntry("host-process"), JSON.stringify(config)],
+      {
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
     const lines: Array<Record<string, unknown>> = []
     let pending = ""
     let ready = false

@@ -216,6 +216,9 @@ const withRequestId = (requestId: string | undefined): { readonly requestId?: st
 export class IntercomApi extends Context.Service<IntercomApi, IntercomApiShape>()(
   "@taskjuice/intercom-core/IntercomApi"
 ) {
+  /** The service itself, for a caller that keeps one per workspace (e.g. a cache of clients). */
+  static readonly make = make
+
   static readonly layer = (options: IntercomApiOptions): Layer.Layer<IntercomApi> =>
     Layer.sync(IntercomApi, () => make(options))
 }
