@@ -107,21 +107,19 @@ const regenerateInClone = (version: string): string => {
     version,
     dryRun: false,
     outDir: join(clone, "packages/client/src/generated"),
-    typecheck: {
-      command: "pnpm",
-      args: [
-        "--filter",
-        "@taskjuice/intercom-client",
-        "--filter",
-        "@taskjuice/intercom-core",
-        "--filter",
-        "@taskjuice/intercom-bundle",
-        "typecheck"
-      ]
-    },
+    // The regenerated client against its own surface and type tests; the core's and the bundle's
+    // typecheck is the full run's (below), and CI's for every pinned version.
+    typecheck: { command: "pnpm", args: ["--filter", "@taskjuice/intercom-client", "typecheck"] },
     test: {
       command: "pnpm",
-      args: ["exec", "vitest", "run", "test/Manifest.test.ts"],
+      args: [
+        "exec",
+        "vitest",
+        "run",
+        "test/Manifest.test.ts",
+        "--testNamePattern",
+        "matches the snapshot|is the page rendered from the current manifest"
+      ],
       cwd: "apps/taskjuice"
     },
     stdio: "pipe"
