@@ -41,10 +41,10 @@
  * - B, what the client does now: a typed `call(operationId, …)` over the generated operations table
  *   (and openapi-fetch's method surface over the same path), going straight to undici with
  *   openapi-fetch's own serialisers and reading rules, plain prebuilt headers, and the Response built
- *   only when read; openapi-fetch's own client still serves middleware. Over four runs (loads 11–34):
- *   every action 0.52–0.93× raw fetch (within 1.15), and 1.16–1.36× raw undici request (the 1.25
- *   target met by 3 to 5 of the 8 actions per run, missed by at most 0.11). The client layer adds
- *   1–16 µs over the raw request (design A, measured alongside: 115–239 µs). What is left over the
+ *   only when read; openapi-fetch's own client still serves middleware. Over five runs (loads 10–34):
+ *   every action 0.52–0.93× raw fetch (within 1.15), and 1.16–1.41× raw undici request (the 1.25
+ *   target met by 3 to 5 of the 8 actions per run). The client layer adds 1–16 µs over the raw
+ *   request (design A, measured alongside: 115–239 µs). What is left over the
  *   transport's floor is IntercomApi.call (+44–60 µs: the Effect fiber ~18, the per-request timer and
  *   AbortController, whose signal undici follows, ~20, the compiled answer check ~13) and
  *   executeAction (+6–10 µs), not the client.
