@@ -25,7 +25,7 @@
  *
  * With Effect: `IntercomSimulator.layer(options)` provides the same handle, closed with its scope.
  */
-export { type CliResult, exitCodes, runCli, usage } from "./Cli.ts"
+export { exitCodes, simCli } from "./Cli.ts"
 export type { ContactInput } from "./domain/ContactStore.ts"
 export type { StateChange } from "./domain/Records.ts"
 export type { StateCounts, WorkspaceStore } from "./domain/WorkspaceStore.ts"

@@ -4,6 +4,7 @@
  * page changes when the core does; `pnpm taskjuice docs` writes it and a test checks it is current.
  */
 
+import { rateLimitHeaderNames, rateLimitWindowSeconds, windowAllowance } from "@taskjuice/intercom-client"
 import type { JsonSchema, Manifest, ManifestAction, ManifestTrigger } from "./Manifest.ts"
 import type { Json, StepErrorCodeDescription } from "./StepError.ts"
 
@@ -213,6 +214,52 @@ const renderTrigger = (trigger: ManifestTrigger): string => {
 const renderError = (entry: StepErrorCodeDescription): string =>
   `| \`${entry.code}\` | ${entry.providerStatus ?? "—"} | ${entry.retryable === "depends" ? "depends" : entry.retryable ? "yes" : "no"} | ${escapeCell(entry.meaning)} | ${escapeCell(entry.remedy)} |`
 
+/** Intercom's guide to its OAuth flow and the scopes an app asks for. */
+export const intercomOAuthGuideUrl =
+  "https://developers.intercom.com/docs/build-an-integration/learn-more/authentication/setting-up-oauth"
+
+/**
+ * The per-minute budget Intercom's older documentation gives (and TaskJuice's page repeats); its
+ * current rate-limit page states higher defaults, and the headers of each answer the real budget.
+ */
+const documentedPerMinute = 1_000
+
+const rateLimitNote = (): string => {
+  const headers = Object.values(rateLimitHeaderNames)
+    .map((name) => `\`${name}\``)
+    .join(", ")
+  const perMinute = documentedPerMinute.toLocaleString("en-US")
+  return `- Intercom limits each app's REST calls per minute: ${perMinute} requests per minute in its older documentation, 10,000 a minute per app and 25,000 per workspace on its current rate-limit page. The workspace's real budget is what each answer says in ${headers}, spread over ${rateLimitWindowSeconds}-second windows (${perMinute} a minute allows ${windowAllowance(documentedPerMinute)} per window). The bundle paces each workspace's requests by those headers and waits out a 429 inside the step; when the wait would be too long the step fails with \`RATE_LIMITED\`, which is retryable, so a workflow's retry policy can back off.`
+}
+
+/** Every topic some trigger listens to, in the order the triggers list them. */
+const subscribedTopics = (manifest: Manifest): ReadonlyArray<string> => [
+  ...new Set(manifest.triggers.flatMap((trigger) => trigger.topics))
+]
+
+/** Where and how the topics are subscribed: once, for TaskJuice's app, in Intercom's Developer Hub. */
+const subscriptionSteps = (manifest: Manifest): ReadonlyArray<string> => [
+  "### Subscribe the topics in Intercom's Developer Hub",
+  "",
+  "TaskJuice does not create webhook subscriptions: Intercom keeps them on the app, set in its Developer Hub, not per workspace. Subscribe once, for the OAuth app that issued the connections (TaskJuice's Intercom app), and every workspace connected through it is covered.",
+  "",
+  `1. In the Developer Hub, open the app → **Webhooks**, and set the endpoint URL to the host's public URL followed by \`${manifest.webhook.path}\`, e.g. \`https://hooks.example.com${manifest.webhook.path}\` (the host's \`--public-url\`; \`./dev start\` prints it). It is the one URL to register, for every topic and every workspace; Intercom checks it with a HEAD request and a \`ping\`.`,
+  `2. Subscribe the topics of the triggers your workflows use: ${subscribedTopics(manifest)
+    .map((topic) => `\`${topic}\``)
+    .join(", ")}. A topic nobody subscribed never fires; one no trigger handles is acknowledged and ignored.`,
+  `3. Nothing else to set: deliveries are signed with ${manifest.webhook.signature.key}, which the bundle already holds.`,
+  ""
+]
+
+/** The list actions that page with cursors: those whose input takes `starting_after`. */
+const cursorPagedActions = (manifest: Manifest): ReadonlyArray<string> =>
+  manifest.actions
+    .filter((action) => {
+      const properties = action.input.properties
+      return isNode(properties) && "starting_after" in properties
+    })
+    .map((action) => `\`${action.key}\``)
+
 /** Where the generated page lives, relative to the bundle's package root. */
 export const docsPath = "docs/intercom.md"
 
@@ -227,7 +274,7 @@ export const renderDocs = (manifest: Manifest): string => {
     "",
     "## What it does",
     "",
-    `${manifest.actions.length} actions (${actionTitles.join(", ")}) and ${manifest.triggers.length} triggers (${manifest.triggers.map((trigger) => trigger.title.toLowerCase()).join(", ")}). Every request uses Intercom API version ${manifest.app.intercomApiVersion}.`,
+    `Run your clients' Intercom from TaskJuice: connect a client's Intercom workspace once, then use it in any workflow. ${manifest.actions.length} actions (${actionTitles.join(", ")}) and ${manifest.triggers.length} triggers (${manifest.triggers.map((trigger) => trigger.title.toLowerCase()).join(", ")}). Every request uses Intercom API version ${manifest.app.intercomApiVersion}.`,
     "",
     "## Connect an Intercom account",
     "",
@@ -240,6 +287,8 @@ export const renderDocs = (manifest: Manifest): string => {
     `- ${manifest.connection.identity}`,
     "- Intercom access tokens have no expiry and there is no refresh token: a connection stays valid until it is revoked.",
     `- To revoke: ${manifest.connection.revoke}`,
+    "- Personal access tokens are not supported: a connection is made through OAuth only, which gives a token scoped to the workspace and tied to the admin who authorized it.",
+    `- Intercom's guide to the grant flow and the scopes an app asks for: [Setting up OAuth](${intercomOAuthGuideUrl}).`,
     "",
     "| Region | Authorize URL | Token URL | API host |",
     "| --- | --- | --- | --- |",
@@ -263,6 +312,7 @@ export const renderDocs = (manifest: Manifest): string => {
     "| --- | --- |",
     ...manifest.webhook.responses.map((response) => `| ${response.status} | ${escapeCell(response.when)} |`),
     "",
+    ...subscriptionSteps(manifest),
     ...manifest.triggers.map(renderTrigger),
     "## Actions",
     "",
@@ -283,7 +333,10 @@ export const renderDocs = (manifest: Manifest): string => {
     "",
     "## Known limitations",
     "",
-    `- The bundle pins Intercom API version ${manifest.app.intercomApiVersion}; operations and fields added in later versions are not available.`,
+    `- Every request sends \`Intercom-Version: ${manifest.app.intercomApiVersion}\`, whatever version the app is set to in the Developer Hub; operations and fields added in later versions are not available. Webhook payloads follow the app's version, so keep the app on ${manifest.app.intercomApiVersion} too.`,
+    rateLimitNote(),
+    `- Pagination uses cursors: ${cursorPagedActions(manifest).join(", ")} returns one page per call with \`next_cursor\`, passed back as \`starting_after\` for the next page; a workflow that needs every page loops until it is null.`,
+    "- Webhook subscriptions are set per topic in Intercom's Developer Hub, on the OAuth app that issued the connections; TaskJuice does not create them.",
     "- Permissions (scopes) are set on TaskJuice's Intercom app, not per connection; Intercom shows them on its consent screen.",
     `- Webhook bodies over ${manifest.webhook.bodyLimitBytes} bytes are refused (413).`,
     "- Intercom delivers webhooks at least once and in no particular order; use `created_at` in the payload to order events.",

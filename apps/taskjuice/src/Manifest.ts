@@ -10,6 +10,7 @@ import {
   type AnyTrigger,
   actions,
   defaultDedupeWindow,
+  inputJsonSchemaOptions,
   triggers
 } from "@taskjuice/intercom-core"
 import * as Duration from "effect/Duration"
@@ -99,8 +100,8 @@ export interface Manifest {
 const draft202012 = "https://json-schema.org/draft/2020-12/schema"
 
 /** A self-contained draft 2020-12 JSON Schema of the JSON form of `schema`. */
-export const jsonSchemaOf = (schema: Schema.Top): JsonSchema => {
-  const document = Schema.toJsonSchemaDocument(schema)
+export const jsonSchemaOf = (schema: Schema.Top, options?: Schema.ToJsonSchemaOptions): JsonSchema => {
+  const document = Schema.toJsonSchemaDocument(schema, options)
   const definitions = document.definitions as JsonSchema
   return {
     $schema: draft202012,
@@ -116,7 +117,7 @@ const describeAction = (action: AnyActionDefinition): ManifestAction => ({
   idempotent: action.idempotent,
   retry: { policy: action.retry.name, description: action.retry.description },
   operations: action.operations,
-  input: jsonSchemaOf(action.input),
+  input: jsonSchemaOf(action.input, inputJsonSchemaOptions),
   output: jsonSchemaOf(action.output)
 })
 

@@ -94,8 +94,8 @@ const codes = {
   CONFLICT: {
     status: 409,
     meaning:
-      "Intercom refused the change because it conflicts with existing data, e.g. a contact with that email or external id already exists.",
-    remedy: "Look the object up instead of creating it, or change the conflicting field."
+      "Intercom refused the change because it conflicts with existing data, e.g. update-contact giving a contact the email or external_id another contact already has. create-contact does not fail this way: it returns the existing contact, with outcome found.",
+    remedy: "Change the conflicting field, or update the contact that already has it."
   },
   VERSION_UNSUPPORTED: {
     status: 422,

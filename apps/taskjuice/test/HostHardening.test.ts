@@ -131,9 +131,9 @@ describe("the runtime API", () => {
 })
 
 describe("path ids", () => {
-  // Fails until the core checks action inputs against the client's id shapes (issue 13 item 5, the
-  // core's part): today ".." reaches Intercom as a path segment. Turns red when that lands: drop `.fails`.
-  it.fails("an id of . or .. or with a slash or space is VALIDATION_FAILED naming the field, and nothing is sent", async () => {
+  // The core checks action inputs against the client's id shapes (issue 13 item 5): ".." never reaches
+  // Intercom as a path segment.
+  it("an id of . or .. or with a slash or space is VALIDATION_FAILED naming the field, and nothing is sent", async () => {
     for (const id of [".", "..", "a/b", "a b"]) {
       const before = intercom.requests.length
       const response = await fetch(`${host.url}/actions/intercom/get-contact`, {

@@ -112,6 +112,8 @@ describe("the manifest", () => {
     }
   }
 
+  const contactId = "63a07ddf05a32042dffac965"
+
   it("states the rules that span several fields, agreeing with the core on each case", () => {
     const reply = { conversation_id: "363" }
     const admin = { ...reply, type: "admin", admin_id: "991267596" }
@@ -120,11 +122,25 @@ describe("the manifest", () => {
     const cases: ReadonlyArray<readonly [string, ReadonlyArray<unknown>]> = [
       [
         "intercom/create-contact",
-        [{ email: "ada@example.com" }, { external_id: "u-1" }, { role: "lead" }, { name: "Ada" }, {}]
+        [
+          { email: "ada@example.com" },
+          { external_id: "u-1" },
+          { role: "lead" },
+          { name: "Ada" },
+          {},
+          { emial: "a@b.example" },
+          { email: "ada@example.com", emial: "a@b.example" }
+        ]
       ],
       [
         "intercom/update-contact",
-        [{ contact_id: "c1", name: "Ada" }, { contact_id: "c1", phone: null }, { contact_id: "c1" }]
+        [
+          { contact_id: contactId, name: "Ada" },
+          { contact_id: contactId, phone: null },
+          { contact_id: contactId },
+          { contact_id: "..", name: "Ada" },
+          { contact_id: contactId, naem: "Ada" }
+        ]
       ],
       [
         "intercom/reply-conversation",
@@ -135,10 +151,14 @@ describe("the manifest", () => {
           { ...admin, message_type: "quick_reply", reply_options: options },
           { ...admin, message_type: "quick_reply", body: "Pick one" },
           { ...contact, email: "ada@example.com" },
-          { ...contact, intercom_user_id: "c1" },
+          { ...contact, intercom_user_id: contactId },
           { ...contact, user_id: "u-1" },
           contact,
-          { ...contact, email: "ada@example.com", user_id: "u-1" }
+          { ...contact, email: "ada@example.com", user_id: "u-1" },
+          { ...contact, type: "bot", email: "ada@example.com" },
+          { ...contact, conversation_id: "last", email: "ada@example.com" },
+          { ...admin, conversation_id: "last", message_type: "note", body: "On it" },
+          { ...admin, message_type: "note", body: "On it", bdoy: "On it" }
         ]
       ]
     ]
@@ -149,8 +169,12 @@ describe("the manifest", () => {
     }
   })
 
-  it("agrees with the core on generated inputs: any mix of the fields the rules are about", () => {
+  it("agrees with the core on generated inputs: any mix of the fields the rules are about, unknown fields and ids", () => {
     const some = <T>(value: T) => fc.constant(value)
+    // A field no input names (a typo of one that does, or not), and ids well-formed or not.
+    const unknown = { emial: some("a@b.example"), zzz: some(1) }
+    const anyContactId = fc.constantFrom(contactId, "..", "c1", "")
+    const anyConversationId = fc.constantFrom("363", "last", "..", "3/6")
     const options = [{ text: "Yes", uuid: "yes" }]
     const fields = {
       "intercom/create-contact": fc.record(
@@ -158,34 +182,43 @@ describe("the manifest", () => {
           email: some("ada@example.com"),
           external_id: some("u-1"),
           role: fc.constantFrom("user", "lead"),
-          name: some("Ada")
+          name: some("Ada"),
+          ...unknown
         },
         { requiredKeys: [] }
       ),
       "intercom/update-contact": fc.record(
-        { contact_id: some("c1"), name: some("Ada"), phone: some(null), email: some("ada@example.com") },
+        {
+          contact_id: anyContactId,
+          name: some("Ada"),
+          phone: some(null),
+          email: some("ada@example.com"),
+          ...unknown
+        },
         { requiredKeys: ["contact_id"] }
       ),
       "intercom/reply-conversation": fc.oneof(
         fc.record(
           {
-            conversation_id: some("363"),
-            type: some("admin"),
-            admin_id: some("991267596"),
+            conversation_id: anyConversationId,
+            type: fc.constantFrom("admin", "bot"),
+            admin_id: fc.constantFrom("991267596", "99/1"),
             message_type: fc.constantFrom("comment", "note", "quick_reply"),
             body: some("On it"),
-            reply_options: some(options)
+            reply_options: some(options),
+            ...unknown
           },
           { requiredKeys: ["conversation_id", "type", "admin_id", "message_type"] }
         ),
         fc.record(
           {
-            conversation_id: some("last"),
+            conversation_id: anyConversationId,
             type: some("user"),
             body: some("Thanks"),
-            intercom_user_id: some("c1"),
+            intercom_user_id: anyContactId,
             email: some("ada@example.com"),
-            user_id: some("u-1")
+            user_id: some("u-1"),
+            ...unknown
           },
           { requiredKeys: ["conversation_id", "type", "body"] }
         )

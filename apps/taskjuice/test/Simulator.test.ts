@@ -89,7 +89,7 @@ describe("the bundle against the Intercom simulator", () => {
     assert.strictEqual(fetched.body.output?.email, email)
     const tags = await action("intercom/list-tags", {})
     assert.strictEqual(tags.status, 200, JSON.stringify(tags.body))
-    const missing = await action("intercom/get-contact", { contact_id: "does-not-exist" })
+    const missing = await action("intercom/get-contact", { contact_id: "000000000000000000000000" })
     assert.strictEqual(missing.body.error?.code, "NOT_FOUND")
   })
 

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { apiVersion } from "@taskjuice/intercom-client"
 import {
   ActionInputInvalid,
   Conflict,
@@ -178,7 +179,11 @@ describe("toStepError: each failure the core reports maps to one documented code
     )
     assert.strictEqual(refused.detail.field, "email")
     const version = map(fail(new VersionUnsupported({ minimumVersion: "2.12" })))
-    assert.deepStrictEqual([version.detail.pinnedVersion, version.detail.minimumVersion], ["2.11", "2.12"])
+    // The version the build pins (the generated client's), whichever that is.
+    assert.deepStrictEqual(
+      [version.detail.pinnedVersion, version.detail.minimumVersion],
+      [apiVersion, "2.12"]
+    )
   })
 
   it("documents every code exactly once", () => {
@@ -221,6 +226,52 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
 
   const getContact = { contact_id: Answers.contactId }
   const conversation = { from: { type: "user", id: Answers.contactId }, body: "Hello" }
+
+  // The core decides that an input is refused; the step error carries what it said: the field first,
+  // then every issue. Nothing reaches Intercom.
+  const refusedInputs = [
+    {
+      what: 'create-contact with "emial"',
+      key: "intercom/create-contact",
+      input: { emial: "a@b.example" },
+      field: "emial",
+      message: "unknown field; did you mean email?"
+    },
+    {
+      what: 'a reply with type "bot"',
+      key: "intercom/reply-conversation",
+      input: { conversation_id: "363", type: "bot", body: "Hi" },
+      field: "type",
+      message: 'expected one of "admin", "user"; got "bot"'
+    },
+    {
+      what: "update-contact with the id ..",
+      key: "intercom/update-contact",
+      input: { contact_id: "..", name: "Ada" },
+      field: "contact_id",
+      message: "Expected an Intercom contact id"
+    }
+  ]
+  for (const { what, key, input, field, message } of refusedInputs) {
+    it.live(`${what} is VALIDATION_FAILED at ${field}, with the core's issue, and nothing is sent`, () =>
+      Effect.gen(function* () {
+        const before = intercom.requests.length
+        const error = yield* stepError(key, input)
+        assert.deepStrictEqual([error.code, error.detail.field], ["VALIDATION_FAILED", field])
+        assert.include(error.message, message)
+        const issues = Array.isArray(error.detail.issues) ? error.detail.issues : []
+        const said = issues.find(
+          (issue) =>
+            typeof issue === "object" && issue !== null && !Array.isArray(issue) && issue.field === field
+        )
+        assert.include(
+          String(typeof said === "object" && said !== null && !Array.isArray(said) ? said.message : ""),
+          message
+        )
+        assert.strictEqual(intercom.requests.length, before)
+      }).pipe(Effect.provide(layer()))
+    )
+  }
 
   it.live("maps Intercom's answers to step errors, never leaking the token", () =>
     Effect.gen(function* () {

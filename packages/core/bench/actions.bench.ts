@@ -72,7 +72,7 @@ import {
   ReplyConversation,
   UpdateContact
 } from "../src/actions/index.ts"
-import { buildApiVersion } from "../src/api/ApiVersion.ts"
+import { buildApiVersion, objectPath } from "../src/api/ApiVersion.ts"
 import { IntercomApi } from "../src/api/IntercomApi.ts"
 import { Contact } from "../src/api/IntercomObjects.ts"
 import { RateLimiter } from "../src/api/RateLimiter.ts"
@@ -347,8 +347,10 @@ const layerBreakdown = async (server: { readonly url: string }) => {
   const layerCases = [
     {
       benchCase: getContact,
-      send: (client: IntercomClient, signal: AbortSignal) =>
-        client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
+      send: (client: IntercomClient, signal: AbortSignal) => {
+        const path = objectPath("ShowContact", contactId)
+        return client.GET(path.url, { params: { path: path.parameters }, signal })
+      }
     },
     {
       benchCase: createContact,

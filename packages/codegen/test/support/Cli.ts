@@ -1,16 +1,15 @@
-/** Runs the real `intercom-codegen` entry point in a child process, as `pnpm codegen` does. */
-import { spawnSync } from "node:child_process"
+/** Runs the real `intercom-codegen` entry point in a child process, as `./dev codegen` does. */
 import { fileURLToPath } from "node:url"
+import { type CliRun, runCli as runProcess } from "@taskjuice/intercom-testkit"
 
 const bin = fileURLToPath(new URL("../../src/bin.ts", import.meta.url))
 
-export interface CliRun {
-  readonly status: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+export type { CliRun }
 
-export const runCli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): CliRun => {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env })
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+/** `./dev codegen …args`, with the environment given (by default this process's). */
+export const runCli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): Promise<CliRun> =>
+  runProcess(bin, args, {
+    env: Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    )
+  })

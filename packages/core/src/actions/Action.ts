@@ -59,17 +59,27 @@ export class ActionInputInvalid extends Data.TaggedError("ActionInputInvalid")<{
   }
 }
 
-/** Flattens a Schema issue tree into `{ path, message }` entries. */
-export const inputIssues: (issue: SchemaIssue.Issue) => ReadonlyArray<InputIssue> = issueEntries
+/** Flattens a Schema issue tree of a decode of `input` into `{ path, message }` entries. */
+export const inputIssues: (issue: SchemaIssue.Issue, input?: unknown) => ReadonlyArray<InputIssue> =
+  issueEntries
 
-/** The input decoded, or why it is refused; every issue, by field path. */
+/**
+ * How an input's JSON Schema is published: like the decoder, it refuses fields the Schema does not
+ * name (`additionalProperties: false`), so a form and the core give the same verdict.
+ */
+export const inputJsonSchemaOptions: Schema.ToJsonSchemaOptions = { onExcessProperty: "error" }
+
+/**
+ * The input decoded, or why it is refused; every issue, by field path. A field the Schema does not
+ * name is refused, not dropped: a misspelt `emial` would otherwise vanish and the step run without it.
+ */
 const decodedInput = <I>(
   definition: Pick<ActionDefinition<I, unknown>, "key" | "input">,
   rawInput: unknown
 ): Exit.Exit<I, ActionInputInvalid> => {
-  const decoded = decoderOf(definition.input)(rawInput)
+  const decoded = decoderOf(definition.input, "strict")(rawInput)
   if (Exit.isSuccess(decoded)) return Exit.succeed(decoded.value)
-  const issues = issuesOf(decoded.cause)
+  const issues = issuesOf(decoded.cause, rawInput)
   return issues === undefined
     ? Exit.failCause(Cause.die(Cause.squash(decoded.cause)))
     : Exit.fail(new ActionInputInvalid({ action: definition.key, issues }))

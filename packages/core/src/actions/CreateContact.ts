@@ -1,12 +1,13 @@
 /**
- * `intercom/create-contact`. Never creates a duplicate on retry: with an email or external_id,
- * a retry first looks the contact up, and a 409 conflict resolves to the existing contact. Without
- * either there is nothing to deduplicate on, so the call is treated as not idempotent.
+ * `intercom/create-contact`. Never creates a duplicate: with an email or external_id, a retry first
+ * looks the contact up, and a 409 conflict resolves to the existing contact, which the output says
+ * was found rather than created. Without either there is nothing to deduplicate on, so the call is
+ * treated as not idempotent.
  */
 import type { components } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { ownerIdForWire } from "../api/ApiVersion.ts"
+import { objectPath, ownerIdForWire } from "../api/ApiVersion.ts"
 import { IntercomApi, type IntercomApiShape } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import { Contact } from "../api/IntercomObjects.ts"
@@ -61,6 +62,25 @@ export const CreateContactInput = Schema.Struct({
   )
 export type CreateContactInput = typeof CreateContactInput.Type
 
+/** Whether the step made the contact, or returns the one that already had its email or external_id. */
+export const ContactOutcome = Schema.Literals(["created", "found"]).annotate({
+  description:
+    "created: this step created the contact; found: a contact with the same email or external_id already existed (or an earlier try of this step created it) and is returned as it is, without this step's fields"
+})
+
+/** The contact, and whether it was created or found. */
+export const CreateContactOutput = Schema.StructWithRest(
+  Schema.Struct({ outcome: ContactOutcome, ...Contact.schema.fields }),
+  Contact.records
+).annotate({
+  title: "Created or found contact",
+  description: "The contact, with every field Intercom sends, and whether this step created it"
+})
+export type CreateContactOutput = typeof CreateContactOutput.Type
+
+const created = (contact: Contact): CreateContactOutput => ({ ...contact, outcome: "created" })
+const found = (contact: Contact): CreateContactOutput => ({ ...contact, outcome: "found" })
+
 type NaturalKey = { readonly field: "external_id" | "email"; readonly value: string }
 
 const naturalKeyOf = (input: CreateContactInput): NaturalKey | undefined =>
@@ -91,9 +111,10 @@ export const findContact = (
   )
 
 const showContact = (api: IntercomApiShape, contactId: string) =>
-  api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) =>
-    client.GET("/contacts/{contact_id}", { params: { path: { contact_id: contactId } }, signal })
-  )
+  api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) => {
+    const path = objectPath("ShowContact", contactId)
+    return client.GET(path.url, { params: { path: path.parameters }, signal })
+  })
 
 const createContact = (api: IntercomApiShape, input: CreateContactInput, idempotent: boolean) =>
   api.call({ operation: "CreateContact", idempotent, answer: Contact }, (client, signal) =>
@@ -124,26 +145,26 @@ export const CreateContact = defineAction({
   key: "intercom/create-contact",
   title: "Create contact",
   description:
-    "Creates a user or lead. Retries never create a duplicate: a contact with the same email or external_id is returned instead.",
+    'Creates a user or lead. Never a duplicate: when a contact with the same email or external_id already exists, that contact is returned as it is, with outcome "found" instead of "created", rather than a CONFLICT error; the step\'s other fields are not applied to it (use update-contact).',
   input: CreateContactInput,
-  output: Contact,
+  output: CreateContactOutput,
   idempotent: true,
   retry: RetryPolicy.transient,
   operations: ["CreateContact", "SearchContacts", "ShowContact"],
   run: (input, { attempt }) =>
     IntercomApi.use((api) => {
       const key = naturalKeyOf(input)
-      if (key === undefined) return createContact(api, input, false)
-      const create = Effect.catchIf(
-        createContact(api, input, true),
-        (error) => error.reason._tag === "Conflict",
-        (conflict) => existingOnConflict(api, conflict, key)
+      if (key === undefined) return Effect.map(createContact(api, input, false), created)
+      const create: Effect.Effect<CreateContactOutput, IntercomError, RateLimiter> = Effect.catchIf(
+        Effect.map(createContact(api, input, true), created),
+        (error: IntercomError) => error.reason._tag === "Conflict",
+        (conflict: IntercomError) => Effect.map(existingOnConflict(api, conflict, key), found)
       )
       // A retry may follow a request that did create the contact: look before creating again.
       return attempt === 0
         ? create
         : Effect.flatMap(findContact(api, key), (existing) =>
-            existing === undefined ? create : Effect.succeed(existing)
+            existing === undefined ? create : Effect.succeed(found(existing))
           )
     })
 })

@@ -8,14 +8,14 @@ import { IntercomApi } from "../api/IntercomApi.ts"
 import { Message } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { AttachmentUrls, IntercomId, UnixTimestamp } from "./InputFields.ts"
+import { AttachmentUrls, ContactId, UnixTimestamp } from "./InputFields.ts"
 
 export const CreateConversationInput = Schema.Struct({
   from: Schema.Struct({
     type: Schema.Literals(["user", "lead", "contact"]).annotate({
       description: "The kind of contact sending"
     }),
-    id: IntercomId.annotate({ description: "Intercom's id of the contact" })
+    id: ContactId
   }).annotate({ description: "The contact who starts the conversation" }),
   body: Schema.String.check(Schema.isTrimmed(), Schema.isNonEmpty()).annotate({
     description: "The message (plain text; HTML is not supported)"
@@ -38,7 +38,7 @@ export const CreateConversation = defineAction({
   key: "intercom/create-conversation",
   title: "Create conversation",
   description:
-    "Starts a conversation from a contact. Returns the first message and the new conversation's id. Never sent twice.",
+    "Starts a conversation from a contact, who is its first sender. Returns the first message and the new conversation's id. Never sent twice.",
   input: CreateConversationInput,
   output: Message,
   idempotent: false,

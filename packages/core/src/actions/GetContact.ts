@@ -2,14 +2,15 @@
  * `intercom/get-contact`: one contact by its Intercom id.
  */
 import * as Schema from "effect/Schema"
+import { objectPath } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { IntercomId } from "./InputFields.ts"
+import { ContactId } from "./InputFields.ts"
 
 export const GetContactInput = Schema.Struct({
-  contact_id: IntercomId.annotate({ description: "Intercom's id of the contact" })
+  contact_id: ContactId
 }).annotate({ title: "Get contact", examples: [{ contact_id: "63a07ddf05a32042dffac965" }] })
 export type GetContactInput = typeof GetContactInput.Type
 
@@ -24,8 +25,9 @@ export const GetContact = defineAction({
   operations: ["ShowContact"],
   run: (input) =>
     IntercomApi.use((api) =>
-      api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) =>
-        client.GET("/contacts/{contact_id}", { params: { path: { contact_id: input.contact_id } }, signal })
-      )
+      api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) => {
+        const path = objectPath("ShowContact", input.contact_id)
+        return client.GET(path.url, { params: { path: path.parameters }, signal })
+      })
     )
 })

@@ -2,16 +2,31 @@
  * Field Schemas shared by the actions' inputs: each rejects bad values with a message that says
  * what is expected, and converts to plain JSON Schema for the bundle's manifest.
  */
+import { type IntercomIdKind, intercomIdDescriptions, intercomIdShapes } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
 
-/** An Intercom object id (contact, conversation, admin …): a non-empty string. */
-export const IntercomId = Schema.String.check(Schema.isTrimmed(), Schema.isNonEmpty()).annotate({
-  description: "An id assigned by Intercom",
-  examples: ["63a07ddf05a32042dffac965"]
-})
+/** The pattern in unicode mode: effect publishes a pattern in the JSON Schema only then (Ajv reads it so). */
+const publishable = (pattern: RegExp): RegExp => new RegExp(pattern.source, "u")
+
+/**
+ * Intercom's id of an object of this kind, in the shape Intercom issues it. Ids go into request
+ * paths, so anything else (`.`, `..`, a slash, whitespace …) is refused before a request is built:
+ * `conversation_id: ".."` would otherwise post to `/reply`.
+ */
+export const IntercomId = (kind: IntercomIdKind) =>
+  Schema.String.check(
+    Schema.isPattern(publishable(intercomIdShapes[kind]), {
+      description: `an Intercom ${kind} id`,
+      message: `Expected an Intercom ${kind} id: ${intercomIdDescriptions[kind]}`
+    })
+  ).annotate({ description: `Intercom's id of the ${kind}` })
+
+export const ContactId = IntercomId("contact").annotate({ examples: ["63a07ddf05a32042dffac965"] })
+
+export const ConversationId = IntercomId("conversation").annotate({ examples: ["363"] })
 
 export const Email = Schema.String.check(
-  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
+  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/u, {
     description: "an email address",
     message: "Expected an email address"
   })
@@ -35,9 +50,7 @@ export const CustomAttributes = Schema.Record(Schema.String, CustomAttributeValu
 /** An admin id: Intercom's ids are integers, sent as numbers up to API 2.15 and strings from 2.16. */
 export const AdminId = Schema.Union([
   Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
-  Schema.String.check(
-    Schema.isPattern(/^\d+$/, { description: "digits", message: "Expected an admin id (digits)" })
-  )
+  IntercomId("admin")
 ]).annotate({ description: "An admin's id", examples: ["991267596"] })
 
 export const UnixTimestamp = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)).annotate({
@@ -48,7 +61,7 @@ export const UnixTimestamp = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)).
 export const AttachmentUrls = Schema.mutable(
   Schema.Array(
     Schema.String.check(
-      Schema.isPattern(/^https?:\/\/\S+$/, {
+      Schema.isPattern(/^https?:\/\/\S+$/u, {
         description: "an http(s) URL",
         message: "Expected an http(s) URL"
       })

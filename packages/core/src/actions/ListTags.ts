@@ -9,10 +9,11 @@ import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
 
 /**
- * No input: any JSON object (fields given are ignored). A record rather than `Schema.Struct({})`, which
- * would accept any non-null value and publish `{ not: { type: "null" } }` instead of an object.
+ * No input: an empty JSON object. A record of nothing rather than `Schema.Struct({})`, which would
+ * accept any non-null value (fields and all) and publish `{ not: { type: "null" } }` instead of an
+ * object that takes no fields.
  */
-export const ListTagsInput = Schema.Record(Schema.String, Schema.Unknown).annotate({
+export const ListTagsInput = Schema.Record(Schema.String, Schema.Never).annotate({
   title: "List tags",
   description: "No input"
 })

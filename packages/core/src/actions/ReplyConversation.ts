@@ -3,19 +3,32 @@
  * reply) or as the contact (identified by intercom_user_id, email or user_id). Not idempotent: a
  * reply that may have reached Intercom is never sent again.
  */
-import type { components } from "@taskjuice/intercom-client"
+import { type components, intercomIdDescriptions } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { quickReplyBody, type ReplyBody, requireFeature } from "../api/ApiVersion.ts"
+import { objectPath, quickReplyBody, type ReplyBody, requireFeature } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import { Conversation } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
-import { AdminId, AttachmentUrls, Email, givenExactlyOneOf, IntercomId, requires } from "./InputFields.ts"
+import {
+  AdminId,
+  AttachmentUrls,
+  ContactId,
+  ConversationId,
+  Email,
+  givenExactlyOneOf,
+  requires
+} from "./InputFields.ts"
 
-const ConversationId = IntercomId.annotate({
+/**
+ * Intercom also takes `last` for the conversation: the contact's most recent one. It means something
+ * only when a contact replies (the contact identifies it), so admin replies name the conversation.
+ */
+const ContactConversationId = Schema.Union([ConversationId, Schema.Literal("last")]).annotate({
   description: "Intercom's id of the conversation, or \"last\" for the contact's last conversation",
+  message: `Expected an Intercom conversation id (${intercomIdDescriptions.conversation}) or "last"`,
   examples: ["363", "last"]
 })
 
@@ -78,9 +91,9 @@ export const AdminReplyInput = Schema.Struct({
   )
 
 export const ContactReplyInput = Schema.Struct({
-  conversation_id: ConversationId,
+  conversation_id: ContactConversationId,
   type: Schema.Literal("user").annotate({ description: "Reply as the contact" }),
-  intercom_user_id: Schema.optionalKey(IntercomId.annotate({ description: "Intercom's id of the contact" })),
+  intercom_user_id: Schema.optionalKey(ContactId),
   email: Schema.optionalKey(Email),
   user_id: Schema.optionalKey(
     Schema.String.check(Schema.isNonEmpty()).annotate({ description: "The contact's external_id" })
@@ -162,12 +175,10 @@ export const ReplyConversation = defineAction({
       IntercomApi.use((api) =>
         api.call(
           { operation: "replyConversation", idempotent: false, answer: Conversation },
-          (client, signal) =>
-            client.POST("/conversations/{conversation_id}/reply", {
-              params: { path: { conversation_id: input.conversation_id } },
-              body,
-              signal
-            })
+          (client, signal) => {
+            const path = objectPath("replyConversation", input.conversation_id)
+            return client.POST(path.url, { params: { path: path.parameters }, body, signal })
+          }
         )
       )
     )

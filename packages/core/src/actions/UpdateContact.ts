@@ -4,18 +4,18 @@
  */
 import type { components } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
-import { ownerIdForWire } from "../api/ApiVersion.ts"
+import { objectPath, ownerIdForWire } from "../api/ApiVersion.ts"
 import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
 import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { defineAction } from "./Action.ts"
 import {
   AdminId,
+  ContactId,
   ContactRole,
   CustomAttributes,
   Email,
   givenAtLeastOneOf,
-  IntercomId,
   UnixTimestamp
 } from "./InputFields.ts"
 
@@ -34,7 +34,7 @@ const fields = {
 }
 
 export const UpdateContactInput = Schema.Struct({
-  contact_id: IntercomId.annotate({ description: "Intercom's id of the contact to update" }),
+  contact_id: ContactId.annotate({ description: "Intercom's id of the contact to update" }),
   ...fields
 })
   .annotate({
@@ -78,12 +78,9 @@ export const UpdateContact = defineAction({
   operations: ["UpdateContact"],
   run: (input) =>
     IntercomApi.use((api) =>
-      api.call({ operation: "UpdateContact", idempotent: true, answer: Contact }, (client, signal) =>
-        client.PUT("/contacts/{contact_id}", {
-          params: { path: { contact_id: input.contact_id } },
-          body: requestBody(input),
-          signal
-        })
-      )
+      api.call({ operation: "UpdateContact", idempotent: true, answer: Contact }, (client, signal) => {
+        const path = objectPath("UpdateContact", input.contact_id)
+        return client.PUT(path.url, { params: { path: path.parameters }, body: requestBody(input), signal })
+      })
     )
 })

@@ -17,10 +17,16 @@ export {
   defineAction,
   executeAction,
   type InputIssue,
-  inputIssues
+  inputIssues,
+  inputJsonSchemaOptions
 } from "./Action.ts"
 export { CreateCompany, CreateCompanyInput } from "./CreateCompany.ts"
-export { CreateContact, CreateContactInput } from "./CreateContact.ts"
+export {
+  ContactOutcome,
+  CreateContact,
+  CreateContactInput,
+  CreateContactOutput
+} from "./CreateContact.ts"
 export { CreateConversation, CreateConversationInput } from "./CreateConversation.ts"
 export { GetContact, GetContactInput } from "./GetContact.ts"
 export { allContacts, ContactsPage, ListContacts, ListContactsInput } from "./ListContacts.ts"

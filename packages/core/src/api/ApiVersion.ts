@@ -3,7 +3,14 @@
  * regenerating the client for another version (`INTERCOM_API_VERSION=2.16 pnpm generate`) changes
  * behaviour in one place.
  */
-import { apiVersion, type components, isAtLeast } from "@taskjuice/intercom-client"
+import {
+  apiVersion,
+  type components,
+  isAtLeast,
+  type OperationId,
+  type operations,
+  operationTable
+} from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import { IntercomError, VersionUnsupported } from "./IntercomError.ts"
 
@@ -72,3 +79,71 @@ export const quickReplyBody = (reply: {
   readonly reply_options: ReadonlyArray<QuickReplyOption>
   readonly attachment_urls?: ReadonlyArray<string>
 }): ReplyBody => ({ ...reply, type: "admin", message_type: "quick_reply" }) as unknown as ReplyBody
+
+/**
+ * Path parameters. The descriptions name the same parameter differently from version to version
+ * (`/contacts/{id}` in 2.10, 2.12 and 2.13, `/contacts/{contact_id}` in the others), so no call
+ * site spells a path or a parameter name: both come from this build's generated operations table.
+ */
+
+/** The names in a path template: `"/a/{x}/b/{y}"` gives `"x" | "y"`. */
+type TemplateParameters<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | TemplateParameters<Rest>
+  : never
+
+type PathOf<Op extends OperationId> = (typeof operationTable)[Op]["path"]
+
+/** What the generated client wants as `params.path` for the operation. */
+export type PathParameters<Op extends OperationId> = operations[Op]["parameters"]["path"]
+
+/** Whether `A` is a single string literal (not a union, not `never`). */
+type IsSingle<A, All = A> = [A] extends [never]
+  ? false
+  : A extends unknown
+    ? [All] extends [A]
+      ? true
+      : false
+    : never
+
+/**
+ * The operations whose path names exactly one object, with that parameter the same in the template
+ * and in the generated type: the only ones `objectPath` accepts, so an operation for which the
+ * derivation would be wrong does not compile, whatever version the client was generated for.
+ */
+export type SingleIdOperation = {
+  [Op in OperationId]: IsSingle<TemplateParameters<PathOf<Op>>> extends true
+    ? [keyof PathParameters<Op>] extends [TemplateParameters<PathOf<Op>>]
+      ? [TemplateParameters<PathOf<Op>>] extends [keyof PathParameters<Op>]
+        ? Op
+        : never
+      : never
+    : never
+}[OperationId]
+
+export interface ObjectPath<Op extends OperationId> {
+  /** The path template, as `client.GET`/`POST`/`PUT` take it. */
+  readonly url: PathOf<Op>
+  /** `params.path`: the id under the parameter's name in this build. */
+  readonly parameters: PathParameters<Op>
+}
+
+const parameterNames = new Map<OperationId, string>()
+
+/** The name of the one parameter in the operation's path template, read once per operation. */
+const parameterNameOf = (operation: SingleIdOperation): string => {
+  const known = parameterNames.get(operation)
+  if (known !== undefined) return known
+  const name = /\{([^}]+)\}/.exec(operationTable[operation].path)?.[1] ?? ""
+  parameterNames.set(operation, name)
+  return name
+}
+
+/**
+ * The path of an operation on one object, for this build's API version. The id must already be
+ * of its kind's shape (the action inputs check it), so it stands as one path segment.
+ */
+export const objectPath = <Op extends SingleIdOperation>(operation: Op, id: string): ObjectPath<Op> => ({
+  url: operationTable[operation].path,
+  // The one cast: `SingleIdOperation` proves the template's one name is the generated type's one key.
+  parameters: { [parameterNameOf(operation)]: id } as PathParameters<Op>
+})

@@ -52,7 +52,7 @@ export class NotFound extends Data.TaggedClass("NotFound")<{
   }
 }
 
-/** 409: the object already exists (e.g. a contact with the same email or external_id). */
+/** 409: the change conflicts with an existing object (e.g. another contact has that email or external_id). */
 export class Conflict extends Data.TaggedClass("Conflict")<{
   readonly code?: string
   readonly message?: string

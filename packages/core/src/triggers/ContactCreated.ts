@@ -4,16 +4,25 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import { notificationEnvelopeWith } from "../webhooks/WebhookEnvelope.ts"
 import { ContactItem } from "./IntercomItem.ts"
-import { defineTrigger } from "./Trigger.ts"
+import { defineTopicChoiceTrigger } from "./TopicChoice.ts"
 
-const topicByRole = {
-  user: "contact.user.created",
-  lead: "contact.lead.created"
-} as const
+const contactCreatedTrigger = defineTopicChoiceTrigger({
+  key: "intercom/contact-created",
+  title: "Contact created",
+  description: "Fires when a new contact is created: a user, a lead, or either.",
+  option: "role",
+  choice: {
+    title: "Contact role",
+    description: "user: identified users; lead: leads (anonymous or unidentified contacts)"
+  },
+  topicByChoice: [
+    ["user", "contact.user.created"],
+    ["lead", "contact.lead.created"]
+  ],
+  item: ContactItem,
+  payloadIdentifier: "ContactCreatedPayload"
+})
 
 /**
  * Which new contacts fire: users, leads, or both (the default).
@@ -21,11 +30,7 @@ const topicByRole = {
  * @since 0.1.0
  * @category schemas
  */
-export const ContactRole = Schema.Literals(["user", "lead", "both"]).annotate({
-  default: "both",
-  title: "Contact role",
-  description: "user: identified users; lead: leads (anonymous or unidentified contacts)"
-})
+export const ContactRole = contactCreatedTrigger.Choice
 
 /**
  * The trigger's options.
@@ -33,9 +38,7 @@ export const ContactRole = Schema.Literals(["user", "lead", "both"]).annotate({
  * @since 0.1.0
  * @category schemas
  */
-export const ContactCreatedOptions = Schema.Struct({
-  role: ContactRole.pipe(Schema.withDecodingDefaultKey(Effect.succeed("both" as const)))
-})
+export const ContactCreatedOptions = contactCreatedTrigger.Options
 
 /**
  * The activation payload: the notification envelope with the new contact in `data.item`.
@@ -43,10 +46,7 @@ export const ContactCreatedOptions = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const ContactCreatedPayload = notificationEnvelopeWith(
-  ContactItem,
-  Schema.Literals([topicByRole.user, topicByRole.lead])
-).annotate({ identifier: "ContactCreatedPayload" })
+export const ContactCreatedPayload = contactCreatedTrigger.Payload
 
 /**
  * The trigger.
@@ -54,15 +54,4 @@ export const ContactCreatedPayload = notificationEnvelopeWith(
  * @since 0.1.0
  * @category triggers
  */
-export const contactCreated = defineTrigger({
-  key: "intercom/contact-created",
-  title: "Contact created",
-  description: "Fires when a new contact is created: a user, a lead, or either.",
-  topics: [topicByRole.user, topicByRole.lead],
-  options: ContactCreatedOptions,
-  payload: ContactCreatedPayload,
-  activates: (topic, options) =>
-    options.role === "both"
-      ? topic === topicByRole.user || topic === topicByRole.lead
-      : topic === topicByRole[options.role]
-})
+export const contactCreated = contactCreatedTrigger.trigger

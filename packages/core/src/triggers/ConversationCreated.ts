@@ -4,16 +4,26 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import { notificationEnvelopeWith } from "../webhooks/WebhookEnvelope.ts"
 import { ConversationItem } from "./IntercomItem.ts"
-import { defineTrigger } from "./Trigger.ts"
+import { defineTopicChoiceTrigger } from "./TopicChoice.ts"
 
-const topicByInitiator = {
-  contact: "conversation.user.created",
-  admin: "conversation.admin.single.created"
-} as const
+const conversationCreatedTrigger = defineTopicChoiceTrigger({
+  key: "intercom/conversation-created",
+  title: "Conversation created",
+  description: "Fires when a new conversation starts, by a contact, an admin (one-to-one), or either.",
+  option: "initiator",
+  choice: {
+    title: "Started by",
+    description:
+      "contact: conversations a user or lead starts; admin: one-to-one conversations an admin starts"
+  },
+  topicByChoice: [
+    ["contact", "conversation.user.created"],
+    ["admin", "conversation.admin.single.created"]
+  ],
+  item: ConversationItem,
+  payloadIdentifier: "ConversationCreatedPayload"
+})
 
 /**
  * Who started the conversation: the contact, an admin, or either (the default).
@@ -21,11 +31,7 @@ const topicByInitiator = {
  * @since 0.1.0
  * @category schemas
  */
-export const ConversationInitiator = Schema.Literals(["contact", "admin", "both"]).annotate({
-  default: "both",
-  title: "Started by",
-  description: "contact: conversations a user or lead starts; admin: one-to-one conversations an admin starts"
-})
+export const ConversationInitiator = conversationCreatedTrigger.Choice
 
 /**
  * The trigger's options.
@@ -33,9 +39,7 @@ export const ConversationInitiator = Schema.Literals(["contact", "admin", "both"
  * @since 0.1.0
  * @category schemas
  */
-export const ConversationCreatedOptions = Schema.Struct({
-  initiator: ConversationInitiator.pipe(Schema.withDecodingDefaultKey(Effect.succeed("both" as const)))
-})
+export const ConversationCreatedOptions = conversationCreatedTrigger.Options
 
 /**
  * The activation payload: the notification envelope with the new conversation in `data.item`.
@@ -43,10 +47,7 @@ export const ConversationCreatedOptions = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const ConversationCreatedPayload = notificationEnvelopeWith(
-  ConversationItem,
-  Schema.Literals([topicByInitiator.contact, topicByInitiator.admin])
-).annotate({ identifier: "ConversationCreatedPayload" })
+export const ConversationCreatedPayload = conversationCreatedTrigger.Payload
 
 /**
  * The trigger.
@@ -54,15 +55,4 @@ export const ConversationCreatedPayload = notificationEnvelopeWith(
  * @since 0.1.0
  * @category triggers
  */
-export const conversationCreated = defineTrigger({
-  key: "intercom/conversation-created",
-  title: "Conversation created",
-  description: "Fires when a new conversation starts, by a contact, an admin (one-to-one), or either.",
-  topics: [topicByInitiator.contact, topicByInitiator.admin],
-  options: ConversationCreatedOptions,
-  payload: ConversationCreatedPayload,
-  activates: (topic, options) =>
-    options.initiator === "both"
-      ? topic === topicByInitiator.contact || topic === topicByInitiator.admin
-      : topic === topicByInitiator[options.initiator]
-})
+export const conversationCreated = conversationCreatedTrigger.trigger

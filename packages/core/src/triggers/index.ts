@@ -29,6 +29,7 @@ export {
   type IntercomContact,
   type IntercomConversation
 } from "./IntercomItem.ts"
+export { defineTopicChoiceTrigger, type TopicChoiceSpec } from "./TopicChoice.ts"
 export {
   type AnyTrigger,
   decodeTriggerOptions,

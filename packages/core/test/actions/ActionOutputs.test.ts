@@ -123,7 +123,7 @@ const cases: ReadonlyArray<{
     action: CreateContact,
     input: { role: "user", email: "ada@example.com" },
     script: inOrder(json(200, richContact)),
-    expected: (output) => [output, richContact]
+    expected: (output) => [output, { outcome: "created", ...richContact }]
   },
   {
     // The 409 path answers with the existing contact from ShowContact: it keeps everything too.
@@ -136,7 +136,7 @@ const cases: ReadonlyArray<{
             errorList("conflict", `A contact matching those details already exists with id=${contactId}`)
           )
         : json(200, richContact),
-    expected: (output) => [output, richContact]
+    expected: (output) => [output, { outcome: "found", ...richContact }]
   },
   {
     action: GetContact,
@@ -226,7 +226,7 @@ describe("action outputs keep every field Intercom sends", () => {
   it("every published output JSON Schema accepts additional properties", () => {
     const ajv = new Ajv2020({ strict: true, allErrors: true })
     const samples: Record<string, unknown> = {
-      "intercom/create-contact": richContact,
+      "intercom/create-contact": { outcome: "created", ...richContact },
       "intercom/get-contact": richContact,
       "intercom/update-contact": richContact,
       "intercom/list-contacts": { contacts: [richContact], next_cursor: null, total_count: 1, ...unmodelled },

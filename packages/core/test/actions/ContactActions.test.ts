@@ -106,7 +106,7 @@ describe("intercom/update-contact", () => {
     Effect.gen(function* () {
       const { exit } = yield* runAction(
         UpdateContact,
-        { contact_id: "nope", name: "x" },
+        { contact_id: "000000000000000000000000", name: "x" },
         inOrder(json(404, errorList("not_found", "User Not Found")))
       )
       const error = failureOf(exit)

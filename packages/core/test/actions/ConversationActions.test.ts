@@ -232,7 +232,37 @@ describe("intercom/reply-conversation", () => {
       "an unknown message_type",
       { conversation_id: "1", type: "admin", admin_id: "1", message_type: "shout", body: "x" },
       "message_type",
-      "Expected"
+      'expected one of "comment", "note", "quick_reply"; got "shout"'
+    ],
+    [
+      "a reply as neither admin nor contact",
+      { conversation_id: "1", type: "bot", body: "x" },
+      "type",
+      'expected one of "admin", "user"; got "bot"'
+    ],
+    [
+      "a reply without a type",
+      { conversation_id: "1", body: "x" },
+      "type",
+      'expected one of "admin", "user"; got nothing'
+    ],
+    [
+      "a misspelt field of an admin reply",
+      { conversation_id: "1", type: "admin", admin_id: "1", message_type: "note", bdoy: "x" },
+      "bdoy",
+      "unknown field; did you mean body?"
+    ],
+    [
+      "last for an admin reply (only a contact has a last conversation)",
+      { conversation_id: "last", type: "admin", admin_id: "1", message_type: "note", body: "x" },
+      "conversation_id",
+      "Expected an Intercom conversation id"
+    ],
+    [
+      "a contact reply's conversation that is neither an id nor last",
+      { conversation_id: "..", type: "user", email: "a@b.co", body: "hi" },
+      "conversation_id",
+      'or "last"'
     ]
   ]
   for (const [what, bad, path, message] of invalid) {

@@ -56,10 +56,11 @@ const statefulIntercom = (createReply: (attempt: number) => Reply | undefined) =
 }
 
 describe("intercom/create-contact", () => {
-  it.effect("creates the contact with the given fields and returns it", () =>
+  it.effect("creates the contact with the given fields and returns it, with outcome created", () =>
     Effect.gen(function* () {
       const { exit, server } = yield* runAction(CreateContact, input, inOrder(json(200, contact())))
       assert.strictEqual(successOf(exit).id, "63a07ddf05a32042dffac965")
+      assert.strictEqual(successOf(exit).outcome, "created")
       assert.strictEqual(successOf(exit).email, "ada@example.com")
       assert.strictEqual(server.requests.length, 1)
       assert.deepStrictEqual(server.requests[0]?.body, {
@@ -69,27 +70,30 @@ describe("intercom/create-contact", () => {
     })
   )
 
-  it.effect("a 409 conflict resolves to the existing contact named in Intercom's message", () =>
-    Effect.gen(function* () {
-      const script: Script = (request) =>
-        isCreate(request)
-          ? json(
-              409,
-              errorList(
-                "conflict",
-                "A contact matching those details already exists with id=5f1a2b3c4d5e6f7a8b9c0d1e"
+  it.effect(
+    "a 409 conflict resolves to the existing contact named in Intercom's message, with outcome found",
+    () =>
+      Effect.gen(function* () {
+        const script: Script = (request) =>
+          isCreate(request)
+            ? json(
+                409,
+                errorList(
+                  "conflict",
+                  "A contact matching those details already exists with id=5f1a2b3c4d5e6f7a8b9c0d1e"
+                )
               )
-            )
-          : request.path === "/contacts/5f1a2b3c4d5e6f7a8b9c0d1e"
-            ? json(200, contact({ id: "5f1a2b3c4d5e6f7a8b9c0d1e" }))
-            : json(404, errorList("not_found", "nope"))
-      const { exit, server } = yield* runAction(CreateContact, input, script)
-      assert.strictEqual(successOf(exit).id, "5f1a2b3c4d5e6f7a8b9c0d1e")
-      assert.deepStrictEqual(
-        server.requests.map((r) => `${r.method} ${r.path}`),
-        ["POST /contacts", "GET /contacts/5f1a2b3c4d5e6f7a8b9c0d1e"]
-      )
-    })
+            : request.path === "/contacts/5f1a2b3c4d5e6f7a8b9c0d1e"
+              ? json(200, contact({ id: "5f1a2b3c4d5e6f7a8b9c0d1e" }))
+              : json(404, errorList("not_found", "nope"))
+        const { exit, server } = yield* runAction(CreateContact, input, script)
+        assert.strictEqual(successOf(exit).id, "5f1a2b3c4d5e6f7a8b9c0d1e")
+        assert.strictEqual(successOf(exit).outcome, "found")
+        assert.deepStrictEqual(
+          server.requests.map((r) => `${r.method} ${r.path}`),
+          ["POST /contacts", "GET /contacts/5f1a2b3c4d5e6f7a8b9c0d1e"]
+        )
+      })
   )
 
   it.effect("a 409 without an id is resolved by searching the external_id", () =>
@@ -100,6 +104,7 @@ describe("intercom/create-contact", () => {
           : json(200, contactList([contact({ id: "existing" })], { total: 1 }))
       const { exit, server } = yield* runAction(CreateContact, input, script)
       assert.strictEqual(successOf(exit).id, "existing")
+      assert.strictEqual(successOf(exit).outcome, "found")
       assert.deepStrictEqual(server.requests[1]?.body, {
         query: { field: "external_id", operator: "=", value: "user-42" },
         pagination: { per_page: 2 }
@@ -112,6 +117,8 @@ describe("intercom/create-contact", () => {
       const intercom = statefulIntercom((attempt) => (attempt === 0 ? json(500, {}) : undefined))
       const { exit, server } = yield* runAction(CreateContact, input, intercom.script)
       assert.strictEqual(successOf(exit).id, "c-1")
+      // This step's first try made it; the retry can only tell that a contact with its keys exists.
+      assert.strictEqual(successOf(exit).outcome, "found")
       assert.strictEqual(intercom.stored.length, 1)
       assert.strictEqual(server.requests.filter(isCreate).length, 1)
     })
@@ -135,6 +142,7 @@ describe("intercom/create-contact", () => {
       }
       const { exit } = yield* runAction(CreateContact, { email: "ada@example.com" }, script)
       assert.strictEqual(successOf(exit).id, "c-1")
+      assert.strictEqual(successOf(exit).outcome, "found")
       assert.strictEqual(stored.length, 1)
     })
   )
@@ -144,6 +152,7 @@ describe("intercom/create-contact", () => {
       const intercom = statefulIntercom((attempt) => (attempt === 0 ? json(503, {}) : undefined))
       const { exit, server } = yield* runAction(CreateContact, input, intercom.script)
       assert.strictEqual(successOf(exit).id, "c-1")
+      assert.strictEqual(successOf(exit).outcome, "created")
       assert.strictEqual(intercom.stored.length, 1)
       assert.deepStrictEqual(
         server.requests.map((r) => r.path),
@@ -169,7 +178,13 @@ describe("intercom/create-contact", () => {
   )
 
   const invalid: ReadonlyArray<readonly [string, unknown, string, string]> = [
-    ["an unknown role", { role: "admin", email: "a@b.co" }, "role", 'Expected "user" | "lead"'],
+    [
+      "an unknown role",
+      { role: "admin", email: "a@b.co" },
+      "role",
+      'expected one of "user", "lead"; got "admin"'
+    ],
+    ["a misspelt field", { emial: "a@b.example" }, "emial", "unknown field; did you mean email?"],
     [
       "nested custom_attributes",
       { email: "a@b.co", custom_attributes: { plan: { tier: 1 } } },

@@ -81,9 +81,10 @@ describe("intercom/list-tags", () => {
     })
   )
 
-  it("takes no input: any JSON object, published as a plain object schema", () => {
+  it("takes no input: an empty JSON object, published as an object schema without fields", () => {
     assert.deepStrictEqual(Schema.toJsonSchemaDocument(ListTagsInput).schema, {
       type: "object",
+      additionalProperties: false,
       title: "List tags",
       description: "No input"
     })

@@ -69,6 +69,12 @@ export const message: Schemas["message"] = {
   conversation_id: "363"
 }
 
+/**
+ * Intercom sends `custom_attributes` on every conversation: 2.11 requires it, while 2.10, 2.12 and
+ * 2.13 leave it out of the description. Spread in, it is not an excess property there.
+ */
+const conversationCustomAttributes = { custom_attributes: {} }
+
 export const conversation: Schemas["conversation"] = {
   type: "conversation",
   id: "363",
@@ -95,7 +101,7 @@ export const conversation: Schemas["conversation"] = {
   },
   contacts: { type: "contact.list", contacts: [{ type: "contact", id: contactId }] },
   teammates: { type: "admin.list", teammates: [] },
-  custom_attributes: {},
+  ...conversationCustomAttributes,
   conversation_parts: {
     type: "conversation_part.list",
     conversation_parts: [
