@@ -1,27 +1,35 @@
 /**
- * The one seam between our code and Intercom's REST API: an openapi-fetch client typed by the
- * generated `paths`, with Bearer auth, the pinned `Intercom-Version`, JSON, a regional host and
- * the rate-limit headers read from every response. It never throws on HTTP status; callers map.
+ * The one seam between our code and Intercom's REST API, typed by the generated `paths` and
+ * operations with openapi-fetch's own types: `call(operationId, init)` over the generated operations
+ * table, and openapi-fetch's method surface (`GET`, `POST`, … `request`, `use`, `eject`). Every call
+ * carries Bearer auth, the pinned `Intercom-Version`, JSON and a User-Agent, goes to the regional
+ * host, and answers with openapi-fetch's `{ data | error, response }` plus the status and the
+ * rate-limit reading. It never throws on HTTP status; callers map.
+ *
+ * Two ways out, one answer. A call that nothing outside the client watches goes straight to undici:
+ * the URL built by openapi-fetch's own serialisers, the body by its JSON serialiser, its rules for
+ * empty and error bodies, and the WHATWG Response built only if someone reads `response`. A call that
+ * needs WHATWG Requests (middleware, a `fetch` of the caller's, the `onResponse` observer) or any
+ * option the direct path does not read goes through openapi-fetch's own client, made with its public
+ * `createClient` and a `fetch` over the same transport, our headers set by a middleware that runs
+ * last. Nothing of openapi-fetch is patched; the benchmark header in
+ * `packages/core/bench/actions.bench.ts` gives the numbers that chose this.
  */
 import * as Redacted from "effect/Redacted"
-import createClient, { type Client, type Middleware } from "openapi-fetch"
+import type { FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch"
+import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers"
 import type { paths } from "./generated/intercom.ts"
+import { type OperationId, operations as operationTable } from "./generated/operations.ts"
 import { apiVersion } from "./generated/version.ts"
-import { asRequest, forMiddleware, PendingRequest } from "./internal/pendingRequest.ts"
-import { type RateLimit, readRateLimit } from "./RateLimit.ts"
+import type { CallInit, Seam } from "./internal/call.ts"
+import { directSend, isDirect } from "./internal/direct.ts"
+import { type Observation, throughOpenapiFetch } from "./internal/throughOpenapiFetch.ts"
+import type { RateLimit } from "./RateLimit.ts"
 import { apiHosts, type Region } from "./Region.ts"
-import { fetchTransport, type OutgoingRequest, undiciTransport } from "./Transport.ts"
 
 export type IntercomPaths = paths
 
-/** The raw openapi-fetch client; use `IntercomClient` to also see the version and host. */
-export type IntercomFetchClient = Client<paths, "application/json">
-
-export interface ResponseObservation {
-  readonly request: Request
-  readonly response: Response
-  readonly rateLimit: RateLimit | undefined
-}
+export type ResponseObservation = Observation
 
 export interface IntercomClientOptions {
   /** The workspace's OAuth access token. Strings are wrapped in `Redacted` at once. */
@@ -35,23 +43,83 @@ export interface IntercomClientOptions {
   /** Sends each request instead of the default transport (undici's `request`), e.g. in a test. */
   readonly fetch?: (request: Request) => Promise<Response>
   readonly userAgent?: string
-  /** Called with every response and its rate-limit reading, before any middleware or openapi-fetch reads it. */
+  /** Called with every response and its rate-limit reading, before any middleware reads it. */
   readonly onResponse?: (observation: ResponseObservation) => void
-  /** openapi-fetch middleware; the Intercom headers are set after it, on what goes out. */
+  /** openapi-fetch middleware; the Intercom headers are set after theirs, on what goes out. */
   readonly middleware?: ReadonlyArray<Middleware>
 }
 
-export interface IntercomClient extends IntercomFetchClient {
+/** openapi-fetch's answer, plus what every caller reads without building a WHATWG Response. */
+export type IntercomResult<Operation, Init> = (Operation extends Record<string | number, unknown>
+  ? FetchResponse<Operation, Init, "application/json">
+  : never) & {
+  readonly status: number
+  readonly rateLimit: RateLimit | undefined
+}
+
+/** openapi-fetch's rule for the init argument: optional exactly when nothing in it is required. */
+type InitArgument<Init> =
+  RequiredKeysOf<Init> extends never
+    ? [(Init & { [key: string]: unknown })?]
+    : [Init & { [key: string]: unknown }]
+
+/** A method of openapi-fetch's client (`GET`, `POST`, …), answering with `IntercomResult`. */
+export type IntercomMethod<Method extends HttpMethod> = <
+  Path extends PathsWithMethod<paths, Method>,
+  Init extends MaybeOptionalInit<paths[Path], Method>
+>(
+  url: Path,
+  ...init: InitArgument<Init>
+) => Promise<IntercomResult<paths[Path][Method], Init>>
+
+type OperationTable = typeof operationTable
+/** The path of an operation, as the generated table has it. */
+export type OperationPath<Op extends OperationId> = Extract<OperationTable[Op]["path"], keyof paths>
+/** The method of an operation, in openapi-fetch's lower case. */
+export type OperationMethod<Op extends OperationId> = Extract<
+  Lowercase<OperationTable[Op]["method"]>,
+  keyof paths[OperationPath<Op>]
+>
+/** What `call` takes for an operation: openapi-fetch's init for its path and method. */
+export type OperationInit<Op extends OperationId> = MaybeOptionalInit<
+  paths[OperationPath<Op>],
+  OperationMethod<Op>
+>
+
+export interface IntercomClient {
   readonly baseUrl: string
   readonly version: string
   /** The rate-limit reading of the most recent response that carried one. */
   readonly lastRateLimit: () => RateLimit | undefined
+  /** Calls an operation by its operationId, e.g. `call("ShowContact", { params: { path: … } })`. */
+  readonly call: <Op extends OperationId, Init extends OperationInit<Op>>(
+    operation: Op,
+    ...init: InitArgument<Init>
+  ) => Promise<IntercomResult<paths[OperationPath<Op>][OperationMethod<Op>], Init>>
+  readonly request: <
+    Method extends HttpMethod,
+    Path extends PathsWithMethod<paths, Method>,
+    Init extends MaybeOptionalInit<paths[Path], Method>
+  >(
+    method: Method,
+    url: Path,
+    ...init: InitArgument<Init>
+  ) => Promise<IntercomResult<paths[Path][Method], Init>>
+  readonly GET: IntercomMethod<"get">
+  readonly PUT: IntercomMethod<"put">
+  readonly POST: IntercomMethod<"post">
+  readonly DELETE: IntercomMethod<"delete">
+  readonly PATCH: IntercomMethod<"patch">
+  readonly HEAD: IntercomMethod<"head">
+  readonly OPTIONS: IntercomMethod<"options">
+  /** Registers openapi-fetch middleware for every later call (which then goes through openapi-fetch). */
+  readonly use: (...middleware: ReadonlyArray<Middleware>) => void
+  readonly eject: (...middleware: ReadonlyArray<Middleware>) => void
 }
 
 export const defaultUserAgent = "taskjuice-intercom/0.1 (+https://taskjuice.ai)"
 
-/** The HTTP methods openapi-fetch offers, each of which may be given per-request middleware. */
-const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const
+type AnyResult = IntercomResult<Record<string, never>, unknown>
 
 export const createIntercomClient = (options: IntercomClientOptions): IntercomClient => {
   const token =
@@ -59,69 +127,52 @@ export const createIntercomClient = (options: IntercomClientOptions): IntercomCl
   const baseUrl = (options.baseUrl ?? apiHosts[options.region ?? "us"]).replace(/\/+$/, "")
   const version = options.version ?? apiVersion
   const userAgent = options.userAgent ?? defaultUserAgent
-  const transport = options.fetch === undefined ? undiciTransport : fetchTransport(options.fetch)
   let lastRateLimit: RateLimit | undefined
-
-  // Our headers are set last, on what goes out, so no caller header or middleware overrides them, and
-  // the token lives only in this closure and on the wire.
-  const setIntercomHeaders = (headers: Headers): void => {
-    headers.set("Authorization", `Bearer ${Redacted.value(token)}`)
-    headers.set("Intercom-Version", version)
-    headers.set("Accept", "application/json")
-    headers.set("User-Agent", userAgent)
-  }
-  const exchange = async (
-    outgoing: OutgoingRequest,
-    request: PendingRequest | Request
-  ): Promise<Response> => {
-    setIntercomHeaders(outgoing.headers)
-    const response = await transport(outgoing)
-    const rateLimit = readRateLimit(response.headers)
-    if (rateLimit !== undefined) lastRateLimit = rateLimit
-    options.onResponse?.({ request: asRequest(request), response, rateLimit })
-    return response
-  }
-  const send = (request: PendingRequest | Request): Promise<Response> => {
-    const outgoing = PendingRequest.outgoing(request)
-    return outgoing instanceof Promise
-      ? outgoing.then((read) => exchange(read, request))
-      : exchange(outgoing, request)
-  }
-  const client = createClient<paths, "application/json">({
+  const seam: Seam = {
     baseUrl,
-    // openapi-fetch only constructs it, checks `instanceof` and reads `method`; see PendingRequest.
-    Request: PendingRequest as unknown as typeof Request,
-    fetch: send as (request: Request) => Promise<Response>
-  })
+    // The token lives only in this closure and on the wire.
+    intercomHeaders: () => ({
+      authorization: `Bearer ${Redacted.value(token)}`,
+      "intercom-version": version,
+      accept: "application/json",
+      "user-agent": userAgent
+    }),
+    observe: (rateLimit) => {
+      if (rateLimit !== undefined) lastRateLimit = rateLimit
+      return rateLimit
+    }
+  }
+  const direct = directSend(seam)
+  const viaOpenapiFetch = throughOpenapiFetch(seam, { fetch: options.fetch, onResponse: options.onResponse })
+  const watched = options.fetch !== undefined || options.onResponse !== undefined
+  const send = (method: string, path: string, init?: CallInit) =>
+    (!watched && !viaOpenapiFetch.hasMiddleware() && isDirect(init) ? direct : viaOpenapiFetch.send)(
+      method,
+      path,
+      init
+    ) as Promise<AnyResult>
+  if (options.middleware !== undefined) viaOpenapiFetch.use(...options.middleware)
 
-  // Every middleware, registered or per request, runs adapted so that it sees WHATWG Requests.
-  const adapted = new WeakMap<Middleware, Middleware>()
-  const adapt = (middleware: Middleware): Middleware => {
-    if (typeof middleware !== "object" || middleware === null) return middleware
-    const known = adapted.get(middleware)
-    if (known !== undefined) return known
-    const made = forMiddleware(middleware)
-    adapted.set(middleware, made)
-    return made
+  const method = (name: string) => (path: string, init?: CallInit) => send(name, path, init)
+  const client = {
+    baseUrl,
+    version,
+    lastRateLimit: () => lastRateLimit,
+    call: (operation: OperationId, init?: CallInit) => {
+      const { method, path } = operationTable[operation]
+      return send(method, path, init)
+    },
+    request: (name: string, path: string, init?: CallInit) => send(name.toUpperCase(), path, init),
+    GET: method("GET"),
+    PUT: method("PUT"),
+    POST: method("POST"),
+    DELETE: method("DELETE"),
+    PATCH: method("PATCH"),
+    HEAD: method("HEAD"),
+    OPTIONS: method("OPTIONS"),
+    use: viaOpenapiFetch.use,
+    eject: viaOpenapiFetch.eject
   }
-  const { use, eject } = client
-  client.use = (...middleware) => use(...middleware.map(adapt))
-  client.eject = (...middleware) => eject(...middleware.map((each) => adapted.get(each) ?? each))
-  const withAdapted = <Init>(init: Init): Init => {
-    const perRequest: unknown =
-      typeof init === "object" && init !== null ? Reflect.get(init, "middleware") : undefined
-    return Array.isArray(perRequest) ? { ...init, middleware: perRequest.map(adapt) } : init
-  }
-  // The typed signatures stay openapi-fetch's; at run time each method passes its init on adapted.
-  for (const method of methods) {
-    const call = client[method] as unknown as (url: unknown, init: unknown) => unknown
-    Object.assign(client, { [method]: (url: unknown, init: unknown) => call(url, withAdapted(init)) })
-  }
-  const request = client.request as unknown as (method: unknown, url: unknown, init: unknown) => unknown
-  Object.assign(client, {
-    request: (method: unknown, url: unknown, init: unknown) => request(method, url, withAdapted(init))
-  })
-
-  if (options.middleware !== undefined && options.middleware.length > 0) client.use(...options.middleware)
-  return Object.assign(client, { baseUrl, version, lastRateLimit: () => lastRateLimit })
+  // The typed signatures are openapi-fetch's; at run time every method is `send`.
+  return client as unknown as IntercomClient
 }

@@ -1,37 +1,44 @@
 /**
- * The HTTP exchange under the seam: one request out, one WHATWG `Response` back for openapi-fetch.
+ * The HTTP exchange under the client: one request out through undici's `request`, the answer read
+ * whole (the JSON API's every answer is small) and its compression undone, as `fetch` would.
  *
- * By default it goes through undici's `request`, on the same global dispatcher as Node's `fetch`
- * (one connection pool, and a proxy or other dispatcher a host installs applies alike). Node's
- * `fetch` is built on undici too, but wraps every exchange in WHATWG Request, stream and body
- * machinery that costs about a third more client CPU per call than the exchange itself
- * (`pnpm --filter @taskjuice/intercom-core bench` measures both). As fetch does, it asks for a
- * compressed answer and undoes the compression. The body is read whole, as the JSON API's every
- * answer is.
+ * undici's `request` runs on the same global dispatcher as Node's `fetch` (one connection pool, and
+ * a proxy or other dispatcher a host installs applies alike). Node's `fetch` is built on undici too,
+ * but wraps every exchange in WHATWG Request, stream and body machinery that costs more client CPU
+ * than the exchange itself (`pnpm --filter @taskjuice/intercom-core bench` measures both). The typed
+ * call reads the exchange as it is; `undiciFetch` is the same transport as a `fetch`, for openapi-fetch.
  */
+import type { IncomingHttpHeaders } from "node:http"
 import { promisify } from "node:util"
 import { brotliDecompress, gunzip, unzip } from "node:zlib"
 import type { request as UndiciRequest } from "undici"
 
-/** What goes out: the request as openapi-fetch and any middleware left it. */
+/** What goes out. */
 export interface OutgoingRequest {
   readonly url: string
   readonly method: string
-  readonly headers: Headers
-  /** What openapi-fetch serialised (a JSON string here); `undefined` when there is none. */
+  /** Lower-case names (a plain record is read as it is, never changed), or a Request's Headers. */
+  readonly headers: Readonly<Record<string, string>> | Headers
   readonly body: string | Uint8Array<ArrayBuffer> | undefined
   readonly signal: AbortSignal | undefined
 }
 
-export type Transport = (request: OutgoingRequest) => Promise<Response>
+/** What came back: the status, undici's header record (lower-case names) and the decoded body. */
+export interface Exchange {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  /** The body as sent before `Content-Encoding` was applied; empty for a status that has none. */
+  readonly body: Uint8Array<ArrayBuffer>
+}
+
+/** What we accept compressed, as `fetch` does: list answers shrink several times over the wire. */
+export const acceptedEncodings = "gzip, deflate, br"
 
 /** Statuses whose Response may not have a body (the Fetch standard's "null body status"). */
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304])
 
 /** undici's header record as name-value pairs, for the Response to build its Headers from once. */
-const responseHeaders = (
-  raw: Record<string, string | Array<string> | undefined>
-): Array<[name: string, value: string]> => {
+const responseHeaders = (raw: IncomingHttpHeaders): Array<[name: string, value: string]> => {
   const pairs: Array<[string, string]> = []
   for (const name in raw) {
     const value = raw[name]
@@ -117,9 +124,6 @@ class BufferedResponse extends Response {
   }
 }
 
-/** What we accept compressed, as `fetch` does: list answers shrink several times over the wire. */
-const acceptedEncodings = "gzip, deflate, br"
-
 const decoders: Readonly<Record<string, (bytes: Uint8Array) => Promise<Buffer>>> = {
   gzip: promisify(gunzip),
   "x-gzip": promisify(gunzip),
@@ -146,6 +150,17 @@ const decoded = async (bytes: Uint8Array, contentEncoding: string | undefined): 
   return body
 }
 
+const empty = new Uint8Array(0)
+
+/** The headers with `Accept-Encoding`, unless the request names its own. */
+const askingForCompression = (headers: OutgoingRequest["headers"]): OutgoingRequest["headers"] => {
+  if (headers instanceof Headers) {
+    if (!headers.has("accept-encoding")) headers.set("accept-encoding", acceptedEncodings)
+    return headers
+  }
+  return "accept-encoding" in headers ? headers : { ...headers, "accept-encoding": acceptedEncodings }
+}
+
 /**
  * undici is loaded by the first request, not with the client: it is most of what a built runtime entry
  * would otherwise parse and run at import, and a worker that only receives webhooks never sends one.
@@ -157,37 +172,56 @@ const loadUndici = async (): Promise<typeof UndiciRequest> => {
   return undiciRequest
 }
 
-/** The default transport: undici's `request`, answered with a WHATWG Response. */
-export const undiciTransport: Transport = async (outgoing) => {
-  if (!outgoing.headers.has("accept-encoding")) outgoing.headers.set("accept-encoding", acceptedEncodings)
+/**
+ * Sends one request through undici's `request` and reads the whole answer. As `fetch` does, it asks
+ * for a compressed answer and undoes the compression.
+ */
+export const exchange = async (outgoing: OutgoingRequest): Promise<Exchange> => {
   const send = undiciRequest ?? (await loadUndici())
   const { statusCode, headers, body } = await send(outgoing.url, {
     method: outgoing.method as "GET",
-    headers: outgoing.headers,
+    headers: askingForCompression(outgoing.headers),
     body: outgoing.body ?? null,
     signal: outgoing.signal ?? null
   })
   if (nullBodyStatuses.has(statusCode)) {
     await body.dump()
-    return new Response(null, { status: statusCode, headers: responseHeaders(headers) })
+    return { status: statusCode, headers, body: empty }
   }
   const bytes = new Uint8Array(await body.arrayBuffer())
   const encoding = headers["content-encoding"]
-  return new BufferedResponse(
-    typeof encoding === "string" ? new Uint8Array(await decoded(bytes, encoding)) : bytes,
-    { status: statusCode, headers: responseHeaders(headers) }
-  )
+  return {
+    status: statusCode,
+    headers,
+    body: typeof encoding === "string" ? new Uint8Array(await decoded(bytes, encoding)) : bytes
+  }
 }
 
-/** A transport over a `fetch` function (a test's, or one that traces requests). */
-export const fetchTransport =
-  (fetch: (request: Request) => Promise<Response>): Transport =>
-  (outgoing) =>
-    fetch(
-      new Request(outgoing.url, {
-        method: outgoing.method,
-        headers: outgoing.headers,
-        ...(outgoing.body === undefined ? {} : { body: outgoing.body }),
-        ...(outgoing.signal === undefined ? {} : { signal: outgoing.signal })
-      })
-    )
+/** The exchange as a WHATWG Response (whose body reads once, as any Response's). */
+export const toResponse = (answer: Exchange): Response => {
+  const init = { status: answer.status, headers: responseHeaders(answer.headers) }
+  return nullBodyStatuses.has(answer.status)
+    ? new Response(null, init)
+    : new BufferedResponse(answer.body, init)
+}
+
+/** One header of undici's record, read as `Headers.get` would (repeated values joined). */
+export const headerOf = (headers: IncomingHttpHeaders, name: string): string | null => {
+  const value = headers[name.toLowerCase()]
+  return typeof value === "string" ? value : value === undefined ? null : value.join(", ")
+}
+
+/**
+ * The same transport as a `fetch`: what openapi-fetch calls with each Request (after every
+ * middleware) when it sends one.
+ */
+export const undiciFetch = async (request: Request): Promise<Response> =>
+  toResponse(
+    await exchange({
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: request.body === null ? undefined : new Uint8Array(await request.arrayBuffer()),
+      signal: request.signal
+    })
+  )

@@ -4,23 +4,33 @@ import {
   apiVersion,
   createIntercomClient,
   type IntercomClient,
-  type ResponseObservation
+  type ResponseObservation,
+  rateLimitHeaders
 } from "../src/index.ts"
 import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
 
 const canary = "tok_CANARY_do_not_leak_7f3a9c"
 let server: RecordingServer
+/** Straight to undici: nothing outside the client watches its requests. */
 let client: IntercomClient
+/** Through openapi-fetch's own client: the `onResponse` observer needs WHATWG Requests. */
+let observedClient: IntercomClient
 const observed: Array<ResponseObservation> = []
 
 beforeAll(async () => {
   server = await startRecordingServer()
-  client = createIntercomClient({
+  client = createIntercomClient({ accessToken: Redacted.make(canary), baseUrl: server.url })
+  observedClient = createIntercomClient({
     accessToken: Redacted.make(canary),
     baseUrl: server.url,
     onResponse: (observation) => observed.push(observation)
   })
 })
+/** Both ways out: every test of the wire runs on each. */
+const bothPaths = [
+  ["directly", () => client],
+  ["through openapi-fetch", () => observedClient]
+] as const
 afterAll(() => server.close())
 beforeEach(() => {
   server.requests.length = 0
@@ -41,7 +51,12 @@ const expectIntercomHeaders = () => {
   expect(headers["user-agent"]).toMatch(/^taskjuice-intercom\//)
 }
 
-describe("the eight operations go over the wire as Intercom expects", () => {
+describe.each(bothPaths)("the eight operations go over the wire as Intercom expects (%s)", (_, clientOf) => {
+  let client: IntercomClient
+  beforeEach(() => {
+    client = clientOf()
+  })
+
   it("create contact: POST /contacts with a JSON body", async () => {
     const { data } = await client.POST("/contacts", {
       body: { role: "lead", email: "ada@example.com", custom_attributes: { plan: "pro" } }
@@ -135,8 +150,11 @@ describe("the eight operations go over the wire as Intercom expects", () => {
   })
 })
 
-describe("rate-limit headers", () => {
+const limited = { limit: 1000, remaining: 0, resetAt: 1764000010 }
+
+describe.each(bothPaths)("rate-limit headers (%s)", (_, clientOf) => {
   it("are read into a typed value on every response, including errors", async () => {
+    const client = clientOf()
     server.respondWith({
       status: 429,
       headers: {
@@ -150,22 +168,113 @@ describe("rate-limit headers", () => {
         errors: [{ code: "rate_limit_exceeded", message: "slow down" }]
       }
     })
-    const { error, response } = await client.GET("/tags")
+    const { error, response, status, rateLimit } = await client.GET("/tags")
+    expect(status).toBe(429)
     expect(response.status).toBe(429)
+    expect(response.headers.get("x-ratelimit-remaining")).toBe("0")
     expect(error).toMatchObject({ type: "error.list", errors: [{ code: "rate_limit_exceeded" }] })
-    expect(observed.map((o) => o.rateLimit)).toEqual([{ limit: 1000, remaining: 0, resetAt: 1764000010 }])
-    expect(client.lastRateLimit()).toEqual({ limit: 1000, remaining: 0, resetAt: 1764000010 })
+    expect(rateLimit).toEqual(limited)
+    expect(client.lastRateLimit()).toEqual(limited)
   })
 
   it("are undefined when absent or partial, keeping the last full reading", async () => {
+    const client = clientOf()
     server.respondWith({
       status: 200,
       headers: { "X-RateLimit-Limit": "1000" },
       body: { type: "list", data: [] }
     })
-    await client.GET("/tags")
-    expect(observed[0]?.rateLimit).toBeUndefined()
-    expect(client.lastRateLimit()).toEqual({ limit: 1000, remaining: 0, resetAt: 1764000010 })
+    const { rateLimit } = await client.GET("/tags")
+    expect(rateLimit).toBeUndefined()
+    expect(client.lastRateLimit()).toEqual(limited)
+  })
+})
+
+describe("the onResponse observer", () => {
+  it("sees every response and its rate-limit reading", async () => {
+    server.respondWith({ status: 429, headers: rateLimitHeaders(limited), body: { type: "error.list" } })
+    await observedClient.GET("/tags")
+    server.respondWith({ status: 200, body: { type: "list", data: [] } })
+    await observedClient.GET("/tags")
+    expect(observed.map((o) => [o.response.status, o.rateLimit])).toEqual([
+      [429, limited],
+      [200, undefined]
+    ])
+  })
+})
+
+describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientOf) => {
+  it("a 204 has neither data nor error", async () => {
+    server.respondWith({ status: 204 })
+    const result = await clientOf().DELETE("/contacts/{contact_id}", {
+      params: { path: { contact_id: "6762f0d51bb69f9f2193bb7f" } }
+    })
+    expect([result.status, result.data, result.error]).toEqual([204, undefined, undefined])
+    expect(lastRequest().method).toBe("DELETE")
+  })
+
+  it("an error body that is not JSON is the error as text", async () => {
+    server.respondWith({ status: 502, rawBody: "Bad Gateway", headers: { "content-type": "text/plain" } })
+    const result = await clientOf().GET("/tags")
+    expect([result.status, result.data, result.error]).toEqual([502, undefined, "Bad Gateway"])
+  })
+
+  it("a success body that is not JSON rejects with a SyntaxError", async () => {
+    server.respondWith({ status: 200, rawBody: "<html>maintenance</html>" })
+    await expect(clientOf().GET("/tags")).rejects.toThrow(SyntaxError)
+  })
+
+  it("undoes a compressed answer", async () => {
+    const answer = { type: "list", data: Array.from({ length: 40 }, (_, index) => ({ id: `${index}` })) }
+    server.respondWith({ status: 200, body: answer, encoding: "gzip" })
+    const { data } = await clientOf().GET("/tags")
+    expect(data).toEqual(answer)
+    expect(lastRequest().headers["accept-encoding"]).toMatch(/gzip/)
+  })
+
+  it("calls by operationId: the operation's method and path, typed as the path's own", async () => {
+    const client = clientOf()
+    await client.call("UpdateContact", {
+      params: { path: { contact_id: "6762f0d51bb69f9f2193bb7f" } },
+      body: { name: "Ada" }
+    })
+    expect([lastRequest().method, lastRequest().url]).toEqual(["PUT", "/contacts/6762f0d51bb69f9f2193bb7f"])
+    expect(JSON.parse(lastRequest().body)).toEqual({ name: "Ada" })
+    server.requests.length = 0
+    server.respondWith({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
+    const { data } = await client.call("listTags")
+    expect([lastRequest().method, lastRequest().url]).toEqual(["GET", "/tags"])
+    expect(data?.data?.[0]?.name).toBe("vip")
+    expectIntercomHeaders()
+  })
+
+  it("sends the caller's headers and header parameters under ours", async () => {
+    await clientOf().GET("/tags", {
+      headers: { "x-trace": "t-4", Authorization: "Bearer not-ours" },
+      params: { header: { "Intercom-Version": "1.0" } }
+    })
+    expect(lastRequest().headers["x-trace"]).toBe("t-4")
+    expectIntercomHeaders()
+  })
+})
+
+describe("which way a call goes", () => {
+  it("an option only openapi-fetch reads (parseAs) goes through openapi-fetch, and is honoured", async () => {
+    server.respondWith({ status: 200, body: { type: "list", data: [] } })
+    const { data } = await client.GET("/tags", { parseAs: "text" })
+    expect(data).toBe(JSON.stringify({ type: "list", data: [] }))
+  })
+
+  it("a direct call builds its WHATWG Response only when read, with the whole answer", async () => {
+    server.respondWith({
+      status: 200,
+      headers: { "x-request-id": "req-7" },
+      body: { type: "list", data: [] }
+    })
+    const { response } = await client.GET("/tags")
+    expect(response).toBeInstanceOf(Response)
+    expect(response.headers.get("x-request-id")).toBe("req-7")
+    expect(await response.json()).toEqual({ type: "list", data: [] })
   })
 })
 
@@ -315,7 +424,7 @@ describe("middleware sees WHATWG Requests, as openapi-fetch promises", () => {
   })
 
   it("the onResponse observer gets the request as a WHATWG Request", async () => {
-    await client.GET("/tags")
+    await observedClient.GET("/tags")
     expect(observed[0]?.request).toBeInstanceOf(Request)
     expect(observed[0]?.request.url).toBe(`${server.url}/tags`)
   })

@@ -19,6 +19,8 @@ export interface ScriptedResponse {
   readonly status?: number
   readonly headers?: Record<string, string | ReadonlyArray<string>>
   readonly body?: unknown
+  /** Send this text as the body instead of `body` as JSON. */
+  readonly rawBody?: string
   /** Send the body with this Content-Encoding. */
   readonly encoding?: "gzip" | "deflate" | "br"
   /** Answer only after this long (the request is recorded at once). */
@@ -28,27 +30,32 @@ export interface ScriptedResponse {
 export interface RecordingServer {
   readonly url: string
   readonly requests: Array<RecordedRequest>
+  /** Resolves once the server has recorded one more request (the next one it receives). */
+  readonly received: () => Promise<RecordedRequest>
   respondWith: (response: ScriptedResponse) => void
   readonly close: () => Promise<void>
 }
 
 export const startRecordingServer = async (): Promise<RecordingServer> => {
   const requests: Array<RecordedRequest> = []
+  const waiting: Array<(request: RecordedRequest) => void> = []
   let next: ScriptedResponse = { status: 200, body: {} }
   const server = createServer((request, response) => {
     const chunks: Array<Buffer> = []
     request.on("data", (chunk: Buffer) => chunks.push(chunk))
     request.on("end", () => {
-      requests.push({
+      const recorded: RecordedRequest = {
         method: request.method ?? "",
         url: request.url ?? "",
         headers: request.headers,
         body: Buffer.concat(chunks).toString("utf8")
-      })
+      }
+      requests.push(recorded)
+      for (const resolve of waiting.splice(0)) resolve(recorded)
       const answer = next
       const send = () => {
         if (response.destroyed) return
-        const text = answer.body === undefined ? "" : JSON.stringify(answer.body)
+        const text = answer.rawBody ?? (answer.body === undefined ? "" : JSON.stringify(answer.body))
         const encoded = answer.encoding === undefined ? text : encoders[answer.encoding](text)
         response.writeHead(answer.status ?? 200, {
           "content-type": "application/json",
@@ -66,6 +73,7 @@ export const startRecordingServer = async (): Promise<RecordingServer> => {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    received: () => new Promise((resolve) => waiting.push(resolve)),
     respondWith: (response) => {
       next = response
     },

@@ -26,3 +26,28 @@ export const checks = async () => {
   const email: string | undefined = data?.email
   return email
 }
+
+/** `call` takes the operation's own init and answers with its own data, from the operations table. */
+export const callChecks = async () => {
+  // @ts-expect-error no such operationId
+  await client.call("ShowContacts", { params: { path: { contact_id: "1" } } })
+
+  // @ts-expect-error ShowContact's path parameter is contact_id
+  await client.call("ShowContact", { params: { path: { id: "1" } } })
+
+  // @ts-expect-error CreateConversation requires from and body
+  await client.call("createConversation", { body: { body: "hi" } })
+
+  // listTags needs no init at all
+  const tags = await client.call("listTags")
+  const name: string | undefined = tags.data?.data?.[0]?.name
+
+  const { data, status, rateLimit } = await client.call("ShowContact", {
+    params: { path: { contact_id: "1" } }
+  })
+  const email: string | undefined = data?.email
+  // @ts-expect-error the answer is typed: a contact's email is no number
+  const notANumber: number | undefined = data?.email
+  const remaining: number | undefined = rateLimit?.remaining
+  return [name, email, notANumber, status, remaining]
+}

@@ -1,7 +1,9 @@
 /**
  * Finds the bytes of a pinned description and proves they are the pinned ones. A local mirror
- * (`INTERCOM_SPECS_DIR`) wins; otherwise a verified download cache; otherwise the pinned URL.
- * Whatever the source, a file whose sha256 differs from the pin is refused, never used.
+ * wins: `INTERCOM_SPECS_DIR` if set, else `../shared/specs/intercom` beside the checkout when it
+ * holds the version (so `pnpm generate` works offline without `./dev`); otherwise a verified
+ * download cache; otherwise the pinned URL. Whatever the source, a file whose sha256 differs from
+ * the pin is refused, never used.
  */
 import { createHash } from "node:crypto"
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
@@ -21,10 +23,15 @@ export interface ResolvedSpec {
 
 export interface ResolveOptions {
   /**
-   * Folder holding `<version>/api.intercom.io.yaml`; defaults to `INTERCOM_SPECS_DIR`.
-   * `null` ignores any mirror and goes to the download cache and the pinned URL.
+   * Folder holding `<version>/api.intercom.io.yaml`; defaults to `INTERCOM_SPECS_DIR`, else the
+   * mirror beside the checkout. `null` ignores any mirror and goes to the download cache and the
+   * pinned URL.
    */
   readonly specsDir?: string | null | undefined
+  /** Where `INTERCOM_SPECS_DIR` is read; defaults to `process.env`. */
+  readonly env?: NodeJS.ProcessEnv
+  /** The checkout whose sibling `shared/specs/intercom` is the default mirror; defaults to this repository. */
+  readonly checkoutRoot?: string
   /** Where verified downloads are kept; defaults to `.cache/specs` at the repository root. */
   readonly cacheDir?: string
   readonly fetch?: typeof globalThis.fetch
@@ -64,7 +71,7 @@ export class SpecDownloadFailed extends Error {
   constructor(pin: SpecPin, reason: string) {
     super(
       `Could not download the Intercom ${pin.version} description from ${pin.url}: ${reason}. ` +
-        "Set INTERCOM_SPECS_DIR to a local mirror (e.g. ../shared/specs/intercom)."
+        "Put a mirror of the descriptions beside the checkout (../shared/specs/intercom/<version>/api.intercom.io.yaml), or set INTERCOM_SPECS_DIR to one."
     )
     this.url = pin.url
   }
@@ -73,7 +80,12 @@ export class SpecDownloadFailed extends Error {
 export const sha256Hex = (bytes: Uint8Array | string): string =>
   createHash("sha256").update(bytes).digest("hex")
 
-const defaultCacheDir = fileURLToPath(new URL("../../../.cache/specs/", import.meta.url))
+const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url))
+const defaultCacheDir = join(repositoryRoot, ".cache", "specs")
+
+/** The mirror that sits beside a checkout: `<checkout>/../shared/specs/intercom`. */
+export const siblingSpecsDir = (checkoutRoot: string = repositoryRoot): string =>
+  join(checkoutRoot, "..", "shared", "specs", "intercom")
 
 const readIfPresent = (path: string): Buffer | undefined => {
   try {
@@ -90,17 +102,27 @@ const verified = (pin: SpecPin, bytes: Buffer, origin: SpecOrigin, location: str
   return { pin, text: bytes.toString("utf8"), sha256: actual, origin, location }
 }
 
-export const resolveSpec = async (pin: SpecPin, options: ResolveOptions = {}): Promise<ResolvedSpec> => {
-  const specsDir =
-    options.specsDir === null
-      ? undefined
-      : (options.specsDir ?? (process.env.INTERCOM_SPECS_DIR || undefined))
-  if (specsDir !== undefined) {
-    const location = join(specsDir, pin.version, "api.intercom.io.yaml")
+const specFileIn = (specsDir: string, pin: SpecPin): string =>
+  join(specsDir, pin.version, "api.intercom.io.yaml")
+
+/** The mirror's copy of the pin: an explicit mirror must hold it; the one beside the checkout may not. */
+const fromMirror = (pin: SpecPin, options: ResolveOptions): ResolvedSpec | undefined => {
+  if (options.specsDir === null) return undefined
+  const explicit = options.specsDir ?? ((options.env ?? process.env).INTERCOM_SPECS_DIR || undefined)
+  if (explicit !== undefined) {
+    const location = specFileIn(explicit, pin)
     const bytes = readIfPresent(location)
-    if (bytes === undefined) throw new SpecMirrorMissing(pin, location, specsDir)
+    if (bytes === undefined) throw new SpecMirrorMissing(pin, location, explicit)
     return verified(pin, bytes, "mirror", location)
   }
+  const location = specFileIn(siblingSpecsDir(options.checkoutRoot), pin)
+  const bytes = readIfPresent(location)
+  return bytes === undefined ? undefined : verified(pin, bytes, "mirror", location)
+}
+
+export const resolveSpec = async (pin: SpecPin, options: ResolveOptions = {}): Promise<ResolvedSpec> => {
+  const mirrored = fromMirror(pin, options)
+  if (mirrored !== undefined) return mirrored
 
   const cacheDir = options.cacheDir ?? defaultCacheDir
   const cached = join(cacheDir, pin.version, `${pin.sha256}.yaml`)

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import { specsRoot } from "./Pins.ts"
+import { isRecord } from "./SpecRefs.ts"
 
 export interface UsedOperation {
   /** TaskJuice action or trigger keys (`intercom/create-contact`), or `connection`. */
@@ -32,9 +33,6 @@ export class InvalidUsage extends Error {
     this.path = path
   }
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const usedByAt = (source: string, path: string, value: unknown): ReadonlyArray<string> => {
   if (

@@ -3,6 +3,7 @@
  * the structure against the OpenAPI schema, every `$ref` resolvable, operationIds unique.
  */
 import { BaseResolver, createConfig, lintDocument, makeDocumentFromString } from "@redocly/openapi-core"
+import { atPointer } from "./SpecRefs.ts"
 
 export interface Problem {
   readonly rule: string
@@ -35,19 +36,6 @@ const rules = {
  */
 const isNoEffectNullable = (message: string): boolean =>
   message.startsWith("The `type` field must be defined when the `nullable` field is used")
-
-/** The value at a JSON pointer such as `#/components/schemas/conversation/properties/x`. */
-const atPointer = (document: object, pointer: string): unknown =>
-  pointer
-    .replace(/^#\/?/, "")
-    .split("/")
-    .filter((segment) => segment !== "")
-    .map((segment) => decodeURIComponent(segment).replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce<unknown>(
-      (node, key) =>
-        typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined,
-      document
-    )
 
 /** The linter says only "Can't resolve $ref"; name the reference, so the fix is obvious. */
 const withTarget = (document: object, rule: string, message: string, pointer: string): string => {

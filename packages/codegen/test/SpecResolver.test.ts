@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -6,15 +7,17 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { prepareSpec } from "../src/Generate.ts"
 import { loadPins, type Pins, pinFor } from "../src/Pins.ts"
+import { workspaceRoot } from "../src/Regenerate.ts"
 import {
   resolveSpec,
   SpecDownloadFailed,
   SpecHashMismatch,
   SpecMirrorMissing,
-  sha256Hex
+  sha256Hex,
+  siblingSpecsDir
 } from "../src/SpecResolver.ts"
 
-const mirror = process.env.INTERCOM_SPECS_DIR ?? join(process.cwd(), "../../../shared/specs/intercom")
+const mirror = process.env.INTERCOM_SPECS_DIR ?? siblingSpecsDir()
 const realBytes = (version: string): Buffer => readFileSync(join(mirror, version, "api.intercom.io.yaml"))
 const scratch = mkdtempSync(join(tmpdir(), "intercom-resolver-test-"))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
@@ -56,6 +59,78 @@ describe("a local mirror (INTERCOM_SPECS_DIR)", () => {
     const spec = await resolveSpec(pinFor("2.12"), { specsDir: mirror })
     expect(spec.origin).toBe("mirror")
     expect(spec.sha256).toBe(pinFor("2.12").sha256)
+  })
+})
+
+describe("the mirror beside the checkout (../shared/specs/intercom)", () => {
+  /** A checkout in a temporary folder, with a sibling mirror holding the given versions. */
+  const checkoutBeside = (name: string, versions: Record<string, Buffer>) => {
+    const root = join(scratch, name, "checkout")
+    mkdirSync(root, { recursive: true })
+    for (const [version, bytes] of Object.entries(versions)) {
+      const dir = join(scratch, name, "shared", "specs", "intercom", version)
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, "api.intercom.io.yaml"), bytes)
+    }
+    return { checkoutRoot: root, cacheDir: join(scratch, name, "cache") }
+  }
+  const offline: typeof fetch = () => Promise.reject(new Error("offline: nothing may be downloaded"))
+
+  it("is found without INTERCOM_SPECS_DIR, and nothing is downloaded", async () => {
+    const place = checkoutBeside("sibling", { "2.12": realBytes("2.12") })
+    const spec = await resolveSpec(pinFor("2.12"), { ...place, env: {}, fetch: offline })
+    expect(spec.origin).toBe("mirror")
+    expect(spec.location).toBe(
+      join(scratch, "sibling", "shared", "specs", "intercom", "2.12", "api.intercom.io.yaml")
+    )
+  })
+
+  it("yields to INTERCOM_SPECS_DIR, which must then hold the version", async () => {
+    const place = checkoutBeside("overridden", { "2.12": realBytes("2.12") })
+    const elsewhere = join(scratch, "overridden", "elsewhere")
+    mkdirSync(elsewhere, { recursive: true })
+    const error = await failureOf(
+      resolveSpec(pinFor("2.12"), { ...place, env: { INTERCOM_SPECS_DIR: elsewhere }, fetch: offline })
+    )
+    expect(error).toBeInstanceOf(SpecMirrorMissing)
+    expect((error as Error).message).toContain(join(elsewhere, "2.12", "api.intercom.io.yaml"))
+  })
+
+  it("without the version, leaves it to the cache and the pinned URL", async () => {
+    const place = checkoutBeside("partial", { "2.12": realBytes("2.12") })
+    const asked: Array<string> = []
+    const download: typeof fetch = async (url) => {
+      asked.push(String(url))
+      return new Response(new Uint8Array(realBytes("2.13")))
+    }
+    const spec = await resolveSpec(pinFor("2.13"), { ...place, env: {}, fetch: download })
+    expect(spec.origin).toBe("download")
+    expect(asked).toEqual([pinFor("2.13").url])
+  })
+
+  it("refuses a sibling file that does not match its pin", async () => {
+    const tampered = Buffer.concat([realBytes("2.12"), Buffer.from("\n# edited\n")])
+    const place = checkoutBeside("tampered-sibling", { "2.12": tampered })
+    const error = await failureOf(resolveSpec(pinFor("2.12"), { ...place, env: {}, fetch: offline }))
+    expect(error).toBeInstanceOf(SpecHashMismatch)
+  })
+
+  it("lets the README's `pnpm generate --version 2.16` work after its PATH export, with no INTERCOM_SPECS_DIR", () => {
+    const toolchain = join(workspaceRoot, ".toolchain")
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${join(toolchain, "node", "node_modules", ".bin")}:${join(toolchain, "pnpm", "bin")}:${process.env.PATH}`
+    }
+    delete env.INTERCOM_SPECS_DIR
+    const out = join(scratch, "readme-generate")
+    const result = spawnSync("pnpm", ["generate", "--version", "2.16", "--out", out], {
+      cwd: workspaceRoot,
+      env,
+      encoding: "utf8"
+    })
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0)
+    expect(result.stdout).toContain("Generated Intercom 2.16 (mirror")
+    expect(readFileSync(join(out, "version.ts"), "utf8")).toContain('apiVersion = "2.16"')
   })
 })
 

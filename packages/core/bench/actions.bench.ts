@@ -21,20 +21,35 @@
  *    thread, not interleaved with the client's work on the one being measured, and the client's CPU
  *    per call can be read at all. Every side still waits for the same server, as a host would.
  * 2. Layers: get-contact and create-contact peeled one layer at a time, in one interleaved run (raw
- *    fetch; raw undici request; IntercomClient: openapi-fetch, our headers, the transport and its
- *    Response; IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and
- *    error mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
- *
- * Where the time goes (medians on the 2-vCPU dev VM; the spread is between quiet and loaded runs):
- * undici's `request` does the exchange in 0.56–0.72 of `fetch`'s time (fetch wraps it in WHATWG
- * streams); on top of it the client adds 20–85 µs (openapi-fetch's URL, header and body building, our
- * headers, the Response and its JSON parse), IntercomApi.call 25–55 µs (fiber and its one suspension,
- * limiter, timer, AbortController, the compiled answer check), executeAction 7–17 µs (compiled input
- * decode, retry wrapper). Each step costs several times what it does in a hot loop: between two HTTP
- * exchanges the caches are cold.
+ *    fetch; raw undici request; the two client designs below, each against the raw request;
+ *    IntercomApi.call, which adds the Effect fiber, rate limiter, timeout, answer check and error
+ *    mapping; the action's run; executeAction, which adds the input decode and retry wrapper).
  * 3. Burst: BENCH_BURST create-contact actions at once against a local server that enforces
  *    BENCH_BUDGET requests per fixed window and answers 429 beyond it. Reported: throughput over
  *    budget (target ≥ 0.95), failed actions (target 0) and 429s as a share of requests (target ≤ 1 %).
+ *
+ * The client, two designs (issue 15), measured on the 2-vCPU dev VM, which five other engineers load:
+ * - A, openapi-fetch's public API for every call (`createClient` with a `fetch` over undici, and a
+ *   middleware for the Intercom headers and the rate-limit reading; commit "client: built through
+ *   openapi-fetch's public API only (design A)"): every action 0.91–1.11× raw fetch (within 1.15)
+ *   but 1.44–1.78× raw undici request (target 1.25; the seam it replaced: 0.77–1.02× and 1.32–1.58×).
+ *   The client layer alone adds 97–190 µs over the raw request: openapi-fetch builds a WHATWG Request
+ *   per call (the body into a stream, read back out by the transport), awaits each middleware, and
+ *   the transport builds a WHATWG Response (its Headers alone cost ~25 µs, as much as the Response).
+ *   Measured alongside in every run as "IntercomClient via openapi-fetch": any middleware sends a
+ *   call that way.
+ * - B, what the client does now: a typed `call(operationId, …)` over the generated operations table
+ *   (and openapi-fetch's method surface over the same path), going straight to undici with
+ *   openapi-fetch's own serialisers and reading rules, plain prebuilt headers, and the Response built
+ *   only when read; openapi-fetch's own client still serves middleware. Over five runs (loads 10–34):
+ *   every action 0.52–0.93× raw fetch (within 1.15), and 1.16–1.41× raw undici request (the 1.25
+ *   target met by 3 to 5 of the 8 actions per run). The client layer adds 1–16 µs over the raw
+ *   request (design A, measured alongside: 115–239 µs). What is left over the
+ *   transport's floor is IntercomApi.call (+44–60 µs: the Effect fiber ~18, the per-request timer and
+ *   AbortController, whose signal undici follows, ~20, the compiled answer check ~13) and
+ *   executeAction (+6–10 µs), not the client.
+ * Each step costs several times what it does in a hot loop: between two HTTP exchanges the caches
+ * are cold.
  */
 import { spawn } from "node:child_process"
 import { once } from "node:events"
@@ -320,6 +335,13 @@ const layerBreakdown = async (server: { readonly url: string }) => {
   const runPromise = Effect.runPromiseWith(context)
   const api = Context.get(context, IntercomApi)
   const client = createIntercomClient({ accessToken: token, baseUrl: server.url })
+  // Any middleware sends every call through openapi-fetch's own client (createClient, its fetch over
+  // the same undici transport, our headers as middleware): the public-API design, measured alongside.
+  const viaOpenapiFetch = createIntercomClient({
+    accessToken: token,
+    baseUrl: server.url,
+    middleware: [{ onRequest: () => undefined }]
+  })
   const getContact = cases.find((c) => c.action === GetContact)
   const createContact = cases.find((c) => c.action === CreateContact)
   const layerCases = [
@@ -343,7 +365,11 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     const layers: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ["raw fetch + json()", rawCall(server.url, benchCase)],
       ["raw undici request + json()", rawRequestCall(server.url, benchCase)],
-      ["IntercomClient (openapi-fetch, transport)", () => send(client, new AbortController().signal)],
+      [
+        "IntercomClient via openapi-fetch (public API)",
+        () => send(viaOpenapiFetch, new AbortController().signal)
+      ],
+      ["IntercomClient direct (call, undici)", () => send(client, new AbortController().signal)],
       ["IntercomApi.call (fiber, limiter, timeout, check)", () => runPromise(api.call(operation, send))],
       ["action run", () => runPromise(benchCase.action.run(benchCase.input, { attempt: 0 }))],
       [
@@ -358,8 +384,9 @@ const layerBreakdown = async (server: { readonly url: string }) => {
     console.log(`${benchCase.action.key}`)
     for (const [index, [name]] of layers.entries()) {
       const time = times[index] ?? Number.NaN
-      // Raw request against raw fetch; every later layer against the one before it.
-      const previous = index === 0 ? undefined : index - 1
+      // Raw request against raw fetch; the two client designs against the raw request; every later
+      // layer against the one before it.
+      const previous = index === 0 ? undefined : index === 1 ? 0 : index <= 3 ? 1 : index - 1
       const step = previous === undefined ? Number.NaN : time - (times[previous] ?? Number.NaN)
       console.log(
         `  ${name.padEnd(50)}${fixed(time, 8)}${fixed(time / base, 7, 3)}${Number.isNaN(step) ? "" : `  ${step >= 0 ? "+" : ""}${step.toFixed(1)} µs`}`

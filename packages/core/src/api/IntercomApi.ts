@@ -9,8 +9,8 @@ import {
   createIntercomClient,
   type IntercomClient,
   type OperationId,
-  type Region,
-  readRateLimit
+  type RateLimit,
+  type Region
 } from "@taskjuice/intercom-client"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -46,11 +46,17 @@ export interface CallOptions<A, Op extends OperationId = OperationId> {
   readonly answer: AnswerSchema<A>
 }
 
-/** The shape openapi-fetch answers with: `data` on success, `error` otherwise, always the response. */
+/**
+ * What the client answers with: openapi-fetch's `data` on success, `error` otherwise, the response,
+ * and the status and rate-limit reading (read without building the response, which the client
+ * builds only when it is read: here, on a failure).
+ */
 export interface FetchResult<D> {
   readonly data?: D
   readonly error?: unknown
   readonly response: Response
+  readonly status: number
+  readonly rateLimit: RateLimit | undefined
 }
 
 export interface IntercomApiShape {
@@ -169,26 +175,25 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
           Effect.onError(exchange, () => limiter.release(workspaceKey))
         ),
         (result) => {
-          const { response } = result
-          const observed = limiter.observe(
-            workspaceKey,
-            readRateLimit(response.headers),
-            response.status === 429
-          )
-          if (response.ok) {
+          const { status } = result
+          const observed = limiter.observe(workspaceKey, result.rateLimit, status === 429)
+          if (status >= 200 && status < 300) {
             const checked =
               result.data === undefined ? Result.fail("the response has no body") : check(result.data)
             return Result.isSuccess(checked)
               ? Effect.as(observed, checked.success)
-              : Effect.andThen(observed, failed(fail(new Decode({ message: checked.failure }), response)))
+              : Effect.andThen(
+                  observed,
+                  failed(fail(new Decode({ message: checked.failure }), result.response))
+                )
           }
           return Effect.andThen(
             observed,
             Effect.flatMap(Clock.currentTimeMillis, (now) =>
               failed(
                 fail(
-                  reasonFromResponse(response.status, result.error, response.headers, now),
-                  response,
+                  reasonFromResponse(status, result.error, result.response.headers, now),
+                  result.response,
                   result.error
                 )
               )
