@@ -152,7 +152,10 @@ const start = Command.make(
     "Run the Intercom simulator and the TaskJuice bundle host wired together: connect a workspace through the simulated OAuth, fire every trigger, run every action, then keep both running"
   ),
   Command.withExamples([
-    { command: "./dev start", description: `the simulator on :${defaultSimulatorPort}, the bundle on :${defaultBundlePort}` },
+    {
+      command: "./dev start",
+      description: `the simulator on :${defaultSimulatorPort}, the bundle on :${defaultBundlePort}`
+    },
     { command: "./dev start --once", description: "exit after the run: 0 only if everything worked" },
     { command: "./dev start --sim-port 0 --port 0 --json", description: "free ports; JSON lines" }
   ])

@@ -35,7 +35,13 @@ export const deliveryEvent = (receipt: WebhookReceipt): DeliveryEvent => {
   switch (receipt._tag) {
     case "Accepted": {
       const { _tag, activations, ...received } = receipt
-      return { event: "delivery", outcome: "accepted", status: 200, ...received, activations: activations.length }
+      return {
+        event: "delivery",
+        outcome: "accepted",
+        status: 200,
+        ...received,
+        activations: activations.length
+      }
     }
     case "Duplicate":
     case "StaleReplay": {

@@ -67,10 +67,13 @@ export const listenFailure = (
         detail: { port, flag, host: options.host }
       })
     case "EADDRNOTAVAIL":
-      return CommandError.userInput(`cannot listen on --host ${options.host}: not an address of this machine`, {
-        fix: "pass an address of this machine, e.g. --host 127.0.0.1",
-        detail: { host: options.host }
-      })
+      return CommandError.userInput(
+        `cannot listen on --host ${options.host}: not an address of this machine`,
+        {
+          fix: "pass an address of this machine, e.g. --host 127.0.0.1",
+          detail: { host: options.host }
+        }
+      )
     case "EACCES":
       return CommandError.userInput(`not allowed to listen on port ${port}`, {
         fix: `pass a port above 1023 to ${flag}, or ${flag} 0`,

@@ -11,9 +11,12 @@ import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 
 const cannot = (verb: string, path: string, error: unknown) =>
-  CommandError.filesystem(`cannot ${verb} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-    fix: "run it from a checkout you can write"
-  })
+  CommandError.filesystem(
+    `cannot ${verb} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    {
+      fix: "run it from a checkout you can write"
+    }
+  )
 
 export const docs = Command.make(
   "docs",
@@ -39,10 +42,7 @@ export const docs = Command.make(
             detail: { path: docsPath }
           })
         }
-        return yield* Output.result(
-          { path: docsPath, upToDate: true },
-          () => `${docsPath} is up to date`
-        )
+        return yield* Output.result({ path: docsPath, upToDate: true }, () => `${docsPath} is up to date`)
       }
       yield* Effect.tryPromise({
         try: async () => {

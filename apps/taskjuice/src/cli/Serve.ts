@@ -84,9 +84,7 @@ const flags = {
   ),
   clientSecret: Flag.Redacted("client-secret").pipe(
     Flag.withMetavar("SECRET"),
-    Flag.withDescription(
-      "the OAuth app's client secret (prefer INTERCOM_CLIENT_SECRET: flags show in ps)"
-    ),
+    Flag.withDescription("the OAuth app's client secret (prefer INTERCOM_CLIENT_SECRET: flags show in ps)"),
     Flag.withFallbackConfig(Config.Redacted("INTERCOM_CLIENT_SECRET")),
     Flag.optional
   ),
@@ -139,7 +137,10 @@ const stateLocation = (flag: Option.Option<string>) =>
     // An empty variable counts as unset, as a shell's `TASKJUICE_STATE= cmd` means it.
     const fromEnv = given(yield* Config.option(Config.String(stateVariable)), (text) => text.trim() === "")
     const source = Option.isSome(flag) ? "--state" : stateVariable
-    const text = Option.getOrElse(Option.orElse(flag, () => fromEnv), () => defaultStateLocation)
+    const text = Option.getOrElse(
+      Option.orElse(flag, () => fromEnv),
+      () => defaultStateLocation
+    )
     const location = parseStateLocation(text, source)
     if (location instanceof StateLocationError) return yield* CommandError.userInput(location.message)
     if (location._tag !== "Memory") {
@@ -286,7 +287,10 @@ export const serve = Command.make("serve", flags, (options) =>
           startBundleHost({
             state,
             port: options.port,
-            ...Option.match(options.publicPort, { onNone: () => ({}), onSome: (publicPort) => ({ publicPort }) }),
+            ...Option.match(options.publicPort, {
+              onNone: () => ({}),
+              onSome: (publicPort) => ({ publicPort })
+            }),
             runtimeToken: token,
             limits,
             hostname: options.host,
@@ -296,7 +300,10 @@ export const serve = Command.make("serve", flags, (options) =>
               onNone: () => ({}),
               onSome: (intercomBaseUrl) => ({ intercomBaseUrl })
             }),
-            ...Option.match(options.publicUrl, { onNone: () => ({}), onSome: (publicUrl) => ({ publicUrl }) }),
+            ...Option.match(options.publicUrl, {
+              onNone: () => ({}),
+              onSome: (publicUrl) => ({ publicUrl })
+            }),
             writeLine: events.print
           }),
         catch: (error) => startFailure(error, options, state)
@@ -343,7 +350,8 @@ export const serve = Command.make("serve", flags, (options) =>
       description: "three workers over one Redis"
     },
     {
-      command: "./dev taskjuice serve --client-id sim_client_id --intercom-base-url http://127.0.0.1:4010 --port 0 --json",
+      command:
+        "./dev taskjuice serve --client-id sim_client_id --intercom-base-url http://127.0.0.1:4010 --port 0 --json",
       description: "against the simulator, on a free port, JSON lines"
     }
   ])
