@@ -5,21 +5,23 @@
  * code. Each command loads what only it needs when it runs, so help and errors start fast.
  */
 import * as Command from "effect/cli/Command"
-import { docs } from "./Docs.ts"
+import { makeDocs } from "./Docs.ts"
 import { manifest } from "./Manifest.ts"
 import { defaultPort, serve } from "./Serve.ts"
 
-export const taskjuiceCli = Command.make("./dev taskjuice").pipe(
-  Command.withDescription(
-    "The TaskJuice bundle for Intercom: run its host, print its manifest, render its docs page."
-  ),
-  Command.withSubcommands([serve, manifest, docs]),
-  Command.withExamples([
-    {
-      command: "./dev taskjuice serve --client-id ID",
-      description: `the host on :${defaultPort} (needs INTERCOM_CLIENT_SECRET, TASKJUICE_RUNTIME_TOKEN, TASKJUICE_STATE_KEY)`
-    },
-    { command: "./dev taskjuice manifest --json", description: "the manifest, one JSON line" },
-    { command: "./dev taskjuice docs --check", description: "fail if docs/intercom.md is stale" }
-  ])
-)
+/** The CLI; `packageRoot` is the bundle's directory (`file:` URL ending in `/`), where `docs` writes its page. */
+export const makeTaskjuiceCli = (packageRoot: URL) =>
+  Command.make("./dev taskjuice").pipe(
+    Command.withDescription(
+      "The TaskJuice bundle for Intercom: run its host, print its manifest, render its docs page."
+    ),
+    Command.withSubcommands([serve, manifest, makeDocs(packageRoot)]),
+    Command.withExamples([
+      {
+        command: "./dev taskjuice serve --client-id ID",
+        description: `the host on :${defaultPort} (needs INTERCOM_CLIENT_SECRET, TASKJUICE_RUNTIME_TOKEN, TASKJUICE_STATE_KEY)`
+      },
+      { command: "./dev taskjuice manifest --json", description: "the manifest, one JSON line" },
+      { command: "./dev taskjuice docs --check", description: "fail if docs/intercom.md is stale" }
+    ])
+  )
