@@ -5,10 +5,10 @@
  * receipts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { holdPort } from "@taskjuice/intercom-bundle/testing"
 import { type RunningCli, runCli, startCli, userErrorProblems } from "@taskjuice/intercom-testkit"
 import { afterAll, describe, expect, it, vi } from "vitest"
 
@@ -29,22 +29,12 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
-/** A port some other process holds. */
-const occupy = () =>
-  new Promise<{ server: Server; port: number }>((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      resolve({ server, port: typeof address === "object" && address !== null ? address.port : 0 })
-    })
-  })
-
 describe("./dev start with a busy port", () => {
   it.each([
     ["--port", ["--sim-port", "0"]],
     ["--sim-port", ["--port", "0"]]
   ])("%s in use: one line naming the port and the flag, exit 2, no stack", async (flag, others) => {
-    const { server, port } = await occupy()
+    const { port, release } = await holdPort()
     try {
       const result = await runCli(main, [...others, flag, String(port), "--once", "--state-dir", freshDir()])
       expect(userErrorProblems(result.stderr)).toEqual([])
@@ -53,7 +43,7 @@ describe("./dev start with a busy port", () => {
       )
       expect(result.code).toBe(2)
     } finally {
-      server.close()
+      await release()
     }
   })
 })

@@ -20,5 +20,5 @@ export { type BundleRuntime, makeRuntime, type RuntimeOptions } from "./runtime.
 export * from "./StepError.ts"
 export * from "./WebhookEndpoint.ts"
 
-/** The docs page renderer (`renderDocs`, `docsPath`), which only `pnpm taskjuice docs` and its check need. */
+/** The docs page renderer (`renderDocs`, `docsPath`), which only `./dev taskjuice docs` and its check need. */
 export const loadDocs = () => import("./Docs.ts")

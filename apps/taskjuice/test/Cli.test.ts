@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
-import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { exitCodes } from "@taskjuice/intercom-cli"
@@ -9,6 +8,7 @@ import { generateStateKey } from "@taskjuice/intercom-state"
 import { type CliOptions, runCli, stackFrame, startCli, userErrorProblems } from "@taskjuice/intercom-testkit"
 import { afterAll, assert, beforeAll, describe, expect, it, vi } from "vitest"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
+import { holdPort } from "../src/testing/Ports.ts"
 
 const pins = JSON.parse(
   await readFile(new URL("../../../specs/intercom/pins.json", import.meta.url), "utf8")
@@ -40,16 +40,6 @@ const expectUserError = (
   expect(result.stderr).toBe(`Error: ${line}\n`)
   expect(result.code).toBe(code)
 }
-
-/** A port some other process holds. */
-const occupy = () =>
-  new Promise<{ server: Server; port: number }>((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      resolve({ server, port: typeof address === "object" && address !== null ? address.port : 0 })
-    })
-  })
 
 // Every test runs the CLI as a process (some run it twice): seconds each on a busy machine.
 vi.setConfig({ testTimeout: 120_000 })
@@ -229,7 +219,7 @@ describe("./dev taskjuice serve", () => {
   })
 
   it("a busy port is one line naming the port and the flag, no stack", async () => {
-    const { server, port } = await occupy()
+    const { port, release } = await holdPort()
     try {
       for (const flag of ["--port", "--public-port"]) {
         const ports =
@@ -242,7 +232,7 @@ describe("./dev taskjuice serve", () => {
         expect(result.stdout).not.toMatch(stackFrame)
       }
     } finally {
-      server.close()
+      await release()
     }
   })
 
