@@ -160,5 +160,7 @@ describe("./dev start's event lines", () => {
     }
     // The scripted run's report is one of the lines too.
     expect(events.find((event) => event.event === "report")).toMatchObject({ ok: true })
+    // A signal stops both servers, and that is a clean exit.
+    expect(await cli.stop("SIGINT")).toBe(0)
   })
 })
