@@ -48,7 +48,7 @@ const runWorker = async (entry: string, notificationId: string) => {
   }
   const worker = fileURLToPath(new URL("./support/RuntimeWorker.ts", import.meta.url))
   const { stdout } = await promisify(execFile)(process.execPath, [worker, JSON.stringify(task)], {
-    timeout: 20_000
+    timeout: 60_000
   })
   return JSON.parse(stdout) as { step: unknown; receipt: unknown; manifest: unknown }
 }
@@ -87,7 +87,7 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
         "-e",
         'for (const name of ["@taskjuice/intercom-bundle", "@taskjuice/intercom-bundle/runtime"]) console.log(import.meta.resolve(name))'
       ],
-      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 20_000 }
+      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 60_000 }
     )
     const packageUrl = new URL("..", import.meta.url).href
     assert.deepStrictEqual(stdout.trim().split("\n"), [
