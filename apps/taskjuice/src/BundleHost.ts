@@ -55,6 +55,7 @@ import { defaultLimits, type HostLimits } from "./http/Limits.ts"
 import { notFoundRoute, oauthBeginPath, oauthCallbackPath, publicRoutes } from "./http/PublicRouter.ts"
 import { guard } from "./http/Respond.ts"
 import { runtimeRoutes } from "./http/RuntimeRouter.ts"
+import { stdoutLines } from "./LineBuffer.ts"
 import { makeManifest, webhookPath } from "./Manifest.ts"
 import { type AuthorizationRequest, OAuth } from "./OAuth.ts"
 import type { StepError } from "./StepError.ts"
@@ -213,7 +214,7 @@ const makeServer = (limits: HostLimits) => {
 }
 
 export const startBundleHost = async (options: BundleHostOptions): Promise<BundleHost> => {
-  const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const writeLine = options.writeLine ?? stdoutLines().writeLine
   const log = (entry: Record<string, unknown>) => {
     try {
       writeLine(JSON.stringify(entry))

@@ -20,7 +20,6 @@ import {
 } from "@taskjuice/intercom-state"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as Console from "effect/Console"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import type * as GlobalFlag from "effect/cli/GlobalFlag"
@@ -241,13 +240,19 @@ export const serve = Command.make("serve", flags, (options) =>
     const json = yield* Json
     // The host calls back outside this fiber: its lines are printed with this fiber's settings and clock.
     const context = yield* Effect.context<GlobalFlag.Setting.Identifier<"json">>()
-    const print = (value: unknown, lines: () => string | ReadonlyArray<string>) =>
+    // The host's event lines are written once per turn of the event loop (see LineBuffer), and
+    // what is pending goes out before anything printed here.
+    const { stdoutLines } = yield* Effect.promise(() => import("../LineBuffer.ts"))
+    const eventLines = stdoutLines()
+    const print = (value: unknown, lines: () => string | ReadonlyArray<string>) => {
+      eventLines.flush()
       Effect.runSyncWith(context)(Output.result(value, lines))
+    }
     const clock = yield* Clock.Clock
     const { makeHostEventPrinter } = yield* Effect.promise(() => import("../HostEvents.ts"))
     const events = makeHostEventPrinter({
       json,
-      writeLine: (line) => Effect.runSyncWith(context)(Console.log(line)),
+      writeLine: eventLines.writeLine,
       now: () => clock.currentTimeMillisUnsafe()
     })
     const intercom = Option.getOrElse(options.intercomBaseUrl, () => "https://api.intercom.io")

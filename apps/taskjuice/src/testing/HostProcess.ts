@@ -35,7 +35,6 @@ const host = await startBundleHost({
   ...(config.limits === undefined ? {} : { limits: config.limits }),
   ...(config.publicPort === undefined ? {} : { publicPort: config.publicPort }),
   ...(config.state === undefined ? {} : { state: config.state }),
-  writeLine: (line) => process.stdout.write(`${line}\n`),
   connections: [
     {
       id: "conn_host_process",
