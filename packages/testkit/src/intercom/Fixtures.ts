@@ -1,6 +1,8 @@
 /**
- * Intercom-shaped answers for the loopback server, typed by the generated client so they stay
- * faithful to the pinned description.
+ * The API fixtures every package's tests answer with: Intercom-shaped contacts, conversations,
+ * companies, tags, the `/me` admin and error lists, typed by the generated client's schemas so a pinned
+ * description they stop fitting fails the typecheck (the bundle's tests also check them against the
+ * description itself).
  */
 import type { components } from "@taskjuice/intercom-client"
 
@@ -43,11 +45,11 @@ export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["c
 
 export const contactList = (
   contacts: ReadonlyArray<Schemas["contact"]>,
-  options: { readonly total: number; readonly next?: string; readonly perPage?: number }
+  options: { readonly total?: number; readonly next?: string; readonly perPage?: number } = {}
 ): Schemas["contact_list"] => ({
   type: "list",
   data: [...contacts],
-  total_count: options.total,
+  total_count: options.total ?? contacts.length,
   pages: {
     type: "pages",
     page: 1,
@@ -158,4 +160,45 @@ export const errorList = (code: string, message: string, field?: string): Schema
   type: "error.list",
   request_id: "b3f8f9e6-1c4e-4c8e-9a55-6a1a9a9c2a11",
   errors: [{ code, message, ...(field === undefined ? {} : { field }) }]
+})
+
+/** Intercom's answer to a token it does not know (or no longer knows: revoked). */
+export const unauthorized: Schemas["error"] = errorList("unauthorized", "Access Token Invalid")
+
+/** The workspace (app) and the admin behind an access token, as `GET /me` names them. */
+export interface Workspace {
+  readonly idCode: string
+  readonly name: string
+  readonly region: string
+  readonly adminId: string
+  readonly adminEmail: string
+}
+
+export const workspace: Workspace = {
+  idCode: "ws1abcde",
+  name: "Acme Support",
+  region: "US",
+  adminId: "991",
+  adminEmail: "ana@acme.test"
+}
+
+/**
+ * `GET /me` for a workspace: the admin and its app. Only the fields a connection reads, since the
+ * descriptions disagree on the rest of `admin_with_app` from version to version.
+ */
+export const me = (of: Workspace = workspace) => ({
+  type: "admin" as const,
+  id: of.adminId,
+  name: "Ana",
+  email: of.adminEmail,
+  email_verified: true,
+  app: {
+    type: "app" as const,
+    id_code: of.idCode,
+    name: of.name,
+    region: of.region,
+    timezone: "Europe/Dublin",
+    created_at: 1700000000,
+    identity_verification: false
+  }
 })
