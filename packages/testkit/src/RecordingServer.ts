@@ -19,6 +19,8 @@ export interface RecordedRequest {
   /** Its place in arrival order (0-based), counting requests past the cap too. */
   readonly index: number
   readonly method: string
+  /** The request target as sent: the path and the query. */
+  readonly url: string
   /** Without the query. */
   readonly path: string
   readonly query: URLSearchParams
@@ -180,6 +182,7 @@ export const startRecordingServer = async (
       const request: RecordedRequest = {
         index: received++,
         method: incoming.method ?? "GET",
+        url: incoming.url ?? "/",
         path: url.pathname,
         query: url.searchParams,
         headers: incoming.headers,
