@@ -4,6 +4,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { sign, signatureHeaders } from "@taskjuice/intercom-core"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { makeManifest } from "../src/Manifest.ts"
@@ -11,16 +12,15 @@ import { makeRuntime } from "../src/runtime.ts"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
 import { notificationNow } from "../src/testing/Deliveries.ts"
 import { testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 import type { RuntimeWorkerTask } from "./support/RuntimeWorker.ts"
 
 const secret = "runtime-entry-client-secret"
 const workspaceId = "rtws0001"
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
-  intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+  intercom = await startLoopbackIntercom()
+  intercom.route("GET /tags", () => ({ body: Answers.tagList }))
 })
 afterAll(() => intercom.close())
 

@@ -10,6 +10,8 @@ type Schemas = components["schemas"]
 
 export const contactId = "63a07ddf05a32042dffac965"
 
+export const conversationId = "363"
+
 export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["contact"] => ({
   type: "contact",
   id: contactId,
@@ -68,7 +70,7 @@ export const message: Schemas["message"] = {
   subject: "",
   body: "Hello there",
   message_type: "inapp",
-  conversation_id: "363"
+  conversation_id: conversationId
 }
 
 /**
@@ -79,7 +81,7 @@ const conversationCustomAttributes = { custom_attributes: {} }
 
 export const conversation: Schemas["conversation"] = {
   type: "conversation",
-  id: "363",
+  id: conversationId,
   title: null,
   created_at: 1719492819,
   updated_at: 1719492900,
