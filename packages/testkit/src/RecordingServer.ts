@@ -88,6 +88,8 @@ export interface RecordingServer {
   readonly received: () => number
   /** Requests whose connection the client closed before it was answered (cancellation, timeout). */
   readonly aborted: () => number
+  /** Resolves once `count` requests in all have arrived (those already here count). */
+  readonly waitFor: (count: number, timeoutMs?: number) => Promise<void>
   /** Resolves with the next request to arrive that `match` accepts (default any). */
   readonly nextRequest: (
     match?: (request: RecordedRequest) => boolean,
@@ -227,6 +229,21 @@ export const startRecordingServer = async (
     requests,
     received: () => received,
     aborted: () => aborted,
+    waitFor: (count, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        if (received >= count) return resolve()
+        const waiter = () => {
+          if (received < count) return
+          waiters.delete(waiter)
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(waiter)
+          reject(new Error(`${received} of ${count} requests within ${timeoutMs} ms`))
+        }, timeoutMs)
+        waiters.add(waiter)
+      }),
     nextRequest: (match = () => true, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const waiter = (request: RecordedRequest) => {

@@ -61,10 +61,14 @@ describe("startRecordingServer: what it records", () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200])
       expect(server.requests.map((request) => request.path)).toEqual(["/r/0", "/r/1", "/r/2"])
       expect(server.received()).toBe(5)
+      await server.waitFor(5)
+      const sixth = server.waitFor(6)
+      void fetch(`${server.url}/r/late`)
+      await sixth
       server.clear()
       expect(server.requests).toHaveLength(0)
       await fetch(`${server.url}/r/5`)
-      expect(server.requests.map((request) => [request.index, request.path])).toEqual([[5, "/r/5"]])
+      expect(server.requests.map((request) => [request.index, request.path])).toEqual([[6, "/r/5"]])
     } finally {
       await server.close()
     }
