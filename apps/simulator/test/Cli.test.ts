@@ -207,7 +207,17 @@ describe("./dev sim trigger", () => {
   it("warns when the bundle ignored it because no connection carries its app_id (through the simulator and sent directly)", async () => {
     const bundle = startCli(
       bundleBin,
-      ["serve", "--port", "0", "--client-id", "sim_client_id", "--client-secret", secret],
+      [
+        "serve",
+        "--port",
+        "0",
+        "--state",
+        "memory",
+        "--client-id",
+        "sim_client_id",
+        "--client-secret",
+        secret
+      ],
       {
         env: { TASKJUICE_RUNTIME_TOKEN: "runtime-token-of-the-sim-cli-test" }
       }

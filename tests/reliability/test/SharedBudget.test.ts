@@ -1,7 +1,7 @@
 /**
  * One rate-limit budget per workspace, spent by every worker together (issue 12): three hosts on one
  * state run create-contact actions on one connection against the simulator at 1,000 requests a minute
- * (166 per 10-second window). A recording proxy in front of the simulator sees what Intercom would;
+ * (167 per 10-second window). A recording proxy in front of the simulator sees what Intercom would;
  * the simulator's own 429s say whether the hosts together asked for more than one budget (the proxy's
  * clock, a hop before the simulator's, puts a request near a window's edge on either side of it).
  * Required: no action fails, at most 1 % of the requests are 429s, and the throughput over the windows
@@ -11,6 +11,7 @@
  * default run 120 per host (about 25 s each), on Redis and on the SQLite default.
  */
 import { type SpawnedHost, stopAll } from "@taskjuice/intercom-bundle/testing"
+import { windowAllowance } from "@taskjuice/intercom-client"
 import { type Simulator, startSimulator } from "@taskjuice/intercom-simulator"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -31,7 +32,7 @@ const perHost = size.name === "full" ? 700 : 120
 const hostCount = 3
 const perMinute = 1_000
 const windowMillis = 10_000
-const allowance = Math.floor(perMinute / 6)
+const allowance = windowAllowance(perMinute)
 const concurrencyPerHost = 10
 const backends =
   size.name === "full"

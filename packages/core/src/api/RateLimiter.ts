@@ -34,9 +34,12 @@ const resetMarginMillis = 2
 /**
  * Nothing is granted this close before a reset: a request sent then may reach Intercom after it and
  * spend the next window's budget, which the limiter would then grant in full a second time. In a
- * burst the budget is spent at the start of a window, so this costs nothing there.
+ * burst the budget is spent at the start of a window, so this costs nothing there. This is the least
+ * guard; a busy host widens it (see {@link ResetGuard}).
  */
 export const resetGuardMillis = 100
+/** However slow the answers, the guard never takes more than a fifth of a 10-second window. */
+export const maxResetGuardMillis = 2_000
 /** A 429 without a usable reset blocks for one of Intercom's 10-second windows. */
 const unknownResetBlockMillis = 10_000
 
@@ -49,14 +52,15 @@ const firstProbe: RateLimitWindow = { remaining: 0, resetAtMillis: undefined, wi
 
 export const decide = (
   window: RateLimitWindow | undefined,
-  now: number
+  now: number,
+  guardMillis: number = resetGuardMillis
 ): readonly [Decision, RateLimitWindow] => {
   if (window === undefined) return [granted, firstProbe]
   const current =
     window.resetAtMillis !== undefined && now >= window.resetAtMillis + resetMarginMillis
       ? { remaining: window.windowBudget, resetAtMillis: undefined, windowBudget: window.windowBudget }
       : window
-  const guarded = current.resetAtMillis !== undefined && now >= current.resetAtMillis - resetGuardMillis
+  const guarded = current.resetAtMillis !== undefined && now >= current.resetAtMillis - guardMillis
   if (current.remaining > 0 && !guarded) return [granted, { ...current, remaining: current.remaining - 1 }]
   const millis =
     current.resetAtMillis === undefined
@@ -104,33 +108,70 @@ export const learn = (
 export const forget = (window: RateLimitWindow): RateLimitWindow =>
   window.resetAtMillis === undefined && window.remaining === 0 ? { ...window, remaining: 1 } : window
 
+/** Grants kept per workspace for {@link ResetGuard}; beyond this many unanswered, new ones go unmeasured. */
+const maxTrackedGrants = 1_000
+
+/**
+ * The reset guard of one process, as wide as its requests take: a request granted closer to the reset
+ * than it takes to reach Intercom lands in the next window. On a busy host (three workers and the
+ * simulator on two cores) requests granted 100 ms before a reset were seen to arrive after it, and the
+ * next window then answered 429s. It follows the slowest recent answer (grant to answer, an upper bound
+ * of grant to arrival), decaying by a tenth per answer, between {@link resetGuardMillis} and
+ * {@link maxResetGuardMillis}.
+ */
+export class ResetGuard {
+  /** Per workspace, when its unanswered requests were granted, oldest first. */
+  private readonly grants = new Map<string, Array<number>>()
+  private slowest = 0
+
+  get millis(): number {
+    return Math.min(maxResetGuardMillis, Math.max(resetGuardMillis, Math.ceil(this.slowest)))
+  }
+
+  granted(workspaceKey: string, now: number): void {
+    const pending = this.grants.get(workspaceKey)
+    if (pending === undefined) this.grants.set(workspaceKey, [now])
+    else if (pending.length < maxTrackedGrants) pending.push(now)
+  }
+
+  /** An answer came (`now`), or none will (`undefined`: nothing is learnt of the latency). */
+  settled(workspaceKey: string, now: number | undefined): void {
+    const pending = this.grants.get(workspaceKey)
+    const grantedAt = pending?.shift()
+    if (pending !== undefined && pending.length === 0) this.grants.delete(workspaceKey)
+    if (grantedAt === undefined || now === undefined) return
+    this.slowest = Math.max(now - grantedAt, this.slowest * 0.9)
+  }
+}
+
 export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const { modifyUnsafe } = store
   if (modifyUnsafe === undefined) return makeShared(store)
+  const guard = new ResetGuard()
   // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
   // single step that reads the fiber's Clock, rather than a chain of Effects.
-  const afterDecision = (workspaceKey: string, decision: Decision): Effect.Effect<void> =>
-    decision._tag === "Granted"
-      ? Effect.void
-      : Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      return afterDecision(
-        workspaceKey,
-        modifyUnsafe(workspaceKey, (window) => decide(window, now))
-      )
+      const guardMillis = guard.millis
+      const decision = modifyUnsafe(workspaceKey, (window) => decide(window, now, guardMillis))
+      if (decision._tag === "Wait")
+        return Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
+      guard.granted(workspaceKey, now)
+      return Effect.void
     })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
+      guard.settled(workspaceKey, now)
       modifyUnsafe(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
       return Effect.void
     })
   const release = (workspaceKey: string) =>
-    Effect.sync(() =>
+    Effect.sync(() => {
+      guard.settled(workspaceKey, undefined)
       modifyUnsafe(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
-    )
+    })
   return { acquire, observe, release }
 }
 
@@ -150,9 +191,10 @@ const leaseSize = (window: RateLimitWindow): number =>
  */
 export const decideLease = (
   window: RateLimitWindow | undefined,
-  now: number
+  now: number,
+  guardMillis: number = resetGuardMillis
 ): readonly [readonly [Decision, number, RateLimitWindow], RateLimitWindow] => {
-  const [decision, next] = decide(window, now)
+  const [decision, next] = decide(window, now, guardMillis)
   if (
     decision._tag !== "Granted" ||
     window === undefined ||
@@ -182,23 +224,29 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
   const modify = modifyWithLocalFallback(store)
   const leases = new Map<string, Lease>()
   const seen = new Map<string, RateLimitWindow>()
+  const guard = new ResetGuard()
   const fromLease = (workspaceKey: string, now: number): boolean => {
     const lease = leases.get(workspaceKey)
     if (lease === undefined || lease.permits <= 0) return false
-    if (lease.resetAtMillis !== undefined && now >= lease.resetAtMillis - resetGuardMillis) return false
+    if (lease.resetAtMillis !== undefined && now >= lease.resetAtMillis - guard.millis) return false
     lease.permits--
     return true
   }
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      if (fromLease(workspaceKey, now)) return Effect.void
+      if (fromLease(workspaceKey, now)) {
+        guard.granted(workspaceKey, now)
+        return Effect.void
+      }
+      const guardMillis = guard.millis
       return Effect.flatMap(
-        modify(workspaceKey, (window) => decideLease(window, now)),
+        modify(workspaceKey, (window) => decideLease(window, now, guardMillis)),
         ([decision, permits, window]) => {
           seen.set(workspaceKey, window)
           if (decision._tag === "Granted") {
             leases.set(workspaceKey, { permits: permits - 1, resetAtMillis: window.resetAtMillis })
+            guard.granted(workspaceKey, now)
             return Effect.void
           }
           return Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
@@ -218,9 +266,10 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
   }
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      guard.settled(workspaceKey, now)
       if (rateLimited) leases.delete(workspaceKey)
       if (changesNothing(workspaceKey, reading, rateLimited)) return Effect.void
-      const now = clock.currentTimeMillisUnsafe()
       return Effect.map(
         modify(workspaceKey, (window) => {
           const next = learn(window, reading, rateLimited, now)
@@ -238,6 +287,7 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
         return [next, next] as const
       }),
       (window) => {
+        guard.settled(workspaceKey, undefined)
         seen.set(workspaceKey, window)
       }
     )
