@@ -38,8 +38,8 @@ const resetMarginMillis = 2
  * guard; a busy host widens it (see {@link ResetGuard}).
  */
 export const resetGuardMillis = 100
-/** However slow the answers, the guard never takes more than a fifth of a 10-second window. */
-export const maxResetGuardMillis = 2_000
+/** However slow the answers, the guard never takes more than a tenth of a 10-second window. */
+export const maxResetGuardMillis = 1_000
 /** A 429 without a usable reset blocks for one of Intercom's 10-second windows. */
 const unknownResetBlockMillis = 10_000
 
