@@ -9,7 +9,7 @@
  * directory, under a key made for this run, both gone when the sandbox closes. No Redis is needed.
  */
 import { randomBytes } from "node:crypto"
-import { mkdtemp, rm } from "node:fs/promises"
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type BundleHost, runtimeAuthorization, startBundleHost } from "@taskjuice/intercom-bundle"
@@ -24,8 +24,13 @@ export interface SandboxOptions {
   readonly simulatorPort?: number
   /** Bundle host port (0 picks a free one). */
   readonly bundlePort?: number
-  /** Where the bundle logs its JSON lines (activations, errors); default: nowhere. */
+  /** Where the bundle logs its JSON lines (deliveries, activations, connections, errors); default: nowhere. */
   readonly writeLine?: (line: string) => void
+  /**
+   * Where the run leaves its tokens for the owner (files 0600): the simulator's admin token, as
+   * `./dev sim …` reads it, and the bundle's runtime token. Nothing is written without it.
+   */
+  readonly stateDir?: string
 }
 
 export interface TriggerRun {
@@ -60,6 +65,8 @@ export interface Sandbox {
   readonly bundle: BundleHost
   /** The bundle's state, `sqlite:<a temporary file>`. */
   readonly state: string
+  /** The token files in the state directory (`undefined` without one). */
+  readonly files: { readonly adminToken: string | undefined; readonly runtimeToken: string | undefined }
   readonly close: () => Promise<void>
 }
 
@@ -70,7 +77,11 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   // One secret per run: the simulator signs with it, the bundle verifies with it; never printed.
   const clientSecret = Redacted.make(randomBytes(24).toString("hex"))
   // Intercom's real delivery timing (5 s timeout, one retry after a minute): the bundle must ack in time.
-  const simulator = await startSimulator({ clientSecret, port: options.simulatorPort ?? 0 })
+  const simulator = await startSimulator({
+    clientSecret,
+    port: options.simulatorPort ?? 0,
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir })
+  })
   const dir = await mkdtemp(join(tmpdir(), "taskjuice-sandbox-"))
   const state = `sqlite:${join(dir, "state.sqlite")}`
   const removeState = () => rm(dir, { recursive: true, force: true })
@@ -78,12 +89,20 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const stateKeys = parseStateKeys(generateStateKey())
   try {
     if (stateKeys instanceof StateKeyError) throw stateKeys
+    // A token for this run only; the sandbox's own calls carry it, nothing else can reach the runtime API.
+    const runtimeToken = Redacted.make(randomBytes(32).toString("base64url"))
+    const runtimeTokenFile =
+      options.stateDir === undefined ? undefined : join(options.stateDir, "runtime-token")
+    if (runtimeTokenFile !== undefined) {
+      await writeFile(runtimeTokenFile, `${Redacted.value(runtimeToken)}\n`, { mode: 0o600 })
+      // An existing file keeps its mode on write: tighten it too.
+      await chmod(runtimeTokenFile, 0o600)
+    }
     const bundle = await startBundleHost({
       port: options.bundlePort ?? 0,
       state,
       stateKeys,
-      // A token for this run only; the sandbox's own calls carry it, nothing else can reach the runtime API.
-      runtimeToken: Redacted.make(randomBytes(32).toString("base64url")),
+      runtimeToken,
       intercomBaseUrl: simulator.url,
       clientId: simulator.clientId,
       clientSecret,
@@ -95,6 +114,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       simulator,
       bundle,
       state,
+      files: {
+        adminToken: options.stateDir === undefined ? undefined : join(options.stateDir, "admin-token"),
+        runtimeToken: runtimeTokenFile
+      },
       close: async () => {
         await bundle.close()
         await simulator.close()

@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runSandbox, type Sandbox, type SandboxReport, sandboxTopics, startSandbox } from "../src/Sandbox.ts"
@@ -49,21 +52,30 @@ describe("the sandbox wires the simulator to the bundle", () => {
 describe("pnpm start --once", () => {
   it("prints the run and exits 0 when everything worked", () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-    const result = spawnSync(process.execPath, [main, "--once", "--json", "--sim-port", "0", "--port", "0"], {
+    const stateDir = mkdtempSync(join(tmpdir(), "sandbox-once-"))
+    const args = ["--once", "--json", "--sim-port", "0", "--port", "0", "--state-dir", stateDir]
+    const result = spawnSync(process.execPath, [main, ...args], {
       encoding: "utf8",
       timeout: 60_000
     })
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
-    const report = JSON.parse(result.stdout) as SandboxReport
+    // One JSON object per line: the host's events as they happened, then the report.
+    const lines = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string })
+    const report = lines.find((line) => line.event === "report") as unknown as SandboxReport
     expect(report.ok).toBe(true)
     expect(report.actions).toHaveLength(9)
+    expect(lines.filter((line) => line.event === "activation").length).toBeGreaterThanOrEqual(5)
+    rmSync(stateDir, { recursive: true, force: true })
   }, 60_000)
 
   it("refuses a bad port with the flag's name and the valid range", () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
     const result = spawnSync(process.execPath, [main, "--once", "--port", "99999"], { encoding: "utf8" })
     expect(result.status).toBe(2)
-    expect(result.stderr).toContain("--port must be a port number from 0 to 65535")
+    expect(result.stderr).toBe('Error: --port must be a whole number from 0 to 65535, got "99999"\n')
   }, 30_000)
 })

@@ -209,6 +209,7 @@ describe("./dev sim trigger", () => {
       bundleBin,
       [
         "serve",
+        "--json",
         "--port",
         "0",
         "--state",

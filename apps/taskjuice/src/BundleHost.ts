@@ -106,7 +106,7 @@ export interface BundleHostOptions {
 export type StepResult = { readonly output: unknown } | { readonly error: StepError }
 
 export interface BundleHost {
-  /** The runtime API's base URL, e.g. `http://127.0.0.1:4100`. */
+  /** The runtime API's base URL, e.g. `http://127.0.0.1:4020`. */
   readonly url: string
   readonly port: number
   /** The public routes' base URL (the same as `url` without a public port). */

@@ -1,7 +1,7 @@
 /**
  * The app page, rendered from the manifest in the shape of TaskJuice's app pages (What it does,
  * Connect, Triggers, Actions, Errors, Known limitations). Every fact comes from the manifest, so the
- * page changes when the core does; `pnpm taskjuice docs` writes it and a test checks it is current.
+ * page changes when the core does; `./dev taskjuice docs` writes it and a test checks it is current.
  */
 
 import { rateLimitHeaderNames, rateLimitWindowSeconds, windowAllowance } from "@taskjuice/intercom-client"
@@ -281,7 +281,7 @@ export const docsPath = "docs/intercom.md"
 export const renderDocs = (manifest: Manifest): string => {
   const actionTitles = manifest.actions.map((action) => action.title.toLowerCase())
   const lines = [
-    "<!-- Generated from the manifest by `pnpm taskjuice docs`; do not edit by hand. -->",
+    "<!-- Generated from the manifest by `./dev taskjuice docs`; do not edit by hand. -->",
     "",
     `# ${manifest.app.name} integration`,
     "",

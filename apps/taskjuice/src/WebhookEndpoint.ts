@@ -67,15 +67,22 @@ export interface WebhookEndpointOptions {
  */
 export type WebhookReceipt =
   /** Kept in the inbox (each activation with its cursor), or nothing to keep for this workspace's triggers. */
-  | { readonly _tag: "Accepted"; readonly activations: ReadonlyArray<InboxActivation> }
+  | ({ readonly _tag: "Accepted"; readonly activations: ReadonlyArray<InboxActivation> } & Received)
   | { readonly _tag: "Ping" }
-  | { readonly _tag: "Duplicate"; readonly notificationId: string }
+  | ({ readonly _tag: "Duplicate" } & Received)
   /** First sent before the dedupe window (less the margin): acknowledged and counted, never activated. */
-  | { readonly _tag: "StaleReplay"; readonly notificationId: string }
+  | ({ readonly _tag: "StaleReplay" } & Received)
   | { readonly _tag: "UnknownTopic"; readonly topic: string }
   /** No active connection of this workspace (never connected, removed, or revoked). */
-  | { readonly _tag: "UnknownWorkspace"; readonly workspaceId: string }
+  | ({ readonly _tag: "UnknownWorkspace" } & Received)
   | { readonly _tag: "Refused"; readonly failure: HostFailure }
+
+/** Which notification a verified delivery carried (for the host's log: what was received, and from whom). */
+export interface Received {
+  readonly topic: string
+  readonly notificationId: string
+  readonly workspaceId: string
+}
 
 /** The body of a 200: what became of the delivery. */
 export const acknowledgement = (receipt: Exclude<WebhookReceipt, { readonly _tag: "Refused" }>) => {
@@ -148,14 +155,15 @@ export const receiveWebhook = (
     const notificationId = notificationIdOf(notification)
     const window = options.dedupeWindow ?? defaultDedupeWindow
     // A replay first sent before the window may have outlived its dedupe mark: it activates nothing.
-    if (yield* checkReplay(notification, { window })) return { _tag: "StaleReplay", notificationId } as const
+    const received: Received = { topic: route.topic, notificationId, workspaceId: notification.app_id }
+    if (yield* checkReplay(notification, { window })) return { _tag: "StaleReplay", ...received } as const
 
     const found = yield* Effect.result((yield* ConnectionStore).forWorkspace(notification.app_id))
     if (found._tag === "Failure")
       return { _tag: "Refused", failure: fromStateFailure(found.failure) } as const
     const connections = found.success.filter((connection) => connection.status === "active")
     if (connections.length === 0) {
-      return { _tag: "UnknownWorkspace", workspaceId: notification.app_id } as const
+      return { _tag: "UnknownWorkspace", ...received } as const
     }
 
     // The payload's typed Schema is checked only to warn: the envelope is delivered as it came either way.
@@ -199,10 +207,11 @@ export const receiveWebhook = (
     )
     if (accepted._tag === "Failure")
       return { _tag: "Refused", failure: fromStateFailure(accepted.failure) } as const
-    if (accepted.success._tag === "Duplicate") return { _tag: "Duplicate", notificationId } as const
+    if (accepted.success._tag === "Duplicate") return { _tag: "Duplicate", ...received } as const
     const { cursors } = accepted.success
     return {
       _tag: "Accepted",
+      ...received,
       activations: activations.map((activation, index) => ({ ...activation, cursor: cursors[index] ?? "" }))
     } as const
   })

@@ -11,6 +11,7 @@ export * from "./ActivationListeners.ts"
 export * from "./BundleHost.ts"
 export * from "./Connection.ts"
 export * from "./ConnectionClients.ts"
+export * from "./HostEvents.ts"
 export * from "./http/Limits.ts"
 export * from "./Manifest.ts"
 export * from "./OAuth.ts"
@@ -19,5 +20,5 @@ export { type BundleRuntime, makeRuntime, type RuntimeOptions } from "./runtime.
 export * from "./StepError.ts"
 export * from "./WebhookEndpoint.ts"
 
-/** The docs page renderer (`renderDocs`, `docsPath`), which only `pnpm taskjuice docs` and its check need. */
+/** The docs page renderer (`renderDocs`, `docsPath`), which only `./dev taskjuice docs` and its check need. */
 export const loadDocs = () => import("./Docs.ts")

@@ -273,7 +273,7 @@ const pins = JSON.parse(
 describe(docsPath, () => {
   // The committed page documents the default build; a build for another version has its own manifest.
   it.skipIf(apiVersion !== pins.default)(
-    "is the page rendered from the current manifest (run `pnpm taskjuice docs` when this fails)",
+    "is the page rendered from the current manifest (run `./dev taskjuice docs` when this fails)",
     async () => {
       const written = await readFile(new URL(`../${docsPath}`, import.meta.url), "utf8")
       assert.strictEqual(written, renderDocs(manifest))

@@ -2,7 +2,7 @@
  * What effect/cli costs a command line at start, side by side in one run (sides interleaved,
  * forwards then backwards; medians of wall time per process): bare node, a hand-written parseArgs
  * CLI refusing an unknown flag, the kit's demo CLI refusing the same flag and answering normally,
- * and `./dev sim` and `./dev codegen` printing a one-line error.
+ * and `./dev sim`, `./dev codegen`, `./dev taskjuice` and `./dev start` printing a one-line error.
  * `pnpm --filter @taskjuice/intercom-cli bench [--json]`
  */
 import { spawn } from "node:child_process"
@@ -28,7 +28,13 @@ const sides = [
     "./dev sim, unknown flag",
     [here("../../../apps/simulator/src/bin.ts"), "trigger", "ping", "--forward-too", "x"]
   ],
-  ["./dev codegen, unknown flag", [here("../../codegen/src/bin.ts"), "generate", "--verison", "2.11"]]
+  ["./dev codegen, unknown flag", [here("../../codegen/src/bin.ts"), "generate", "--verison", "2.11"]],
+  // The built CLI, as `./dev taskjuice` runs it (the bench task builds the bundle first).
+  [
+    "./dev taskjuice, unknown flag",
+    [here("../../../apps/taskjuice/dist/bin.js"), "serve", "--hostname", "0.0.0.0"]
+  ],
+  ["./dev start, unknown flag", [here("../../../apps/sandbox/src/main.ts"), "--prot", "0"]]
 ] as const
 
 const times = await interleaved(

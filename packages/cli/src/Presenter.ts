@@ -96,6 +96,8 @@ export const fromParseError = (
             : didYouMean(error.option, [...flagNames(doc), ...globalFlagNames(doc)]),
         choices: flagNames(doc),
         choicesLabel: "flags",
+        // A command without flags of its own (a CLI's root) has no list to give: its help says what it takes.
+        fix: flagNames(doc).length === 0 ? help : undefined,
         detail: { flag: error.option }
       })
     case "UnknownSubcommand":

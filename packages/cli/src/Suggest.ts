@@ -26,7 +26,8 @@ const distance = (a: string, b: string): number => {
 
 /**
  * The candidates closest to `input` (case-insensitive): those within a third of the input's length
- * in edits (at least 1), or that start with the input; none when more than `limit` are as close.
+ * in edits (at least 1), or that start with the input, or that the input starts with (at least three
+ * letters of it); none when more than `limit` are as close.
  */
 export const didYouMean = (input: string, candidates: Iterable<string>, limit = 3): ReadonlyArray<string> => {
   const typed = input.toLowerCase()
@@ -39,6 +40,9 @@ export const didYouMean = (input: string, candidates: Iterable<string>, limit = 
     const edits = distance(typed, lower)
     if (edits <= allowed) scored.push({ candidate, score: edits })
     else if (typed.length >= 3 && lower.startsWith(typed)) scored.push({ candidate, score: allowed + 1 })
+    // A longer name for the same thing (`--hostname` for `--host`): the candidate begins the input.
+    else if (lower.replace(/^-+/, "").length >= 3 && typed.startsWith(lower))
+      scored.push({ candidate, score: allowed + 1 })
   }
   scored.sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate))
   const best = scored.filter(({ score }) => score === scored[0]?.score)

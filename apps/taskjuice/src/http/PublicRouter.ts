@@ -9,6 +9,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { summarizeConnection } from "../Connection.ts"
+import { deliveryEvent } from "../HostEvents.ts"
 import { webhookPath } from "../Manifest.ts"
 import { OAuth, OAuthError } from "../OAuth.ts"
 import { fromStateFailure, type HostFailure } from "../StepError.ts"
@@ -33,6 +34,8 @@ const webhook = Effect.gen(function* () {
     limits: host.limits,
     dedupeWindow: host.dedupeWindow
   })
+  // One line per delivery, from the receipt the answer is made of (the log is guarded).
+  host.log(deliveryEvent(receipt))
   if (receipt._tag === "Refused") return failureResponse(receipt.failure)
   // Kept in the inbox before the answer; logging and listeners run after it, guarded.
   if (receipt._tag === "Accepted") host.listeners.handOff(receipt.activations)

@@ -158,8 +158,8 @@ export const spawnHost = (config: HostProcessConfig, options: SpawnOptions = {})
   spawnListening([builtEntry("host-process"), JSON.stringify(config)], options)
 
 /**
- * `pnpm taskjuice serve <args>`: the CLI as an operator runs it. Its secrets come from `env`
+ * `pnpm taskjuice serve --json <args>`: the CLI as an operator runs it, printing JSON lines. Its secrets come from `env`
  * (`TASKJUICE_RUNTIME_TOKEN`, `INTERCOM_CLIENT_SECRET`, `TASKJUICE_STATE_KEY`, …), as they would.
  */
 export const spawnServe = (args: ReadonlyArray<string>, options: SpawnOptions = {}): Promise<SpawnedHost> =>
-  spawnListening([builtEntry("bin"), "serve", ...args], options)
+  spawnListening([builtEntry("bin"), "serve", "--json", ...args], options)

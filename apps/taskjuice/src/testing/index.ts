@@ -2,5 +2,6 @@
 export * from "./Browser.ts"
 export * from "./BuiltEntry.ts"
 export * from "./Deliveries.ts"
+export * from "./Ports.ts"
 export * from "./SpawnHost.ts"
 export * from "./State.ts"
