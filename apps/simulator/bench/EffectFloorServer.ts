@@ -2,7 +2,8 @@
  * The floor of the stack the twin is built on: an `effect/http` `HttpRouter` with one route, served
  * by `@effect/platform-node`'s `NodeHttpServer`, answering the same fixed body and headers as
  * `BareServer.ts`. Between the two sits what the stack costs; between it and the twin, what the twin
- * does. `node EffectFloorServer.ts <body file>` prints its URL as one JSON line.
+ * does. `node EffectFloorServer.ts <body file>` prints its URL as one JSON line, then answers the CPU
+ * measure on stdin (`Measured.ts`).
  */
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
@@ -12,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
+import { serveMeasured } from "./Measured.ts"
 
 const body = readFileSync(process.argv[2] ?? "", "utf8")
 const headers = {
@@ -34,8 +36,5 @@ Effect.runFork(
   )
 )
 server.on("listening", () => {
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }))
+  serveMeasured({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
 })
-// The benchmark holds our stdin: when it goes away, so do we.
-process.stdin.resume()
-process.stdin.on("end", () => process.exit(0))

@@ -230,7 +230,8 @@ export const makeSimulator = (
       try: () => new FaultPlan((options.faults ?? []).map(toRule), faultRandom),
       catch: (error) => startError((error as Error).message)
     })
-    const stats = new TrafficStats()
+    const budget = RateLimitWindow.perMinute(rateLimitPerMinute)
+    const stats = new TrafficStats({ allowance: budget.allowance })
     const fork = yield* inScope(FiberSet.makeRuntime<never, void, never>())
     const dispatcher = new WebhookDispatcher({
       clientSecret,
@@ -278,7 +279,7 @@ export const makeSimulator = (
         store,
         descriptions,
         defaultVersion: apiVersion,
-        budget: RateLimitWindow.perMinute(rateLimitPerMinute),
+        budget,
         faults,
         stats,
         handlers: apiHandlers(store),

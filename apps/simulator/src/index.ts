@@ -26,6 +26,7 @@
  * With Effect: `IntercomSimulator.layer(options)` provides the same handle, closed with its scope.
  */
 export { exitCodes, simCli } from "./Cli.ts"
+export { type DashboardPageOptions, dashboardPage, faviconResponse } from "./Dashboard.ts"
 export type { ContactInput } from "./domain/ContactStore.ts"
 export type { StateChange } from "./domain/Records.ts"
 export type { StateCounts, WorkspaceStore } from "./domain/WorkspaceStore.ts"
@@ -38,7 +39,7 @@ export {
   parseFault
 } from "./Faults.ts"
 export { adminTokenHeader } from "./http/AdminGuard.ts"
-export { type DeliverySummary, dashboardPage, summarize } from "./http/AdminRoutes.ts"
+export { type DeliverySummary, summarize } from "./http/AdminRoutes.ts"
 export { type ErrorList, errorAnswer } from "./http/IntercomErrors.ts"
 export type { TrafficStatsSnapshot } from "./http/TrafficStats.ts"
 export { IntercomSimulator } from "./IntercomSimulator.ts"

@@ -320,11 +320,20 @@ describe("./dev sim trigger", () => {
 })
 
 describe("./dev sim listen", () => {
-  // Its own simulator: the subscriptions listen leaves (this one cannot remove them) must not reach the others' tests.
+  // Its own simulator: the subscriptions listen adds must not reach the others' tests.
   let listenDir: string
   let listenServer: RunningCli
   let listenBase: string
   const remote = () => ["--sim", listenBase, "--state-dir", listenDir]
+  /** The URLs the simulator delivers to now, as its admin API lists them. */
+  const subscribedUrls = async () => {
+    const answer = await fetch(`${listenBase}/_sim/subscriptions`, {
+      headers: { "x-sim-admin-token": readFileSync(join(listenDir, "admin-token"), "utf8") }
+    })
+    return ((await answer.json()) as { subscriptions: Array<{ url: string }> }).subscriptions.map(
+      (subscription) => subscription.url
+    )
+  }
   beforeAll(async () => {
     listenDir = freshStateDir()
     const started = await startServe(["--client-secret", secret, "--state-dir", listenDir])
@@ -350,6 +359,7 @@ describe("./dev sim listen", () => {
         unknown
       >
       expect(ready).toMatchObject({ event: "ready", url: local.url, topics: ["conversation.user.created"] })
+      expect(await subscribedUrls()).toContain(local.url)
       expect((await sim(["trigger", "contact.user.created", ...remote()])).code).toBe(0)
       expect((await sim(["trigger", "conversation.user.created", ...remote()])).code).toBe(0)
       const line = JSON.parse(await listening.waitForLine((text) => text.includes('"delivery"'))) as Record<
@@ -367,6 +377,8 @@ describe("./dev sim listen", () => {
       await local.close()
     }
     expect(listening.lines.filter((line) => line.includes('"delivery"'))).toHaveLength(1)
+    // Stopped by SIGINT, it removed the subscription it added.
+    expect(await subscribedUrls()).not.toContain(local.url)
   })
 
   it("prints a human line per delivery, with a failing receiver's answer", async () => {
@@ -382,10 +394,14 @@ describe("./dev sim listen", () => {
       expect(line).toMatch(
         /^\d\d:\d\d:\d\d\.\d{3} {2}ping \(ping_[^)]+\) {2}→ POST .* \[401\] [\d.]+ ms, attempt 1, signature both \(HTTP 401\), retry at \d\d:\d\d:\d\d\.\d{3} {2}answer: ok$/
       )
+      expect(await subscribedUrls()).toContain(local.url)
     } finally {
-      await listening.stop()
+      expect(await listening.stop("SIGTERM")).toBe(0)
       await local.close()
     }
+    // Stopped by SIGTERM, it removed its subscription too, and said nothing of one left behind.
+    expect(await subscribedUrls()).not.toContain(local.url)
+    expect(listening.stderr()).not.toContain("stays subscribed")
   })
 })
 

@@ -385,9 +385,11 @@ describe("live", () => {
     )
     expect(statuses).toContain(429)
     const stats = (await (await admin("/_sim/stats")).json()) as {
+      allowance: number
       windows: ReadonlyArray<{ requests: number; rateLimited: number }>
     }
     expect(stats.windows.length).toBeGreaterThan(0)
+    expect(stats.allowance).toBe(10)
     const chart = page.locator("[data-testid=chart]")
     await expect.poll(() => chart.getAttribute("data-state")).toBe("bars")
     await expect
@@ -401,6 +403,24 @@ describe("live", () => {
           .evaluateAll((bars) => bars.some((bar) => Number(bar.getAttribute("height")) > 0))
       )
       .toBe(true)
+    // The budget line at the window's allowance: as high as a bar of exactly that many requests.
+    const line = chart.locator("[data-testid=budget-line]")
+    await expect.poll(() => line.count()).toBe(1)
+    expect(await chart.locator("text", { hasText: "budget 10" }).count()).toBe(1)
+    const geometry = await chart.evaluate((element) => {
+      const svg = element.querySelector("svg")!
+      const bars = [...svg.querySelectorAll("[data-testid=bar-requests]")]
+      const tallest = Math.max(...bars.map((bar) => Number(bar.getAttribute("height"))))
+      const [, , , height] = svg.getAttribute("viewBox")!.split(" ").map(Number)
+      const top = Number(/max (\d+)/.exec(svg.textContent ?? "")?.[1])
+      const lineY = Number(svg.querySelector("[data-testid=budget-line]")!.getAttribute("y1"))
+      return { baseline: height! - 14, span: height! - 24, top, tallest, lineY }
+    })
+    // y(v) = baseline - v / top * span: the line is where 10 requests reach.
+    expect(geometry.lineY).toBeCloseTo(geometry.baseline - (10 / geometry.top) * geometry.span, 5)
+    expect(geometry.top).toBeGreaterThanOrEqual(10)
+    // The burst's window went past the allowance: its bar rises above the line.
+    expect(geometry.tallest).toBeGreaterThan(geometry.baseline - geometry.lineY)
     const last = stats.windows.at(-1)!
     await expect
       .poll(() => page.locator("[data-testid=chart-last]").textContent())

@@ -122,7 +122,43 @@ describe("the admin API", () => {
     const file = join(directory, "run", "admin-token")
     expect(readFileSync(file, "utf8")).toBe(Redacted.value(sim.adminToken))
     expect(statSync(file).mode & 0o777).toBe(0o600)
-    expect((await fetch(`${sim.url}/favicon.ico`)).status).toBe(204)
+    const icon = await fetch(`${sim.url}/favicon.ico`)
+    expect(icon.status).toBe(200)
+    expect(icon.headers.get("content-type")).toContain("image/svg+xml")
+    expect(await icon.text()).toMatch(/^<svg /)
+  })
+
+  it("DELETE /_sim/subscriptions/{id}: with the token and from the same origin only; 404 for an unknown id", async () => {
+    const subscription = sim.subscribe("http://127.0.0.1:9/removed")
+    const path = `/_sim/subscriptions/${subscription.id}`
+    const present = () => sim.dispatcher.subscriptions.some((entry) => entry.id === subscription.id)
+    try {
+      expect((await admin(path, { method: "DELETE", token: null })).status).toBe(401)
+      expect((await admin(path, { method: "DELETE", token: "guess" })).status).toBe(401)
+      const crossSite = await admin(path, { method: "DELETE", headers: { origin: "https://evil.example" } })
+      expect(crossSite.status).toBe(403)
+      const fetchSite = await admin(path, { method: "DELETE", headers: { "sec-fetch-site": "cross-site" } })
+      expect(fetchSite.status).toBe(403)
+      // A body still has to be JSON.
+      const plain = await admin(path, {
+        method: "DELETE",
+        headers: { "content-type": "text/plain" },
+        body: "x"
+      })
+      expect(plain.status).toBe(415)
+      expect(present()).toBe(true)
+      const removed = await admin(path, { method: "DELETE" })
+      expect(removed.status).toBe(200)
+      expect(await removed.json()).toEqual({ removed: subscription.id })
+      expect(present()).toBe(false)
+      const again = await admin(path, { method: "DELETE" })
+      expect(again.status).toBe(404)
+      expect(((await again.json()) as { error: { message: string } }).error.message).toBe(
+        `No subscription with id "${subscription.id}"`
+      )
+    } finally {
+      sim.dispatcher.unsubscribe(subscription.id)
+    }
   })
 
   it("the handle's own methods need no token", async () => {
@@ -145,8 +181,10 @@ describe("the admin API", () => {
         await fetch(`${limited.url}/_sim/stats`, {
           headers: { "x-sim-admin-token": Redacted.value(limited.adminToken) }
         })
-      ).json()) as { windowSeconds: number; windows: Array<Record<string, unknown>> }
+      ).json()) as { windowSeconds: number; allowance: number; windows: Array<Record<string, unknown>> }
       expect(stats.windowSeconds).toBe(10)
+      // 6 a minute allows 1 per 10-second window (Intercom rounds up).
+      expect(stats.allowance).toBe(1)
       const requests = stats.windows.reduce((sum, window) => sum + Number(window.requests), 0)
       expect(requests).toBe(3)
       const byRoute = Object.assign({}, ...stats.windows.map((window) => window.byRoute)) as Record<

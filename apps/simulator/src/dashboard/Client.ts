@@ -585,7 +585,8 @@ export function dashboardClient(): void {
           y1: y(stats.allowance),
           y2: y(stats.allowance),
           stroke: "#b42318",
-          "stroke-dasharray": "4 3"
+          "stroke-dasharray": "4 3",
+          "data-testid": "budget-line"
         }),
         svg(
           "text",

@@ -7,12 +7,11 @@ import type { ContactRecord } from "./Records.ts"
 import {
   booleanField,
   dateField,
+  fieldTable,
   idSetField,
   integerField,
-  type SearchField,
   type SearchFields,
-  textField,
-  untrackedFields
+  textField
 } from "./SearchQuery.ts"
 
 const untrackedText = [
@@ -43,32 +42,33 @@ const untrackedDates = [
   "android_last_seen_at"
 ]
 
-const fields = new Map<string, SearchField<ContactRecord>>([
-  ["id", textField((c) => c.id)],
-  ["role", textField((c) => c.role)],
-  ["name", textField((c) => c.name)],
-  ["avatar", textField((c) => c.avatar)],
-  ["owner_id", integerField((c) => (c.owner_id === null ? null : Number(c.owner_id)))],
-  ["email", { ...textField((c) => c.email), caseless: true }],
-  ["email_domain", { ...textField((c) => c.email?.split("@")[1] ?? null), caseless: true }],
-  ["phone", textField((c) => c.phone)],
-  ["formatted_phone", textField((c) => c.phone)],
-  ["external_id", textField((c) => c.external_id)],
-  ["created_at", dateField((c) => c.created_at)],
-  ["signed_up_at", dateField((c) => c.signed_up_at)],
-  ["updated_at", dateField((c) => c.updated_at)],
-  ["last_seen_at", dateField((c) => c.last_seen_at)],
-  ["last_contacted_at", dateField((c) => c.last_contacted_at)],
-  ["last_replied_at", dateField((c) => c.last_replied_at)],
-  ["unsubscribed_from_emails", booleanField((c) => c.unsubscribed_from_emails)],
-  ["marked_email_as_spam", booleanField(() => false)],
-  ["has_hard_bounced", booleanField(() => false)],
-  ["tag_id", idSetField((c) => c.tags.map((tag) => tag.id))],
-  // The simulator has no segments: every contact is in none.
-  ["segment_id", idSetField(() => [])],
-  ...untrackedFields<ContactRecord>("date", untrackedDates),
-  ...untrackedFields<ContactRecord>("string", untrackedText)
-])
+const fields = fieldTable<ContactRecord>(
+  [
+    ["id", textField((c) => c.id)],
+    ["role", textField((c) => c.role)],
+    ["name", textField((c) => c.name)],
+    ["avatar", textField((c) => c.avatar)],
+    ["owner_id", integerField((c) => (c.owner_id === null ? null : Number(c.owner_id)))],
+    ["email", { ...textField((c) => c.email), caseless: true }],
+    ["email_domain", { ...textField((c) => c.email?.split("@")[1] ?? null), caseless: true }],
+    ["phone", textField((c) => c.phone)],
+    ["formatted_phone", textField((c) => c.phone)],
+    ["external_id", textField((c) => c.external_id)],
+    ["created_at", dateField((c) => c.created_at)],
+    ["signed_up_at", dateField((c) => c.signed_up_at)],
+    ["updated_at", dateField((c) => c.updated_at)],
+    ["last_seen_at", dateField((c) => c.last_seen_at)],
+    ["last_contacted_at", dateField((c) => c.last_contacted_at)],
+    ["last_replied_at", dateField((c) => c.last_replied_at)],
+    ["unsubscribed_from_emails", booleanField((c) => c.unsubscribed_from_emails)],
+    ["marked_email_as_spam", booleanField(() => false)],
+    ["has_hard_bounced", booleanField(() => false)],
+    ["tag_id", idSetField((c) => c.tags.map((tag) => tag.id))],
+    // The simulator has no segments: every contact is in none.
+    ["segment_id", idSetField(() => [])]
+  ],
+  { date: untrackedDates, string: untrackedText }
+)
 
 export const contactSearch: SearchFields<ContactRecord> = {
   resource: "contact",

@@ -6,12 +6,11 @@ import type { ConversationRecord } from "./Records.ts"
 import {
   booleanField,
   dateField,
+  fieldTable,
   idSetField,
   integerField,
-  type SearchField,
   type SearchFields,
-  textField,
-  untrackedFields
+  textField
 } from "./SearchQuery.ts"
 
 const untrackedText = [
@@ -28,41 +27,42 @@ const untrackedText = [
 ]
 const untrackedDates = ["snoozed_until", "statistics.time_to_assignment", "statistics.last_assignment_at"]
 
-const fields = new Map<string, SearchField<ConversationRecord>>([
-  ["id", textField((c) => c.id)],
-  ["created_at", dateField((c) => c.created_at)],
-  ["updated_at", dateField((c) => c.updated_at)],
-  ["waiting_since", dateField((c) => c.waiting_since)],
-  ["title", textField((c) => c.title)],
-  ["state", textField((c) => c.state)],
-  ["open", booleanField((c) => c.state === "open")],
-  ["read", booleanField((c) => c.read)],
-  ["priority", textField((c) => (c.prioritised ? "priority" : "not_priority"))],
+const fields = fieldTable<ConversationRecord>(
   [
-    "admin_assignee_id",
-    integerField((c) => (c.admin_assignee_id === null ? null : Number(c.admin_assignee_id)))
+    ["id", textField((c) => c.id)],
+    ["created_at", dateField((c) => c.created_at)],
+    ["updated_at", dateField((c) => c.updated_at)],
+    ["waiting_since", dateField((c) => c.waiting_since)],
+    ["title", textField((c) => c.title)],
+    ["state", textField((c) => c.state)],
+    ["open", booleanField((c) => c.state === "open")],
+    ["read", booleanField((c) => c.read)],
+    ["priority", textField((c) => (c.prioritised ? "priority" : "not_priority"))],
+    [
+      "admin_assignee_id",
+      integerField((c) => (c.admin_assignee_id === null ? null : Number(c.admin_assignee_id)))
+    ],
+    ["team_assignee_id", integerField(() => null)],
+    ["contact_ids", idSetField((c) => c.contact_ids)],
+    [
+      "teammate_ids",
+      idSetField((c) => c.parts.filter((p) => p.author.type === "admin").map((p) => p.author.id))
+    ],
+    ["tag_ids", idSetField(() => [])],
+    ["source.id", textField((c) => c.source.id)],
+    ["source.type", textField(() => "conversation")],
+    ["source.delivered_as", textField((c) => c.delivered_as)],
+    ["source.subject", textField((c) => c.source.subject)],
+    ["source.body", textField((c) => c.source.body)],
+    ["source.author.id", textField((c) => c.source.author.id)],
+    ["source.author.type", textField((c) => c.source.author.type)],
+    ["statistics.first_contact_reply_at", dateField((c) => c.first_contact_reply_at)],
+    ["statistics.last_contact_reply_at", dateField((c) => c.last_contact_reply_at)],
+    ["statistics.first_admin_reply_at", dateField((c) => c.first_admin_reply_at)],
+    ["statistics.last_admin_reply_at", dateField((c) => c.last_admin_reply_at)]
   ],
-  ["team_assignee_id", integerField(() => null)],
-  ["contact_ids", idSetField((c) => c.contact_ids)],
-  [
-    "teammate_ids",
-    idSetField((c) => c.parts.filter((p) => p.author.type === "admin").map((p) => p.author.id))
-  ],
-  ["tag_ids", idSetField(() => [])],
-  ["source.id", textField((c) => c.source.id)],
-  ["source.type", textField(() => "conversation")],
-  ["source.delivered_as", textField((c) => c.delivered_as)],
-  ["source.subject", textField((c) => c.source.subject)],
-  ["source.body", textField((c) => c.source.body)],
-  ["source.author.id", textField((c) => c.source.author.id)],
-  ["source.author.type", textField((c) => c.source.author.type)],
-  ["statistics.first_contact_reply_at", dateField((c) => c.first_contact_reply_at)],
-  ["statistics.last_contact_reply_at", dateField((c) => c.last_contact_reply_at)],
-  ["statistics.first_admin_reply_at", dateField((c) => c.first_admin_reply_at)],
-  ["statistics.last_admin_reply_at", dateField((c) => c.last_admin_reply_at)],
-  ...untrackedFields<ConversationRecord>("date", untrackedDates),
-  ...untrackedFields<ConversationRecord>("string", untrackedText)
-])
+  { date: untrackedDates, string: untrackedText }
+)
 
 export const conversationSearch: SearchFields<ConversationRecord> = {
   resource: "conversation",

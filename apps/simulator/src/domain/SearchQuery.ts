@@ -67,11 +67,19 @@ export const idSetField = <R>(read: (record: R) => ReadonlyArray<string>): Searc
   type: "id-set",
   read
 })
-/** Fields Intercom lets you search that the simulator does not track: they hold no value. */
-export const untrackedFields = <R>(
-  type: "string" | "date",
-  names: ReadonlyArray<string>
-): ReadonlyArray<readonly [string, SearchField<R>]> => names.map((name) => [name, { type, read: () => null }])
+/**
+ * A resource's searchable fields: the ones the simulator keeps, then the ones it does not, which are
+ * searchable and hold no value (as the records it answers show them: null).
+ */
+export const fieldTable = <R>(
+  tracked: ReadonlyArray<readonly [string, SearchField<R>]>,
+  untracked: { readonly [type in "string" | "date"]: ReadonlyArray<string> }
+): ReadonlyMap<string, SearchField<R>> => {
+  const fields = new Map(tracked)
+  for (const type of ["date", "string"] as const)
+    for (const name of untracked[type]) fields.set(name, { type, read: () => null })
+  return fields
+}
 
 const customPrefix = "custom_attributes."
 

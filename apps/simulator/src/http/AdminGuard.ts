@@ -8,7 +8,8 @@
  *   served with, the CLI from the run's state directory); only `GET /_sim/health` and the read-only
  *   event stream (which `EventSource` cannot send headers on) go without;
  * - when it has a body, send JSON (`Content-Type: application/json`), which a cross-site form or
- *   `text/plain` fetch cannot do without a CORS preflight this server never answers.
+ *   `text/plain` fetch cannot do without a CORS preflight this server never answers. A `DELETE`
+ *   without a body needs no type: no form sends one, and a cross-site fetch of it is preflighted too.
  */
 import { timingSafeEqual } from "node:crypto"
 import * as Data from "effect/Data"
@@ -43,6 +44,9 @@ export interface AdminGuardOptions {
   /** The interface bound; a wildcard (`0.0.0.0`, `::`) accepts any host name, the token still applies. */
   readonly host: string
 }
+
+const hasBody = (headers: HttpServerRequest.HttpServerRequest["headers"]): boolean =>
+  headers["transfer-encoding"] !== undefined || (headers["content-length"] ?? "0") !== "0"
 
 const tokenFree = new Set(["/_sim/health", "/_sim/events"])
 
@@ -85,7 +89,7 @@ export const checkAdminRequest = (
       )
     }
   }
-  if (!read) {
+  if (!read && !(request.method === "DELETE" && !hasBody(headers))) {
     const type = headers["content-type"] ?? ""
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       return refuse(

@@ -13,9 +13,8 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { isObject } from "effect/Predicate"
 import type * as PubSub from "effect/PubSub"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { dashboardHtml } from "../Dashboard.ts"
+import { dashboardPage, faviconResponse } from "../Dashboard.ts"
 import type { WorkspaceStore } from "../domain/WorkspaceStore.ts"
 import { type FaultPlan, FaultSyntaxError, formatFault, parseFault } from "../Faults.ts"
 import { OverrideError } from "../Overrides.ts"
@@ -120,20 +119,11 @@ const failureResponse = (failure: Failure) => {
   }
 }
 
-/** The admin token goes into the page the dashboard's buttons run in, and nowhere else. */
-const escapeAttribute = (text: string) => text.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
-
-export const dashboardPage = (token: Redacted.Redacted<string>): string =>
-  dashboardHtml.replace(
-    "<head>",
-    `<head>\n<meta name="sim-admin-token" content="${escapeAttribute(Redacted.value(token))}">`
-  )
-
 const subscriptionView = (subscription: Subscription) => ({ ...subscription })
 
 export const adminRoutes = (context: AdminContext): ReadonlyArray<HttpRouter.Route<never, never>> => {
   const route = (
-    method: "GET" | "POST" | "PUT",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: `/${string}`,
     handle: (input: AdminInput) => Effect.Effect<unknown, Failure> | unknown
   ) =>
@@ -213,12 +203,13 @@ export const adminRoutes = (context: AdminContext): ReadonlyArray<HttpRouter.Rou
       "GET",
       "/",
       Effect.succeed(
-        HttpServerResponse.html(dashboardPage(context.guard.token)).pipe(
+        // The admin token goes into the page the dashboard's buttons run in, and nowhere else.
+        HttpServerResponse.html(dashboardPage({ adminToken: context.guard.token })).pipe(
           HttpServerResponse.setHeader("cache-control", "no-store")
         )
       )
     ),
-    HttpRouter.route("GET", "/favicon.ico", Effect.succeed(HttpServerResponse.empty({ status: 204 }))),
+    HttpRouter.route("GET", "/favicon.ico", Effect.succeed(faviconResponse)),
     route("GET", "/_sim/health", () => ({ ok: true, url: context.url(), apiVersion: context.apiVersion })),
     route("GET", "/_sim/state", state),
     route("GET", "/_sim/topics", () => ({ topics: context.notifier.topics })),
@@ -293,6 +284,12 @@ export const adminRoutes = (context: AdminContext): ReadonlyArray<HttpRouter.Rou
         throw adminError(400, "parameter_invalid", `url "${url}" is not an absolute URL`)
       }
     }),
+    route("DELETE", "/_sim/subscriptions/:id", ({ params }) => {
+      const id = params.id ?? ""
+      if (!context.dispatcher.unsubscribe(id))
+        throw adminError(404, "not_found", `No subscription with id "${id}"`)
+      return { removed: id }
+    }),
     route("GET", "/_sim/faults", () => ({ faults: context.faults.current.map(formatFault) })),
     route("PUT", "/_sim/faults", ({ body }) => {
       const rules = stringList(body, "faults").map(parseFault)
@@ -325,6 +322,9 @@ export const adminRoutes = (context: AdminContext): ReadonlyArray<HttpRouter.Rou
     }),
     route("POST", "/_sim/*", ({ params }) => {
       throw adminError(404, "not_found", `No POST /_sim/${params["*"] ?? ""}`)
+    }),
+    route("DELETE", "/_sim/*", ({ params }) => {
+      throw adminError(404, "not_found", `No DELETE /_sim/${params["*"] ?? ""}`)
     })
   ]
 }

@@ -3,11 +3,12 @@
  * `GET /_sim/stats` and the dashboard's chart:
  *
  * ```json
- * { "windowSeconds": 10,
+ * { "windowSeconds": 10, "allowance": 167,
  *   "windows": [{ "start": 1700000000, "requests": 12, "rateLimited": 2, "faults": 1,
  *                 "byRoute": { "ShowContact": { "requests": 9, "rateLimited": 2, "faults": 1 } } }] }
  * ```
  *
+ * `allowance` is the requests a window allows (the budget the chart draws; absent when unlimited).
  * `start` is the window's first Unix second, oldest window first; only windows that saw a request are
  * listed, the last `keepWindows` of them (an hour by default). A route is named by its operationId, or
  * `METHOD /path` for paths Intercom does not have.
@@ -27,15 +28,27 @@ export interface StatsWindow extends RouteCounts {
 
 export interface TrafficStatsSnapshot {
   readonly windowSeconds: number
+  /** The requests one window allows; absent when the budget is unlimited. */
+  readonly allowance?: number
   readonly windows: ReadonlyArray<StatsWindow>
+}
+
+export interface TrafficStatsOptions {
+  /** The budget's allowance per window (`RateLimitWindow.allowance`); infinite means unlimited. */
+  readonly allowance?: number | undefined
+  /** How many windows to keep (an hour's by default). */
+  readonly keepWindows?: number | undefined
 }
 
 export class TrafficStats {
   private readonly windows: Array<StatsWindow> = []
   private readonly keepWindows: number
+  private readonly allowance: number | undefined
 
-  constructor(keepWindows = 360) {
-    this.keepWindows = keepWindows
+  constructor(options: TrafficStatsOptions = {}) {
+    this.keepWindows = options.keepWindows ?? 360
+    this.allowance =
+      options.allowance !== undefined && Number.isFinite(options.allowance) ? options.allowance : undefined
   }
 
   /** Counts one answered request; `outcome` says whether it was a 429 or an injected fault. */
@@ -61,6 +74,10 @@ export class TrafficStats {
   }
 
   snapshot(): TrafficStatsSnapshot {
-    return { windowSeconds: rateLimitWindowSeconds, windows: structuredClone(this.windows) }
+    return {
+      windowSeconds: rateLimitWindowSeconds,
+      ...(this.allowance === undefined ? {} : { allowance: this.allowance }),
+      windows: structuredClone(this.windows)
+    }
   }
 }

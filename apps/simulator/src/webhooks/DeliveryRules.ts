@@ -74,3 +74,18 @@ export const stepper = <Output>(schedule: Schedule.Schedule<Output>): Effect.Eff
         Pull.catchDone(() => Effect.succeed(undefined))
       )
   )
+
+/**
+ * A stepper made when it is first stepped, first at `startAt` when given: most deliveries are answered
+ * at once and never step their retry or throttle schedules, so they need not make them.
+ */
+export const lazyStepper = <Output>(schedule: Schedule.Schedule<Output>, startAt?: number): Stepper => {
+  let made: Stepper | undefined
+  return (nowMillis) =>
+    made !== undefined
+      ? made(nowMillis)
+      : Effect.flatMap(stepper(schedule), (step) => {
+          made = step
+          return startAt === undefined ? step(nowMillis) : Effect.andThen(step(startAt), step(nowMillis))
+        })
+}

@@ -58,15 +58,16 @@ export class DeliveryTarget {
    */
   observe(outcome: DeliveryOutcome, now: number): Effect.Effect<void> {
     const rules = this.rules
+    if (outcome.status === 410) this.disabledReason = "the receiver answered 410 Gone"
+    if (outcome.ok) {
+      // The common case, at thousands a second: nothing to step.
+      this.throttle = undefined
+      this.throttledUntil = null
+      this.errorCount = undefined
+      this.errorWindow = undefined
+      return Effect.void
+    }
     return Effect.gen({ self: this }, function* () {
-      if (outcome.status === 410) this.disabledReason = "the receiver answered 410 Gone"
-      if (outcome.ok) {
-        this.throttle = undefined
-        this.throttledUntil = null
-        this.errorCount = undefined
-        this.errorWindow = undefined
-        return
-      }
       if (outcome.status === 429) {
         this.throttle ??= yield* stepper(rules.throttle)
         const wait = (yield* this.throttle(now)) ?? 0

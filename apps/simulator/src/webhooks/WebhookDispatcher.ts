@@ -12,7 +12,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { SignatureMode } from "../SignatureMode.ts"
-import { type DeliveryRules, type Stepper, stepper } from "./DeliveryRules.ts"
+import { type DeliveryRules, lazyStepper, type Stepper } from "./DeliveryRules.ts"
 import { DeliveryTarget } from "./DeliveryTarget.ts"
 import { signDelivery } from "./Signing.ts"
 import { deliveryHeaders, postWebhook } from "./WebhookDelivery.ts"
@@ -102,12 +102,37 @@ interface DeliverySteps {
 
 type Outcome = Omit<DeliveryRecord, "id" | "notificationId" | "topic" | "url" | "attempt" | "signature">
 
-/** A bounded, insertion-ordered record: the oldest entry goes when a new one would exceed `keep`. */
-const remember = <V>(map: Map<string, V>, key: string, value: V, keep: number): void => {
-  map.set(key, value)
-  if (map.size > keep) {
-    const oldest = map.keys().next().value
-    if (oldest !== undefined) map.delete(oldest)
+/**
+ * The last `keep` entries by key, in insertion order: the oldest goes when a new one would exceed
+ * `keep`. The oldest is found through a queue of keys, since asking a `Map` for its first key walks
+ * past every entry deleted before it (thousands, at thousands of deliveries a second).
+ */
+class Recent<V> {
+  private readonly entries = new Map<string, V>()
+  private readonly order: Array<string> = []
+  private head = 0
+  private readonly keep: number
+
+  constructor(keep: number) {
+    this.keep = keep
+  }
+
+  set(key: string, value: V): void {
+    if (!this.entries.has(key)) this.order.push(key)
+    this.entries.set(key, value)
+    while (this.entries.size > this.keep) this.entries.delete(this.order[this.head++]!)
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head)
+      this.head = 0
+    }
+  }
+
+  get(key: string): V | undefined {
+    return this.entries.get(key)
+  }
+
+  values(): IterableIterator<V> {
+    return this.entries.values()
   }
 }
 
@@ -117,14 +142,16 @@ export class WebhookDispatcher {
   readonly subscriptions: Array<Subscription> = []
   private readonly options: WebhookDispatcherOptions
   private readonly targets = new Map<string, DeliveryTarget>()
-  private readonly notifications = new Map<string, NotificationRecord>()
-  private readonly attempts = new Map<string, DeliveryRecord>()
+  private readonly notifications: Recent<NotificationRecord>
+  private readonly attempts: Recent<DeliveryRecord>
   private readonly listeners = new Set<(delivery: DeliveryRecord) => void>()
   private readonly sending = new Set<Deferred.Deferred<void>>()
   private attemptsMade = 0
 
   constructor(options: WebhookDispatcherOptions) {
     this.options = options
+    this.notifications = new Recent(options.keep)
+    this.attempts = new Recent(options.keep)
   }
 
   /** Every attempt ever made, including those no longer kept. */
@@ -173,7 +200,7 @@ export class WebhookDispatcher {
       createdAt: this.options.nowMillis(),
       envelope
     }
-    remember(this.notifications, notification.id, notification, this.options.keep)
+    this.notifications.set(notification.id, notification)
     const signature = options.signature ?? this.options.signature
     const firstAttempts = this.urlsFor(notification.topic, options.forwardTo).map((url) =>
       this.start({
@@ -276,10 +303,10 @@ export class WebhookDispatcher {
     const now = this.options.nowMillis
     return Effect.gen({ self: this }, function* () {
       const steps: DeliverySteps = {
-        retry: delivery.retryOnFailure ? yield* stepper(rules.retryAfterFailure) : undefined,
-        lifetime: yield* stepper(rules.throttledLifetime)
+        retry: delivery.retryOnFailure ? lazyStepper(rules.retryAfterFailure) : undefined,
+        // A throttled notification's 2 h count from when it was first sent.
+        lifetime: lazyStepper(rules.throttledLifetime, notification.createdAt)
       }
-      yield* steps.lifetime(notification.createdAt)
       let attempt = delivery.firstAttempt
       let wokenFor: number | null = null
       while (true) {
@@ -420,7 +447,7 @@ export class WebhookDispatcher {
       signature: delivery.signature,
       ...outcome
     }
-    remember(this.attempts, record.id, record, this.options.keep)
+    this.attempts.set(record.id, record)
     for (const listener of this.listeners) listener(record)
     return record
   }

@@ -39,7 +39,8 @@ export const contactHandlers = (
   },
   ShowContact: {
     handle: (call) =>
-      Effect.map(store.contacts.get(param(call, "contact_id")), (contact) => {
+      // Eager: a contact at hand is answered in the request's first step (ApiPipeline's `handle`).
+      Effect.mapEager(store.contacts.get(param(call, "contact_id")), (contact) => {
         const spec = call.spec!
         return {
           text: shown.text(contact, store.contacts.revision(contact), spec.version, () =>
