@@ -23,9 +23,9 @@ import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { rateLimitHeaders } from "@taskjuice/intercom-client"
 import { median } from "@taskjuice/intercom-testkit"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import type * as RuntimeEntry from "../src/runtime.ts"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
-import * as Answers from "../test/support/IntercomAnswers.ts"
 
 const serveFlag = "--serve"
 const connectionCount = Number(process.env.BENCH_CONNECTIONS ?? 10_000)

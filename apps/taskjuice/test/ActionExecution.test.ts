@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { apiVersion } from "@taskjuice/intercom-client"
 import { RateLimiter } from "@taskjuice/intercom-core"
+import type { RecordedRequest } from "@taskjuice/intercom-testkit"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -8,12 +10,11 @@ import { afterAll, beforeAll } from "vitest"
 import { execute } from "../src/ActionExecution.ts"
 import type { StepError } from "../src/StepError.ts"
 import { memoryStateWith, testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, type RecordedRequest, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
+  intercom = await startLoopbackIntercom()
 })
 afterAll(() => intercom.close())
 
@@ -53,13 +54,13 @@ const sentTo = (requests: ReadonlyArray<RecordedRequest>) => {
 }
 
 const bodyOf = (request: RecordedRequest | undefined) =>
-  JSON.parse(request?.body ?? "null") as Record<string, unknown>
+  JSON.parse(request?.text ?? "null") as Record<string, unknown>
 
 describe("execute(): every action against a loopback Intercom", () => {
   it.live("intercom/create-contact", () =>
     Effect.gen(function* () {
       // The description types custom attributes as an object without properties; real ones carry values.
-      intercom.on("POST /contacts", () => ({
+      intercom.route("POST /contacts", () => ({
         body: { ...Answers.contact(), custom_attributes: { plan: "pro" } }
       }))
       const { result, requests } = yield* run("intercom/create-contact", {
@@ -83,7 +84,7 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/get-contact", () =>
     Effect.gen(function* () {
-      intercom.on(`GET /contacts/${Answers.contactId}`, () => ({ body: Answers.contact() }))
+      intercom.route(`GET /contacts/${Answers.contactId}`, () => ({ body: Answers.contact() }))
       const { result, requests } = yield* run("intercom/get-contact", { contact_id: Answers.contactId })
       // Every field Intercom sent, modelled or not (tags, notes, companies, android_* …), as the docs say.
       assert.deepStrictEqual(JSON.parse(JSON.stringify(expectOutput(result))), Answers.contact())
@@ -93,7 +94,7 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/update-contact", () =>
     Effect.gen(function* () {
-      intercom.on(`PUT /contacts/${Answers.contactId}`, (request) => ({
+      intercom.route(`PUT /contacts/${Answers.contactId}`, (request) => ({
         body: Answers.contact({ name: String(bodyOf(request).name), phone: null })
       }))
       const { result, requests } = yield* run("intercom/update-contact", {
@@ -109,10 +110,10 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/list-contacts", () =>
     Effect.gen(function* () {
-      intercom.on("GET /contacts", () => ({
+      intercom.route("GET /contacts", () => ({
         body: Answers.contactList(
           [Answers.contact(), Answers.contact({ id: "c2", email: "b@example.com" })],
-          "c2"
+          { total: 31, perPage: 2, next: "c2" }
         )
       }))
       const { result, requests } = yield* run("intercom/list-contacts", { per_page: 2 })
@@ -126,7 +127,7 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/create-conversation", () =>
     Effect.gen(function* () {
-      intercom.on("POST /conversations", () => ({ body: Answers.message }))
+      intercom.route("POST /conversations", () => ({ body: Answers.message }))
       const { result, requests } = yield* run("intercom/create-conversation", {
         from: { type: "user", id: Answers.contactId },
         body: "Hello, I need help with my invoice"
@@ -141,8 +142,8 @@ describe("execute(): every action against a loopback Intercom", () => {
   it.live("intercom/reply-conversation, as an admin and as the contact", () =>
     Effect.gen(function* () {
       const conversationId = Answers.conversationId
-      intercom.on(`POST /conversations/${conversationId}/reply`, () => ({ body: Answers.conversation }))
-      intercom.on("POST /conversations/last/reply", () => ({ body: Answers.conversation }))
+      intercom.route(`POST /conversations/${conversationId}/reply`, () => ({ body: Answers.conversation }))
+      intercom.route("POST /conversations/last/reply", () => ({ body: Answers.conversation }))
       const asAdmin = yield* run("intercom/reply-conversation", {
         conversation_id: conversationId,
         type: "admin",
@@ -167,7 +168,7 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/create-company", () =>
     Effect.gen(function* () {
-      intercom.on("POST /companies", () => ({ body: Answers.company }))
+      intercom.route("POST /companies", () => ({ body: Answers.company }))
       const { result, requests } = yield* run("intercom/create-company", {
         company_id: "acme-42",
         name: "Acme",
@@ -184,7 +185,7 @@ describe("execute(): every action against a loopback Intercom", () => {
 
   it.live("intercom/list-tags", () =>
     Effect.gen(function* () {
-      intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+      intercom.route("GET /tags", () => ({ body: Answers.tagList }))
       const { result, requests } = yield* run("intercom/list-tags", {})
       assert.deepStrictEqual(sentTo(requests), ["GET /tags"])
       assert.deepStrictEqual(JSON.parse(JSON.stringify(expectOutput(result))), {

@@ -7,15 +7,15 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type BundleHost, startBundleHost } from "../src/BundleHost.ts"
 import type { StepError } from "../src/StepError.ts"
 import { type Browser, makeBrowser } from "../src/testing/Browser.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 import { runtimeFetch } from "./support/Runtime.ts"
 
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 let host: BundleHost
 const lines: Array<string> = []
 
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
+  intercom = await startLoopbackIntercom()
   host = await startBundleHost({
     intercomBaseUrl: intercom.url,
     clientId: intercom.clientId,

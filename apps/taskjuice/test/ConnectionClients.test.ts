@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { rateLimitHeaders } from "@taskjuice/intercom-client"
 import { RateLimiter } from "@taskjuice/intercom-core"
 import { ConnectionStore } from "@taskjuice/intercom-state"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -15,12 +16,11 @@ import {
   makeConnectionClients
 } from "../src/ConnectionClients.ts"
 import { memoryStateWith, testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
+  intercom = await startLoopbackIntercom()
 })
 afterAll(() => intercom.close())
 
@@ -49,7 +49,7 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
   it.live("a second step of a connection reuses the client the first one built", () =>
     Effect.gen(function* () {
       const resetAt = Math.floor(Date.now() / 1000) + 10
-      intercom.on("GET /tags", () => ({
+      intercom.route("GET /tags", () => ({
         headers: rateLimitHeaders({ limit: 167, remaining: 150, resetAt }),
         body: Answers.tagList
       }))
@@ -64,13 +64,13 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       assert.strictEqual(clients.get((yield* stored())!), kept)
       // The kept client saw the answers: it holds the rate-limit reading a fresh one would not have.
       assert.deepStrictEqual(kept.client.lastRateLimit(), { limit: 167, remaining: 150, resetAt })
-      intercom.off("GET /tags")
+      intercom.route("GET /tags", undefined)
     }).pipe(Effect.provide(hostServices([connectionFor("conn_a")])))
   )
 
   it.live("a reconnect (a new record under the same id) gets a new client, sending the new token", () =>
     Effect.gen(function* () {
-      intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+      intercom.route("GET /tags", () => ({ body: Answers.tagList }))
       const { clients, connections } = yield* services
       const from = intercom.requests.length
       yield* listTags("conn_b")
@@ -79,14 +79,14 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       assert.deepStrictEqual(authorizations(from), ["Bearer tok-conn_b", "Bearer tok-conn_b-reconnected"])
       assert.strictEqual(clients.built(), 2)
       assert.strictEqual(clients.size(), 1)
-      intercom.off("GET /tags")
+      intercom.route("GET /tags", undefined)
     }).pipe(Effect.provide(hostServices([connectionFor("conn_b")])))
   )
 
   it.live("a revoke evicts: Intercom's 401 marks the connection revoked and drops its client", () =>
     Effect.gen(function* () {
       let uninstalled = false
-      intercom.on("GET /tags", (request) =>
+      intercom.route("GET /tags", (request) =>
         uninstalled && request.headers.authorization === "Bearer tok-conn_gone"
           ? { status: 401, body: Answers.errorList("unauthorized", "Access Token Invalid") }
           : { body: Answers.tagList }
@@ -102,13 +102,13 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       assert.strictEqual(clients.size(), 1)
       assert.strictEqual(clients.evict("conn_gone"), false)
       assert.strictEqual(clients.evict("conn_kept"), true)
-      intercom.off("GET /tags")
+      intercom.route("GET /tags", undefined)
     }).pipe(Effect.provide(hostServices([connectionFor("conn_kept"), connectionFor("conn_gone")])))
   )
 
   it.live("a removal evicts: evict(connectionId) drops the client, and a later step builds a new one", () =>
     Effect.gen(function* () {
-      intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+      intercom.route("GET /tags", () => ({ body: Answers.tagList }))
       const { clients, connections } = yield* services
       yield* listTags("conn_r")
       yield* connections.remove("conn_r")
@@ -117,7 +117,7 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
       yield* connections.save(connectionFor("conn_r"))
       yield* listTags("conn_r")
       assert.strictEqual(clients.built(), 2)
-      intercom.off("GET /tags")
+      intercom.route("GET /tags", undefined)
     }).pipe(Effect.provide(hostServices([connectionFor("conn_r")])))
   )
 
@@ -168,14 +168,14 @@ describe("ConnectionClients: each connection's client, kept between steps", () =
 
   it.live("without a layer, steps share the process's default cache", () =>
     Effect.gen(function* () {
-      intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+      intercom.route("GET /tags", () => ({ body: Answers.tagList }))
       const clients = yield* ConnectionClients
       const before = clients.built()
       yield* listTags("conn_default")
       yield* listTags("conn_default")
       assert.strictEqual(clients.built() - before, 1)
       assert.isTrue(clients.evict("conn_default"))
-      intercom.off("GET /tags")
+      intercom.route("GET /tags", undefined)
     }).pipe(
       Effect.provide(Layer.mergeAll(memoryStateWith([connectionFor("conn_default")]), RateLimiter.layer))
     )

@@ -5,6 +5,7 @@
  */
 import { connect } from "node:net"
 import { sign, webhookFixture } from "@taskjuice/intercom-core"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type BundleHost, runtimeAuthorization, startBundleHost } from "../src/BundleHost.ts"
@@ -13,17 +14,16 @@ import type { StepError } from "../src/StepError.ts"
 import { notificationNow } from "../src/testing/Deliveries.ts"
 import { spawnHost, stopAll } from "../src/testing/SpawnHost.ts"
 import { testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 
 const secret = "hardening-secret"
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 let host: BundleHost
 
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
-  intercom.on("POST /contacts", () => ({ body: Answers.contact }))
-  intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+  intercom = await startLoopbackIntercom()
+  intercom.route("POST /contacts", () => ({ body: Answers.contact() }))
+  intercom.route("GET /tags", () => ({ body: Answers.tagList }))
   host = await startBundleHost({
     clientId: "hardening",
     clientSecret: Redacted.make(secret),

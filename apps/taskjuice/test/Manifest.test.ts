@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { apiVersion } from "@taskjuice/intercom-client"
 import { actions, decodeInput, triggers, webhookFixture } from "@taskjuice/intercom-core"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -11,7 +12,6 @@ import { startBundleHost } from "../src/BundleHost.ts"
 import { docsPath, keepsUnlistedFields, renderDocs } from "../src/Docs.ts"
 import { type JsonSchema, makeManifest } from "../src/Manifest.ts"
 import { stepErrorCodes } from "../src/StepError.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
 import { runtimeFetch } from "./support/Runtime.ts"
 
 const manifest = makeManifest()

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { apiVersion } from "@taskjuice/intercom-client"
 import { ConnectionStore } from "@taskjuice/intercom-state"
+import type { Answer, RecordedRequest } from "@taskjuice/intercom-testkit"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -11,16 +12,11 @@ import { afterAll, beforeAll } from "vitest"
 import { OAuth, OAuthError, type OAuthOptions } from "../src/OAuth.ts"
 import { resolveFailure } from "../src/StepError.ts"
 import { memoryStateWith } from "./support/Connections.ts"
-import {
-  type FakeIntercom,
-  type RecordedRequest,
-  type Reply,
-  startFakeIntercom
-} from "./support/FakeIntercom.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
+  intercom = await startLoopbackIntercom()
 })
 afterAll(() => intercom.close())
 
@@ -103,7 +99,7 @@ describe("OAuth connection", () => {
       assert.isFalse(String(connection.accessToken).includes(token))
 
       const exchange = intercom.requests.findLast((request) => request.path === "/auth/eagle/token")
-      const form = new URLSearchParams(exchange?.body ?? "")
+      const form = new URLSearchParams(exchange?.text ?? "")
       assert.strictEqual(form.get("client_id"), intercom.clientId)
       assert.strictEqual(form.get("client_secret"), intercom.clientSecret)
       assert.strictEqual(form.get("code"), callback.code)
@@ -231,7 +227,7 @@ describe("OAuth connection", () => {
       const oauth = yield* OAuth
       const connections = yield* ConnectionStore
       const answers: ReadonlyArray<{
-        readonly reply: (request: RecordedRequest) => Reply
+        readonly reply: (request: RecordedRequest) => Answer
         readonly reason: OAuthError["reason"]
         readonly message: RegExp
       }> = [
@@ -254,14 +250,14 @@ describe("OAuth connection", () => {
           message: /GET \/me response names no workspace/
         },
         {
-          reply: () => ({ rawBody: "<html>maintenance</html>" }),
+          reply: () => ({ raw: "<html>maintenance</html>" }),
           reason: { _tag: "UnreadableResponse", step: "identity" },
           message: /GET \/me response could not be read/
         }
       ]
       yield* Effect.gen(function* () {
         for (const answer of answers) {
-          intercom.on("GET /me", answer.reply)
+          intercom.route("GET /me", answer.reply)
           const error = failureOf(
             yield* Effect.exit(oauth.complete(yield* approve(yield* oauth.authorizationUrl())))
           )
@@ -269,7 +265,7 @@ describe("OAuth connection", () => {
           assert.strictEqual(resolveFailure({ _tag: "OAuth", error: error }).status, 502)
           assert.match(error.message, answer.message)
         }
-      }).pipe(Effect.ensuring(Effect.sync(() => intercom.off("GET /me"))))
+      }).pipe(Effect.ensuring(Effect.sync(() => intercom.route("GET /me", undefined))))
       assert.lengthOf(yield* connections.list, 0)
       // The same flow with a complete answer connects.
       yield* oauth.complete(yield* approve(yield* oauth.authorizationUrl()))

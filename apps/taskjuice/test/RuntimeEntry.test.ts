@@ -4,6 +4,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { sign, signatureHeaders } from "@taskjuice/intercom-core"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Redacted from "effect/Redacted"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { makeManifest } from "../src/Manifest.ts"
@@ -11,16 +12,15 @@ import { makeRuntime } from "../src/runtime.ts"
 import { builtEntry } from "../src/testing/BuiltEntry.ts"
 import { notificationNow } from "../src/testing/Deliveries.ts"
 import { testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 import type { RuntimeWorkerTask } from "./support/RuntimeWorker.ts"
 
 const secret = "runtime-entry-client-secret"
 const workspaceId = "rtws0001"
-let intercom: FakeIntercom
+let intercom: LoopbackIntercom
 beforeAll(async () => {
-  intercom = await startFakeIntercom()
-  intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+  intercom = await startLoopbackIntercom()
+  intercom.route("GET /tags", () => ({ body: Answers.tagList }))
 })
 afterAll(() => intercom.close())
 
@@ -77,7 +77,7 @@ describe("the runtime entry: an action step, a webhook delivery, the manifest", 
     assert.deepStrictEqual(built.receipt, { received: "accepted", activations: 1 })
     assert.deepStrictEqual(built, sources)
     assert.deepStrictEqual(built.manifest, JSON.parse(JSON.stringify(makeManifest())))
-  })
+  }, 150_000) // two worker processes in turn, each with up to 60 s to load on a busy machine
 
   it("Node resolves the package to dist/ (what the host's and the runtime's processes load), vitest to the sources", async () => {
     const { stdout } = await promisify(execFile)(

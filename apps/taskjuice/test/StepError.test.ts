@@ -18,6 +18,7 @@ import {
   VersionUnsupported
 } from "@taskjuice/intercom-core"
 import { ConnectionStore } from "@taskjuice/intercom-state"
+import * as Answers from "@taskjuice/intercom-testkit/intercom"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -33,8 +34,7 @@ import {
   toStepError
 } from "../src/StepError.ts"
 import { memoryStateWith, testConnection } from "./support/Connections.ts"
-import { type FakeIntercom, startFakeIntercom } from "./support/FakeIntercom.ts"
-import * as Answers from "./support/IntercomAnswers.ts"
+import { type LoopbackIntercom, startLoopbackIntercom } from "./support/LoopbackIntercom.ts"
 
 const fail = (reason: IntercomErrorReason, options: { idempotent?: boolean; status?: number } = {}) =>
   new IntercomError({
@@ -193,10 +193,10 @@ describe("toStepError: each failure the core reports maps to one documented code
 })
 
 describe("step errors from a loopback Intercom, through execute() and POST /actions/{key}", () => {
-  let intercom: FakeIntercom
+  let intercom: LoopbackIntercom
   const token = "tok-step-errors-secret-0001"
   beforeAll(async () => {
-    intercom = await startFakeIntercom()
+    intercom = await startLoopbackIntercom()
   })
   afterAll(() => intercom.close())
 
@@ -275,7 +275,7 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
     Effect.gen(function* () {
       const errors: Array<StepError> = []
       const resetIn60s = () => String(Math.floor(Date.now() / 1000) + 60)
-      intercom.on(`GET /contacts/${Answers.contactId}`, () => ({
+      intercom.route(`GET /contacts/${Answers.contactId}`, () => ({
         status: 429,
         headers: {
           "x-ratelimit-limit": "1000",
@@ -303,14 +303,14 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
         ]
       ]
       for (const [status, body, code] of answers) {
-        intercom.on(`PUT /contacts/${Answers.contactId}`, () => ({ status, body }))
+        intercom.route(`PUT /contacts/${Answers.contactId}`, () => ({ status, body }))
         const error = yield* stepError("intercom/update-contact", { ...getContact, name: "Ada" })
         assert.deepStrictEqual([error.code, error.providerStatus, error.retryable], [code, status, false])
         errors.push(error)
       }
       assert.strictEqual(errors.find((error) => error.code === "VALIDATION_FAILED")?.detail.field, "name")
 
-      intercom.on("POST /conversations", () => ({
+      intercom.route("POST /conversations", () => ({
         status: 503,
         body: Answers.errorList("service_unavailable", "Down")
       }))
@@ -322,7 +322,7 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
       assert.isTrue(unavailable.detail.mayHaveTakenEffect)
       errors.push(unavailable)
 
-      intercom.on("POST /conversations", () => ({ delayMs: 2_000, body: Answers.message }))
+      intercom.route("POST /conversations", () => ({ delayMillis: 2_000, body: Answers.message }))
       const timeout = yield* stepError("intercom/create-conversation", conversation)
       assert.deepStrictEqual(
         [timeout.code, timeout.providerStatus, timeout.retryable],
@@ -330,7 +330,7 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
       )
       errors.push(timeout)
 
-      intercom.on("GET /tags", () => ({ body: { type: "list", data: [{ type: "tag" }] } }))
+      intercom.route("GET /tags", () => ({ body: { type: "list", data: [{ type: "tag" }] } }))
       const unreadable = yield* Effect.flip(execute("intercom/list-tags", {}, "conn_1"))
       assert.strictEqual(unreadable.code, "UPSTREAM_RESPONSE_INVALID")
       errors.push(unreadable)
@@ -360,7 +360,7 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
 
   it.live("a token Intercom rejects maps to AUTH_REVOKED and marks the connection revoked", () =>
     Effect.gen(function* () {
-      intercom.on(`GET /contacts/${Answers.contactId}`, () => ({
+      intercom.route(`GET /contacts/${Answers.contactId}`, () => ({
         status: 401,
         body: Answers.errorList("unauthorized", "Access Token Invalid")
       }))
@@ -395,12 +395,12 @@ describe("step errors from a loopback Intercom, through execute() and POST /acti
             headers: { ...runtimeAuthorization(host.runtimeToken), "content-type": "application/json" },
             body: typeof body === "string" ? body : JSON.stringify(body)
           })
-        intercom.on("GET /tags", () => ({ body: Answers.tagList }))
+        intercom.route("GET /tags", () => ({ body: Answers.tagList }))
         const ok = await post("intercom/list-tags", { connection: "conn_http", input: {} })
         assert.strictEqual(ok.status, 200)
         assert.lengthOf(((await ok.json()) as { output: { tags: Array<unknown> } }).output.tags, 2)
 
-        intercom.on("GET /tags", () => ({
+        intercom.route("GET /tags", () => ({
           status: 429,
           headers: {
             "x-ratelimit-limit": "1000",

@@ -1,3 +1,4 @@
+import { json, type RecordingServer, startRecordingServer } from "@taskjuice/intercom-testkit"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
@@ -7,7 +8,6 @@ import {
   type ResponseObservation,
   rateLimitHeaders
 } from "../src/index.ts"
-import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
 
 const canary = "tok_CANARY_do_not_leak_7f3a9c"
 let server: RecordingServer
@@ -18,7 +18,7 @@ let observedClient: IntercomClient
 const observed: Array<ResponseObservation> = []
 
 beforeAll(async () => {
-  server = await startRecordingServer()
+  server = await startRecordingServer({ answer: json(200, {}) })
   client = createIntercomClient({ accessToken: Redacted.make(canary), baseUrl: server.url })
   observedClient = createIntercomClient({
     accessToken: Redacted.make(canary),
@@ -33,9 +33,9 @@ const bothPaths = [
 ] as const
 afterAll(() => server.close())
 beforeEach(() => {
-  server.requests.length = 0
+  server.clear()
   observed.length = 0
-  server.respondWith({ status: 200, body: { type: "contact", id: "6762f0d51bb69f9f2193bb7f" } })
+  server.answer({ status: 200, body: { type: "contact", id: "6762f0d51bb69f9f2193bb7f" } })
 })
 
 const lastRequest = () => {
@@ -65,7 +65,7 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     expect(request.method).toBe("POST")
     expect(request.url).toBe("/contacts")
     expect(request.headers["content-type"]).toBe("application/json")
-    expect(JSON.parse(request.body)).toEqual({
+    expect(JSON.parse(request.text)).toEqual({
       role: "lead",
       email: "ada@example.com",
       custom_attributes: { plan: "pro" }
@@ -79,7 +79,7 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     const request = lastRequest()
     expect(request.method).toBe("GET")
     expect(request.url).toBe("/contacts/abc%2F..%2F1%202")
-    expect(request.body).toBe("")
+    expect(request.text).toBe("")
     expectIntercomHeaders()
   })
 
@@ -91,12 +91,12 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     const request = lastRequest()
     expect(request.method).toBe("PUT")
     expect(request.url).toBe("/contacts/6762f0d51bb69f9f2193bb7f")
-    expect(JSON.parse(request.body)).toEqual({ name: "Ada", phone: null })
+    expect(JSON.parse(request.text)).toEqual({ name: "Ada", phone: null })
     expectIntercomHeaders()
   })
 
   it("list contacts: GET /contacts with per_page and starting_after in the query", async () => {
-    server.respondWith({ status: 200, body: { type: "list", data: [], total_count: 0 } })
+    server.answer({ status: 200, body: { type: "list", data: [], total_count: 0 } })
     await client.GET("/contacts", { params: { query: { per_page: 150, starting_after: "WzE3MDI=" } } })
     const request = lastRequest()
     expect(request.method).toBe("GET")
@@ -110,7 +110,7 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     })
     const request = lastRequest()
     expect([request.method, request.url]).toEqual(["POST", "/conversations"])
-    expect(JSON.parse(request.body)).toEqual({
+    expect(JSON.parse(request.text)).toEqual({
       from: { type: "user", id: "6762f0d51bb69f9f2193bb7f" },
       body: "Hello"
     })
@@ -124,7 +124,7 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     })
     const request = lastRequest()
     expect([request.method, request.url]).toEqual(["POST", "/conversations/1295/reply"])
-    expect(JSON.parse(request.body)).toEqual({
+    expect(JSON.parse(request.text)).toEqual({
       message_type: "note",
       type: "admin",
       admin_id: "991267596",
@@ -137,12 +137,12 @@ describe.each(bothPaths)("the eight operations go over the wire as Intercom expe
     await client.POST("/companies", { body: { company_id: "acme-1", name: "Acme", monthly_spend: 100 } })
     const request = lastRequest()
     expect([request.method, request.url]).toEqual(["POST", "/companies"])
-    expect(JSON.parse(request.body)).toEqual({ company_id: "acme-1", name: "Acme", monthly_spend: 100 })
+    expect(JSON.parse(request.text)).toEqual({ company_id: "acme-1", name: "Acme", monthly_spend: 100 })
     expectIntercomHeaders()
   })
 
   it("list tags: GET /tags", async () => {
-    server.respondWith({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
+    server.answer({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
     const { data } = await client.GET("/tags")
     expect([lastRequest().method, lastRequest().url]).toEqual(["GET", "/tags"])
     expectIntercomHeaders()
@@ -155,7 +155,7 @@ const limited = { limit: 1000, remaining: 0, resetAt: 1764000010 }
 describe.each(bothPaths)("rate-limit headers (%s)", (_, clientOf) => {
   it("are read into a typed value on every response, including errors", async () => {
     const client = clientOf()
-    server.respondWith({
+    server.answer({
       status: 429,
       headers: {
         "X-RateLimit-Limit": "1000",
@@ -179,7 +179,7 @@ describe.each(bothPaths)("rate-limit headers (%s)", (_, clientOf) => {
 
   it("are undefined when absent or partial, keeping the last full reading", async () => {
     const client = clientOf()
-    server.respondWith({
+    server.answer({
       status: 200,
       headers: { "X-RateLimit-Limit": "1000" },
       body: { type: "list", data: [] }
@@ -192,9 +192,9 @@ describe.each(bothPaths)("rate-limit headers (%s)", (_, clientOf) => {
 
 describe("the onResponse observer", () => {
   it("sees every response and its rate-limit reading", async () => {
-    server.respondWith({ status: 429, headers: rateLimitHeaders(limited), body: { type: "error.list" } })
+    server.answer({ status: 429, headers: rateLimitHeaders(limited), body: { type: "error.list" } })
     await observedClient.GET("/tags")
-    server.respondWith({ status: 200, body: { type: "list", data: [] } })
+    server.answer({ status: 200, body: { type: "list", data: [] } })
     await observedClient.GET("/tags")
     expect(observed.map((o) => [o.response.status, o.rateLimit])).toEqual([
       [429, limited],
@@ -205,7 +205,7 @@ describe("the onResponse observer", () => {
 
 describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientOf) => {
   it("a 204 has neither data nor error", async () => {
-    server.respondWith({ status: 204 })
+    server.answer({ status: 204 })
     const result = await clientOf().DELETE("/contacts/{contact_id}", {
       params: { path: { contact_id: "6762f0d51bb69f9f2193bb7f" } }
     })
@@ -214,19 +214,19 @@ describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientO
   })
 
   it("an error body that is not JSON is the error as text", async () => {
-    server.respondWith({ status: 502, rawBody: "Bad Gateway", headers: { "content-type": "text/plain" } })
+    server.answer({ status: 502, raw: "Bad Gateway", headers: { "content-type": "text/plain" } })
     const result = await clientOf().GET("/tags")
     expect([result.status, result.data, result.error]).toEqual([502, undefined, "Bad Gateway"])
   })
 
   it("a success body that is not JSON rejects with a SyntaxError", async () => {
-    server.respondWith({ status: 200, rawBody: "<html>maintenance</html>" })
+    server.answer({ status: 200, raw: "<html>maintenance</html>" })
     await expect(clientOf().GET("/tags")).rejects.toThrow(SyntaxError)
   })
 
   it("undoes a compressed answer", async () => {
     const answer = { type: "list", data: Array.from({ length: 40 }, (_, index) => ({ id: `${index}` })) }
-    server.respondWith({ status: 200, body: answer, encoding: "gzip" })
+    server.answer({ status: 200, body: answer, encoding: "gzip" })
     const { data } = await clientOf().GET("/tags")
     expect(data).toEqual(answer)
     expect(lastRequest().headers["accept-encoding"]).toMatch(/gzip/)
@@ -239,9 +239,9 @@ describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientO
       body: { name: "Ada" }
     })
     expect([lastRequest().method, lastRequest().url]).toEqual(["PUT", "/contacts/6762f0d51bb69f9f2193bb7f"])
-    expect(JSON.parse(lastRequest().body)).toEqual({ name: "Ada" })
-    server.requests.length = 0
-    server.respondWith({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
+    expect(JSON.parse(lastRequest().text)).toEqual({ name: "Ada" })
+    server.clear()
+    server.answer({ status: 200, body: { type: "list", data: [{ type: "tag", id: "1", name: "vip" }] } })
     const { data } = await client.call("listTags")
     expect([lastRequest().method, lastRequest().url]).toEqual(["GET", "/tags"])
     expect(data?.data?.[0]?.name).toBe("vip")
@@ -260,13 +260,13 @@ describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientO
 
 describe("which way a call goes", () => {
   it("an option only openapi-fetch reads (parseAs) goes through openapi-fetch, and is honoured", async () => {
-    server.respondWith({ status: 200, body: { type: "list", data: [] } })
+    server.answer({ status: 200, body: { type: "list", data: [] } })
     const { data } = await client.GET("/tags", { parseAs: "text" })
     expect(data).toBe(JSON.stringify({ type: "list", data: [] }))
   })
 
   it("a direct call builds its WHATWG Response only when read, with the whole answer", async () => {
-    server.respondWith({
+    server.answer({
       status: 200,
       headers: { "x-request-id": "req-7" },
       body: { type: "list", data: [] }
@@ -358,7 +358,7 @@ describe("requests are sent as openapi-fetch built them", () => {
     await rewriting.POST("/companies", { body: { company_id: "acme-2" } })
     expect(lastRequest().headers["x-trace"]).toBe("t-1")
     expect(lastRequest().headers.authorization).toBe(`Bearer ${canary}`)
-    expect(JSON.parse(lastRequest().body)).toEqual({ company_id: "acme-2" })
+    expect(JSON.parse(lastRequest().text)).toEqual({ company_id: "acme-2" })
   })
 })
 
@@ -391,14 +391,14 @@ describe("middleware sees WHATWG Requests, as openapi-fetch promises", () => {
     expect(JSON.parse(await (tracing.bodies[0] ?? ""))).toEqual({ company_id: "acme-3" })
     expect(lastRequest().headers["x-trace"]).toBe("t-9")
     expect(lastRequest().headers.authorization).toBe(`Bearer ${canary}`)
-    expect(JSON.parse(lastRequest().body)).toEqual({ company_id: "acme-3" })
+    expect(JSON.parse(lastRequest().text)).toEqual({ company_id: "acme-3" })
   })
 
   it("per request: the same, for that request only", async () => {
     await client.GET("/tags", { middleware: [tracing] })
     expect(tracing.seen[0]).toBeInstanceOf(Request)
     expect(lastRequest().headers["x-trace"]).toBe("t-9")
-    server.requests.length = 0
+    server.clear()
     await client.GET("/tags")
     expect(lastRequest().headers["x-trace"]).toBeUndefined()
   })

@@ -2,17 +2,17 @@ import { execFile } from "node:child_process"
 import diagnostics from "node:diagnostics_channel"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
+import { json, type RecordingServer, startRecordingServer } from "@taskjuice/intercom-testkit"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { exchange, toResponse, undiciFetch } from "../src/index.ts"
-import { type RecordingServer, startRecordingServer } from "./RecordingServer.ts"
 
 let server: RecordingServer
 beforeAll(async () => {
-  server = await startRecordingServer()
+  server = await startRecordingServer({ answer: json(200, {}) })
 })
 afterAll(() => server.close())
 beforeEach(() => {
-  server.requests.length = 0
+  server.clear()
 })
 
 interface Outgoing {
@@ -53,7 +53,7 @@ const transports = [
 
 describe.each(transports)("the transport over %s", (_, transport) => {
   it("sends the method, path, query, headers and body as given", async () => {
-    server.respondWith({ status: 200, body: { ok: true } })
+    server.answer({ status: 200, body: { ok: true } })
     const body = JSON.stringify({ name: "Zoë 😀" })
     const response = await transport(
       outgoing({
@@ -68,11 +68,11 @@ describe.each(transports)("the transport over %s", (_, transport) => {
     expect(request?.method).toBe("POST")
     expect(request?.url).toBe("/contacts?per_page=2")
     expect(request?.headers["x-trace"]).toBe("t-2")
-    expect(request?.body).toBe(body)
+    expect(request?.text).toBe(body)
   })
 
   it("answers with a WHATWG Response: status, every header (repeated ones too) and the body", async () => {
-    server.respondWith({
+    server.answer({
       status: 422,
       headers: { "x-ratelimit-remaining": "9", "set-cookie": ["a=1", "b=2"] },
       body: { type: "error.list", errors: [{ code: "parameter_invalid", message: "Zoë" }] }
@@ -94,27 +94,27 @@ describe.each(transports)("the transport over %s", (_, transport) => {
       type: "list",
       data: Array.from({ length: 50 }, (_, index) => ({ id: `c-${index}`, name: "Zoë" }))
     }
-    server.respondWith({ status: 200, body: answer, encoding })
+    server.answer({ status: 200, body: answer, encoding })
     const response = await transport(outgoing())
     expect(await response.json()).toEqual(answer)
     expect(server.requests[0]?.headers["accept-encoding"]).toMatch(/gzip/)
   })
 
   it("answers a 204 with no body", async () => {
-    server.respondWith({ status: 204 })
+    server.answer({ status: 204 })
     const response = await transport(outgoing({ method: "DELETE" }))
     expect(response.status).toBe(204)
     expect(response.body).toBeNull()
   })
 
   it("rejects with the abort reason when the signal fires mid-request, even on a busy machine", async () => {
-    server.respondWith({ status: 200, body: {}, delayMillis: 2_000 })
+    server.answer({ status: 200, body: {}, delayMillis: 2_000 })
     const controller = new AbortController()
     const reason = new Error("timed out by the caller")
     // Abort once the server holds the request, not after a fixed delay: aborted after 50 ms, a request
     // the server had not read yet (the loop busy, as on a loaded machine: simulated here right after
     // the headers go out) was still recorded, after this test ended, as the next test's request.
-    void server.received().then(() => controller.abort(reason))
+    void server.nextRequest().then(() => controller.abort(reason))
     const busy = () => {
       const until = performance.now() + 100
       while (performance.now() < until);
@@ -147,8 +147,8 @@ describe.each(transports.slice(0, 2))("%s", (_, transport) => {
 describe("the client loads undici", () => {
   // A server of its own, so the child's request never lands among another test's.
   it("with its first request, not with the client (seen from a process of its own)", async () => {
-    const own = await startRecordingServer()
-    own.respondWith({ status: 200, body: { ok: true } })
+    const own = await startRecordingServer({ answer: json(200, {}) })
+    own.answer({ status: 200, body: { ok: true } })
     const client = fileURLToPath(new URL("../src/index.ts", import.meta.url))
     const script = `
       import { createRequire } from "node:module"
@@ -170,7 +170,7 @@ describe("the client loads undici", () => {
 describe("the transport's Response keeps the one-read rule", () => {
   const answer = { type: "contact", name: "Zoë 😀" }
   const received = async () => {
-    server.respondWith({ status: 200, body: answer })
+    server.answer({ status: 200, body: answer })
     return undiciFetch(outgoing())
   }
 
@@ -212,7 +212,7 @@ describe("the transport's Response keeps the one-read rule", () => {
   })
 
   it("parses a body that is not JSON into a rejection, not a throw", async () => {
-    server.respondWith({ status: 200, body: undefined })
+    server.answer({ status: 200, body: undefined })
     const response = await undiciFetch(outgoing())
     await expect(response.json()).rejects.toThrow(SyntaxError)
   })

@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type RecordingServer, startRecordingServer } from "@taskjuice/intercom-testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { prepareSpec } from "../src/Generate.ts"
 import { loadPins, type Pins, pinFor } from "../src/Pins.ts"
@@ -135,22 +134,19 @@ describe("the mirror beside the checkout (../shared/specs/intercom)", () => {
 })
 
 describe("the download path, against a loopback HTTP server", () => {
-  let server: Server
+  let server: RecordingServer
   let baseUrl = ""
   let body: Buffer = Buffer.alloc(0)
   let status = 200
-  const requests: Array<string> = []
+  const requests = () => server.requests.map((request) => request.url)
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      requests.push(request.url ?? "")
-      response.writeHead(status, { "content-type": "text/yaml" })
-      response.end(body)
+    server = await startRecordingServer({
+      answer: () => ({ status, raw: body, headers: { "content-type": "text/yaml" } })
     })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    baseUrl = server.url
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(() => server.close())
 
   /** The real pins, with 2.12's URL pointed at the loopback server. */
   const loopbackPins = (): Pins => {
@@ -166,18 +162,18 @@ describe("the download path, against a loopback HTTP server", () => {
     const cacheDir = join(scratch, "cache-good")
     body = realBytes("2.12")
     status = 200
-    requests.length = 0
+    server.clear()
     const pins = loopbackPins()
 
     const first = await prepareSpec("2.12", { pins, specsDir: null, cacheDir })
     expect(first.origin).toBe("download")
-    expect(requests).toEqual(["/descriptions/2.12.yaml"])
+    expect(requests()).toEqual(["/descriptions/2.12.yaml"])
     const cached = join(cacheDir, "2.12", `${pinFor("2.12").sha256}.yaml`)
     expect(sha256Hex(readFileSync(cached))).toBe(pinFor("2.12").sha256)
 
     const second = await resolveSpec(pinFor("2.12", pins), { specsDir: null, cacheDir })
     expect(second.origin).toBe("cache")
-    expect(requests).toHaveLength(1)
+    expect(requests()).toHaveLength(1)
   })
 
   it("refuses bytes that do not match the pin and caches nothing", async () => {

@@ -54,7 +54,30 @@
 import { spawn } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
-import { createIntercomClient, defaultUserAgent, type IntercomClient } from "@taskjuice/intercom-client"
+import {
+  createIntercomClient,
+  defaultUserAgent,
+  type IntercomClient,
+  rateLimitHeaders
+} from "@taskjuice/intercom-client"
+import {
+  type Answer,
+  json,
+  median,
+  microsOf,
+  type RecordedRequest,
+  startRecordingServer
+} from "@taskjuice/intercom-testkit"
+import {
+  company,
+  contact,
+  contactId,
+  contactList,
+  conversation,
+  intercomBudget,
+  message,
+  tagList
+} from "@taskjuice/intercom-testkit/intercom"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -76,22 +99,6 @@ import { buildApiVersion, objectPath } from "../src/api/ApiVersion.ts"
 import { IntercomApi } from "../src/api/IntercomApi.ts"
 import { Contact } from "../src/api/IntercomObjects.ts"
 import { RateLimiter } from "../src/api/RateLimiter.ts"
-import { startBudgetServer } from "../test/support/BudgetServer.ts"
-import {
-  company,
-  contact,
-  contactId,
-  contactList,
-  conversation,
-  message,
-  tagList
-} from "../test/support/IntercomFixtures.ts"
-import {
-  json,
-  type RecordedRequest,
-  type Reply,
-  startLoopbackServer
-} from "../test/support/LoopbackServer.ts"
 
 const calls = Number(process.env.BENCH_CALLS ?? 1500)
 const burstSize = Number(process.env.BENCH_BURST ?? 2000)
@@ -185,26 +192,18 @@ const cases: ReadonlyArray<Case> = [
 ]
 
 /** Answers like Intercom, rate-limit headers included (with a budget that is never reached here). */
-const overheadScript = (request: RecordedRequest): Reply => {
+const overheadScript = (request: RecordedRequest): Answer => {
   const found = cases.find((c) => c.method === request.method && c.path.split("?")[0] === request.path)
   const resetAt = Math.floor(Date.now() / 1000) + 60
-  return json(found === undefined ? 404 : 200, found?.reply ?? {}, {
-    "x-ratelimit-limit": "100000000",
-    "x-ratelimit-remaining": "99999999",
-    "x-ratelimit-reset": String(resetAt)
-  })
+  return json(
+    found === undefined ? 404 : 200,
+    found?.reply ?? {},
+    rateLimitHeaders({ limit: 100_000_000, remaining: 99_999_999, resetAt })
+  )
 }
 
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-
-const microsOf = async (call: () => Promise<unknown>): Promise<number> => {
-  const started = process.hrtime.bigint()
-  await call()
-  return Number(process.hrtime.bigint() - started) / 1000
-}
+/** The overhead server keeps no requests: a benchmark's thousands of them would only fill its heap. */
+const startOverheadLoopback = () => startRecordingServer({ answer: overheadScript, maxRecorded: 0 })
 
 const threadCpuMicros = (): number => {
   const usage = process.threadCpuUsage()
@@ -216,7 +215,7 @@ const startOverheadServer = async (): Promise<{
   readonly url: string
   readonly close: () => Promise<void>
 }> => {
-  if (process.env.BENCH_SERVER === "inline") return startLoopbackServer(overheadScript)
+  if (process.env.BENCH_SERVER === "inline") return startOverheadLoopback()
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), serveFlag], {
     stdio: ["ignore", "pipe", "inherit"]
   })
@@ -401,10 +400,16 @@ const layerBreakdown = async (server: { readonly url: string }) => {
 // ---------------------------------------------------------------------------------------------
 
 const burst = async () => {
-  const budgetServer = await startBudgetServer({ budget, windowMillis })
+  const windowBudget = intercomBudget({ allowance: budget, windowMillis })
+  const budgetServer = await startRecordingServer({
+    gate: windowBudget,
+    answer: json(200, contact()),
+    routes: { "POST /contacts/search": json(200, contactList([])) },
+    maxRecorded: 0
+  })
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(
-      IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: budgetServer.server.url }),
+      IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: budgetServer.url }),
       RateLimiter.layer
     )
   )
@@ -420,13 +425,13 @@ const burst = async () => {
   )
   const elapsed = Date.now() - started
   await runtime.dispose()
-  await budgetServer.server.close()
+  await budgetServer.close()
 
   const failed = outcomes.filter((exit) => exit._tag === "Failure").length
-  const served = budgetServer.served()
-  const limited = budgetServer.rateLimited()
+  const served = windowBudget.served()
+  const limited = windowBudget.rateLimited()
   const requests = served + limited
-  const windows = budgetServer.servedPerWindow()
+  const windows = windowBudget.servedPerWindow()
   const fills = [...windows.values()]
   const fullWindows = Math.ceil(served / budget)
   // Share of the budget spent in the windows the burst used (the last window may be partial by design).
@@ -452,7 +457,7 @@ const burst = async () => {
 }
 
 if (process.argv.includes(serveFlag)) {
-  const server = await startLoopbackServer(overheadScript)
+  const server = await startOverheadLoopback()
   console.log(server.url)
 } else {
   console.log(`Intercom actions benchmark (API ${buildApiVersion}, Node ${process.version})`)

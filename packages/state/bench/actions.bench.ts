@@ -16,10 +16,10 @@ import { spawn } from "node:child_process"
 import { once } from "node:events"
 import { readFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { rateLimitHeaders } from "@taskjuice/intercom-client"
 import {
   type AnyActionDefinition,
   CreateContact,
@@ -33,7 +33,14 @@ import {
   UpdateContact,
   webhookFixtureUrl
 } from "@taskjuice/intercom-core"
-import { interleaved, median, startRedisServer } from "@taskjuice/intercom-testkit"
+import {
+  interleaved,
+  json,
+  median,
+  startRecordingServer,
+  startRedisServer
+} from "@taskjuice/intercom-testkit"
+import { errorList } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -101,27 +108,22 @@ const cases: ReadonlyArray<Case> = [
 ]
 
 /** The child process: answers every case like Intercom, with a budget never reached here. */
-const serve = () => {
-  const server = createServer((request, response) => {
-    const path = (request.url ?? "").split("?")[0]
-    const found = cases.find((c) => c.method === request.method && c.path === path)
-    request.resume()
-    request.on("end", () => {
-      response.writeHead(found === undefined ? 404 : 200, {
-        "content-type": "application/json",
-        "x-ratelimit-limit": "100000000",
-        "x-ratelimit-remaining": "99999999",
-        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 60)
+const serve = async () => {
+  const server = await startRecordingServer({
+    maxRecorded: 0,
+    answer: (request) => {
+      const found = cases.find((c) => c.method === request.method && c.path === request.path)
+      const headers = rateLimitHeaders({
+        limit: 100_000_000,
+        remaining: 99_999_999,
+        resetAt: Math.floor(Date.now() / 1000) + 60
       })
-      response.end(JSON.stringify(found?.reply ?? { type: "error.list", errors: [] }))
-    })
+      return found === undefined
+        ? json(404, errorList("not_found", "Resource Not Found"), headers)
+        : json(200, found.reply, headers)
+    }
   })
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    process.stdout.write(
-      `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}\n`
-    )
-  })
+  process.stdout.write(`${server.url}\n`)
 }
 
 const fixed = (value: number, width: number, digits = 1) => value.toFixed(digits).padStart(width)
@@ -200,5 +202,5 @@ const main = async () => {
   }
 }
 
-if (process.argv.includes(serveFlag)) serve()
+if (process.argv.includes(serveFlag)) await serve()
 else await main()

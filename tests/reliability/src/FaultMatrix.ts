@@ -188,6 +188,23 @@ const clientError = (status: number, code: StepErrorCode): MatrixFault => ({
   error: { code, providerStatus: status, provablyUnsent: false }
 })
 
+/** A fault that leaves no HTTP status to read (a dropped connection, a timeout, a garbled answer). */
+const unanswered = (
+  name: string,
+  faultClass: FaultClass,
+  work: FaultWork,
+  rule: MatrixFault["rule"],
+  code: StepErrorCode
+): MatrixFault => ({
+  name,
+  class: faultClass,
+  work,
+  rule,
+  error: { code, providerStatus: null, provablyUnsent: false }
+})
+
+const lateMs = matrixRequestTimeoutMs + 150
+
 export const matrixFaults: ReadonlyArray<MatrixFault> = [
   {
     name: "429",
@@ -200,52 +217,16 @@ export const matrixFaults: ReadonlyArray<MatrixFault> = [
   serverError(502),
   serverError(503),
   serverError(504),
-  {
-    name: "drop",
-    class: "transient",
-    work: "refused",
-    rule: strike("drop"),
-    error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: null, provablyUnsent: false }
-  },
-  {
-    name: "timeout",
-    class: "transient",
-    work: "refused",
-    rule: strike("timeout"),
-    error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
-  },
-  {
-    // Slower than the bundle's request timeout. The simulator delays before the work and skips it when
-    // the client has gone, but whether the give-up arrived in time is a race (slow-after: "done, late").
-    name: "late",
-    class: "transient",
-    work: "racy",
-    rule: strike("slow", { delayMs: matrixRequestTimeoutMs + 150 }),
-    error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
-  },
-  {
-    // Intercom did the work, then the connection dropped before the answer: the duplicate hazard.
-    name: "drop-after",
-    class: "transient",
-    work: "done",
-    rule: strike("drop-after"),
-    error: { code: "UPSTREAM_UNAVAILABLE", providerStatus: null, provablyUnsent: false }
-  },
-  {
-    // Intercom did the work at once; the answer left after the bundle had given up.
-    name: "slow-after",
-    class: "transient",
-    work: "done",
-    rule: strike("slow-after", { delayMs: matrixRequestTimeoutMs + 150 }),
-    error: { code: "TIMEOUT", providerStatus: null, provablyUnsent: false }
-  },
-  {
-    name: "malformed",
-    class: "response-lost",
-    work: "done",
-    rule: strike("malformed"),
-    error: { code: "UPSTREAM_RESPONSE_INVALID", providerStatus: null, provablyUnsent: false }
-  },
+  unanswered("drop", "transient", "refused", strike("drop"), "UPSTREAM_UNAVAILABLE"),
+  unanswered("timeout", "transient", "refused", strike("timeout"), "TIMEOUT"),
+  // Slower than the bundle's request timeout. The simulator delays before the work and skips it when
+  // the client has gone, but whether the give-up arrived in time is a race (slow-after: "done, late").
+  unanswered("late", "transient", "racy", strike("slow", { delayMs: lateMs }), "TIMEOUT"),
+  // Intercom did the work, then the connection dropped before the answer: the duplicate hazard.
+  unanswered("drop-after", "transient", "done", strike("drop-after"), "UPSTREAM_UNAVAILABLE"),
+  // Intercom did the work at once; the answer left after the bundle had given up.
+  unanswered("slow-after", "transient", "done", strike("slow-after", { delayMs: lateMs }), "TIMEOUT"),
+  unanswered("malformed", "response-lost", "done", strike("malformed"), "UPSTREAM_RESPONSE_INVALID"),
   {
     name: "401",
     class: "permanent",

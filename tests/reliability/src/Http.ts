@@ -12,7 +12,11 @@ export interface HttpAnswer {
   readonly millis: number
 }
 
-/** One request over a keep-alive agent; rejects only when the connection itself fails. */
+/**
+ * One request over a keep-alive agent; rejects only when the connection fails before an answer. A
+ * server may answer early (a 413 for a body it will not read) and close while the body is still being
+ * written: the write then fails (EPIPE, ECONNRESET), but the answer stands.
+ */
 export const send = (
   agent: Agent,
   url: string,
@@ -26,6 +30,7 @@ export const send = (
 ): Promise<HttpAnswer> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
+    let answered = false
     const outgoing = request(
       url,
       {
@@ -41,6 +46,7 @@ export const send = (
         timeout: options.timeoutMs ?? 30_000
       },
       (response) => {
+        answered = true
         const chunks: Array<Buffer> = []
         response.on("data", (chunk: Buffer) => chunks.push(chunk))
         response.on("end", () =>
@@ -51,12 +57,17 @@ export const send = (
           })
         )
         response.on("error", reject)
+        response.on("close", () => {
+          if (!response.complete) reject(new Error(`the answer (${response.statusCode}) was cut off`))
+        })
       }
     )
     outgoing.on("timeout", () =>
       outgoing.destroy(new Error(`no answer within ${options.timeoutMs ?? 30_000} ms`))
     )
-    outgoing.on("error", reject)
+    outgoing.on("error", (error) => {
+      if (!answered) reject(error)
+    })
     outgoing.end(options.body === undefined ? undefined : Buffer.from(options.body))
   })
 

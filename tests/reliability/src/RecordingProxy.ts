@@ -1,10 +1,11 @@
 /**
- * A loopback proxy in front of the simulator that forwards every request unchanged and records what
- * came back: when, which route, which status. The hosts talk to it as to Intercom, so the suite sees
- * the traffic Intercom would: how many requests each window got, and how many of them were 429s.
+ * A loopback proxy in front of the simulator: the testkit's recording server, answering every request
+ * with what the simulator answered to it unchanged, and noting what came back: when, which route, which
+ * status. The hosts talk to it as to Intercom, so the suite sees the traffic Intercom would: how many
+ * requests each window got, and how many of them were 429s.
  */
-import { createServer, request } from "node:http"
-import type { AddressInfo } from "node:net"
+import { request } from "node:http"
+import { type Answer, hangUp, type RecordedRequest, startRecordingServer } from "@taskjuice/intercom-testkit"
 
 export interface Exchange {
   /** Epoch ms when the request arrived, which is when Intercom counts it against a window. */
@@ -21,43 +22,43 @@ export interface RecordingProxy {
   readonly close: () => Promise<void>
 }
 
+/** Headers that belong to one connection, not to the answer: the proxy's own connection sets its own. */
+const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"])
+
 export const startRecordingProxy = async (target: string): Promise<RecordingProxy> => {
   const upstream = new URL(target)
   const exchanges: Array<Exchange> = []
-  const server = createServer((incoming, outgoing) => {
-    const at = Date.now()
-    const forwarded = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: { ...incoming.headers, host: upstream.host }
-      },
-      (answer) => {
-        exchanges.push({
-          at,
-          method: incoming.method ?? "",
-          path: (incoming.url ?? "").split("?")[0] ?? "",
-          status: answer.statusCode ?? 0
-        })
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(outgoing)
-      }
-    )
-    forwarded.on("error", () => {
-      outgoing.destroy()
+  const forward = (incoming: RecordedRequest): Promise<Answer> =>
+    new Promise((resolve) => {
+      const forwarded = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: upstream.host }
+        },
+        (answer) => {
+          const chunks: Array<Buffer> = []
+          answer.on("data", (chunk: Buffer) => chunks.push(chunk))
+          answer.on("end", () => {
+            const status = answer.statusCode ?? 502
+            exchanges.push({ at: incoming.receivedAt, method: incoming.method, path: incoming.path, status })
+            const headers = Object.fromEntries(
+              Object.entries(answer.headers).filter(
+                (entry): entry is [string, string | Array<string>] =>
+                  entry[1] !== undefined && !hopByHop.has(entry[0])
+              )
+            )
+            resolve({ status, headers, raw: Buffer.concat(chunks) })
+          })
+          answer.on("error", () => resolve(hangUp))
+        }
+      )
+      forwarded.on("error", () => resolve(hangUp))
+      forwarded.end(incoming.body)
     })
-    incoming.pipe(forwarded)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    exchanges,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
+  // The exchanges are the record here; the server itself keeps no requests (a run sends thousands).
+  const server = await startRecordingServer({ answer: forward, maxRecorded: 0 })
+  return { url: server.url, exchanges, close: server.close }
 }

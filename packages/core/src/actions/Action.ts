@@ -4,17 +4,18 @@
  * it: decode the input (nothing is sent when it is bad), run (which checks Intercom's answer), retry
  * per policy.
  */
-import type { OperationId } from "@taskjuice/intercom-client"
+import type { IntercomClient, OperationId } from "@taskjuice/intercom-client"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
-import type { IntercomApi } from "../api/IntercomApi.ts"
+import type { AnswerFits, AnswerSchema } from "../api/Answer.ts"
+import { type FetchResult, IntercomApi } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import type { RateLimiter } from "../api/RateLimiter.ts"
-import type { RetryPolicy } from "../api/RetryPolicy.ts"
+import * as RetryPolicy from "../api/RetryPolicy.ts"
 import { decoderOf, type IssueEntry, issueEntries, issuesOf } from "../internal/schema.ts"
 
 /** What `run` learns about the execution it is part of. */
@@ -32,7 +33,7 @@ export interface ActionDefinition<I, O> {
   readonly output: Schema.Codec<O, unknown>
   /** Whether running it twice with the same input has the effect of running it once. */
   readonly idempotent: boolean
-  readonly retry: RetryPolicy
+  readonly retry: RetryPolicy.RetryPolicy
   /** The Intercom operationIds it may call. */
   readonly operations: ReadonlyArray<OperationId>
   // A method, not a property: that keeps `ActionDefinition<I, O>` assignable to `AnyActionDefinition`.
@@ -43,6 +44,34 @@ export interface ActionDefinition<I, O> {
 export type AnyActionDefinition = ActionDefinition<unknown, unknown>
 
 export const defineAction = <I, O>(definition: ActionDefinition<I, O>): ActionDefinition<I, O> => definition
+
+/** An action that is one request of one Intercom operation, whose answer is its output. */
+export interface CallActionDefinition<I, O, Op extends OperationId>
+  extends Omit<ActionDefinition<I, O>, "output" | "retry" | "operations" | "run"> {
+  readonly output: AnswerSchema<O>
+  readonly operation: Op
+  /** Sends the request for an input. */
+  readonly send: (input: I, client: IntercomClient, signal: AbortSignal) => Promise<FetchResult<unknown>>
+}
+
+/**
+ * Defines a one-request action: it calls only its operation, and is retried as its idempotence allows
+ * (transient failures when idempotent; when not, only a request that never reached Intercom).
+ */
+export const defineCallAction = <I, O, Op extends OperationId>(
+  definition: CallActionDefinition<I, O, Op>,
+  ...answerFits: AnswerFits<Op, O>
+): ActionDefinition<I, O> => {
+  const { operation, send, ...described } = definition
+  const call = { operation, idempotent: definition.idempotent, answer: definition.output }
+  return defineAction({
+    ...described,
+    retry: definition.idempotent ? RetryPolicy.transient : RetryPolicy.unsentOnly,
+    operations: [operation],
+    run: (input) =>
+      IntercomApi.use((api) => api.call(call, (client, signal) => send(input, client, signal), ...answerFits))
+  })
+}
 
 export type InputIssue = IssueEntry
 

@@ -3,10 +3,8 @@
  * upsert), so sending it again is harmless.
  */
 import * as Schema from "effect/Schema"
-import { IntercomApi } from "../api/IntercomApi.ts"
 import { Company } from "../api/IntercomObjects.ts"
-import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { defineAction } from "./Action.ts"
+import { defineCallAction } from "./Action.ts"
 import { CustomAttributes, UnixTimestamp } from "./InputFields.ts"
 
 const NonNegativeInt = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 2_147_483_647 }))
@@ -40,19 +38,13 @@ export const CreateCompanyInput = Schema.Struct({
 })
 export type CreateCompanyInput = typeof CreateCompanyInput.Type
 
-export const CreateCompany = defineAction({
+export const CreateCompany = defineCallAction({
   key: "intercom/create-company",
   title: "Create or update company",
   description: "Creates the company with this company_id, or updates it when it exists.",
   input: CreateCompanyInput,
   output: Company,
   idempotent: true,
-  retry: RetryPolicy.transient,
-  operations: ["createOrUpdateCompany"],
-  run: (input) =>
-    IntercomApi.use((api) =>
-      api.call({ operation: "createOrUpdateCompany", idempotent: true, answer: Company }, (client, signal) =>
-        client.POST("/companies", { body: input, signal })
-      )
-    )
+  operation: "createOrUpdateCompany",
+  send: (input, client, signal) => client.POST("/companies", { body: input, signal })
 })

@@ -7,7 +7,7 @@
 import type { components } from "@taskjuice/intercom-client"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { objectPath, ownerIdForWire } from "../api/ApiVersion.ts"
+import { objectPath, withWireOwnerId } from "../api/ApiVersion.ts"
 import { IntercomApi, type IntercomApiShape } from "../api/IntercomApi.ts"
 import type { IntercomError } from "../api/IntercomError.ts"
 import { Contact } from "../api/IntercomObjects.ts"
@@ -134,12 +134,8 @@ const existingOnConflict = (api: IntercomApiShape, conflict: IntercomError, key:
   })
 
 /** The contact as Intercom's request body, typed by the generated client. */
-const requestBody = (input: CreateContactInput): components["schemas"]["create_contact_request"] => {
-  const { owner_id, ...rest } = input
-  return owner_id === undefined
-    ? rest
-    : { ...rest, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
-}
+const requestBody = (input: CreateContactInput): components["schemas"]["create_contact_request"] =>
+  withWireOwnerId(input)
 
 export const CreateContact = defineAction({
   key: "intercom/create-contact",

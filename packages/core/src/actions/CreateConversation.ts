@@ -4,10 +4,8 @@
  * a 429 or a refused connection (provably not received) is retried.
  */
 import * as Schema from "effect/Schema"
-import { IntercomApi } from "../api/IntercomApi.ts"
 import { Message } from "../api/IntercomObjects.ts"
-import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { defineAction } from "./Action.ts"
+import { defineCallAction } from "./Action.ts"
 import { AttachmentUrls, ContactId, UnixTimestamp } from "./InputFields.ts"
 
 export const CreateConversationInput = Schema.Struct({
@@ -34,7 +32,7 @@ export const CreateConversationInput = Schema.Struct({
 })
 export type CreateConversationInput = typeof CreateConversationInput.Type
 
-export const CreateConversation = defineAction({
+export const CreateConversation = defineCallAction({
   key: "intercom/create-conversation",
   title: "Create conversation",
   description:
@@ -42,12 +40,6 @@ export const CreateConversation = defineAction({
   input: CreateConversationInput,
   output: Message,
   idempotent: false,
-  retry: RetryPolicy.unsentOnly,
-  operations: ["createConversation"],
-  run: (input) =>
-    IntercomApi.use((api) =>
-      api.call({ operation: "createConversation", idempotent: false, answer: Message }, (client, signal) =>
-        client.POST("/conversations", { body: input, signal })
-      )
-    )
+  operation: "createConversation",
+  send: (input, client, signal) => client.POST("/conversations", { body: input, signal })
 })

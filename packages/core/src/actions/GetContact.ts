@@ -3,10 +3,8 @@
  */
 import * as Schema from "effect/Schema"
 import { objectPath } from "../api/ApiVersion.ts"
-import { IntercomApi } from "../api/IntercomApi.ts"
 import { Contact } from "../api/IntercomObjects.ts"
-import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { defineAction } from "./Action.ts"
+import { defineCallAction } from "./Action.ts"
 import { ContactId } from "./InputFields.ts"
 
 export const GetContactInput = Schema.Struct({
@@ -14,20 +12,16 @@ export const GetContactInput = Schema.Struct({
 }).annotate({ title: "Get contact", examples: [{ contact_id: "63a07ddf05a32042dffac965" }] })
 export type GetContactInput = typeof GetContactInput.Type
 
-export const GetContact = defineAction({
+export const GetContact = defineCallAction({
   key: "intercom/get-contact",
   title: "Get contact",
   description: "Fetches one contact by its Intercom id.",
   input: GetContactInput,
   output: Contact,
   idempotent: true,
-  retry: RetryPolicy.transient,
-  operations: ["ShowContact"],
-  run: (input) =>
-    IntercomApi.use((api) =>
-      api.call({ operation: "ShowContact", idempotent: true, answer: Contact }, (client, signal) => {
-        const path = objectPath("ShowContact", input.contact_id)
-        return client.GET(path.url, { params: { path: path.parameters }, signal })
-      })
-    )
+  operation: "ShowContact",
+  send: (input, client, signal) => {
+    const path = objectPath("ShowContact", input.contact_id)
+    return client.GET(path.url, { params: { path: path.parameters }, signal })
+  }
 })

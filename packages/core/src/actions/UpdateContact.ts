@@ -4,11 +4,9 @@
  */
 import type { components } from "@taskjuice/intercom-client"
 import * as Schema from "effect/Schema"
-import { objectPath, ownerIdForWire } from "../api/ApiVersion.ts"
-import { IntercomApi } from "../api/IntercomApi.ts"
+import { objectPath, withWireOwnerId } from "../api/ApiVersion.ts"
 import { Contact } from "../api/IntercomObjects.ts"
-import * as RetryPolicy from "../api/RetryPolicy.ts"
-import { defineAction } from "./Action.ts"
+import { defineCallAction } from "./Action.ts"
 import {
   AdminId,
   ContactId,
@@ -60,13 +58,11 @@ type UpdateBody = components["schemas"]["update_contact_request"]
 
 /** The changes as Intercom's request body, typed by the generated client. */
 const requestBody = (input: UpdateContactInput): UpdateBody => {
-  const { contact_id: _, owner_id, ...changes } = input
-  return owner_id === undefined
-    ? changes
-    : { ...changes, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
+  const { contact_id: _, ...changes } = input
+  return withWireOwnerId(changes)
 }
 
-export const UpdateContact = defineAction({
+export const UpdateContact = defineCallAction({
   key: "intercom/update-contact",
   title: "Update contact",
   description:
@@ -74,13 +70,9 @@ export const UpdateContact = defineAction({
   input: UpdateContactInput,
   output: Contact,
   idempotent: true,
-  retry: RetryPolicy.transient,
-  operations: ["UpdateContact"],
-  run: (input) =>
-    IntercomApi.use((api) =>
-      api.call({ operation: "UpdateContact", idempotent: true, answer: Contact }, (client, signal) => {
-        const path = objectPath("UpdateContact", input.contact_id)
-        return client.PUT(path.url, { params: { path: path.parameters }, body: requestBody(input), signal })
-      })
-    )
+  operation: "UpdateContact",
+  send: (input, client, signal) => {
+    const path = objectPath("UpdateContact", input.contact_id)
+    return client.PUT(path.url, { params: { path: path.parameters }, body: requestBody(input), signal })
+  }
 })

@@ -60,6 +60,16 @@ export type WireOwnerId = NonNullable<components["schemas"]["update_contact_requ
 export const ownerIdForWire = (ownerId: number | string): WireOwnerId =>
   (supports("stringOwnerId") ? String(ownerId) : Number(ownerId)) as WireOwnerId
 
+/** A contact's fields with `owner_id`, when given, as this build sends it (null, which clears it, stays null). */
+export const withWireOwnerId = <F extends { readonly owner_id?: number | string | null }>(
+  fields: F
+): Omit<F, "owner_id"> & { readonly owner_id?: WireOwnerId | null } => {
+  const { owner_id, ...rest } = fields
+  return owner_id === undefined
+    ? rest
+    : { ...rest, owner_id: owner_id === null ? null : ownerIdForWire(owner_id) }
+}
+
 /** The generated request body of `POST /conversations/{id}/reply` for this build. */
 export type ReplyBody = components["schemas"]["reply_conversation_request"]
 

@@ -4,6 +4,17 @@
  * survive decoding at every depth, and the published JSON Schemas accept them.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { inOrder, json, type Script } from "@taskjuice/intercom-testkit"
+import {
+  company,
+  contact,
+  contactId,
+  contactList,
+  conversation,
+  errorList,
+  message,
+  tagList
+} from "@taskjuice/intercom-testkit/intercom"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -18,17 +29,6 @@ import { ListTags } from "../../src/actions/ListTags.ts"
 import { ReplyConversation } from "../../src/actions/ReplyConversation.ts"
 import { UpdateContact } from "../../src/actions/UpdateContact.ts"
 import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
-import {
-  company,
-  contact,
-  contactId,
-  contactList,
-  conversation,
-  errorList,
-  message,
-  tagList
-} from "../support/IntercomFixtures.ts"
-import { inOrder, json, type Script } from "../support/LoopbackServer.ts"
 
 /** Fields no output Schema models, nested objects and arrays included. */
 const unmodelled = {

@@ -1,4 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
+import { inOrder, json, recordingServer, type Script } from "@taskjuice/intercom-testkit"
+import { contact, contactId, contactList, errorList } from "@taskjuice/intercom-testkit/intercom"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -7,8 +9,6 @@ import { allContacts, ListContacts } from "../../src/actions/ListContacts.ts"
 import { UpdateContact } from "../../src/actions/UpdateContact.ts"
 import { supports } from "../../src/api/ApiVersion.ts"
 import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
-import { contact, contactId, contactList, errorList } from "../support/IntercomFixtures.ts"
-import { inOrder, json, loopbackServer, type Script } from "../support/LoopbackServer.ts"
 import { apiLayer } from "../support/TestRuntime.ts"
 
 describe("intercom/get-contact", () => {
@@ -48,7 +48,7 @@ describe("intercom/update-contact", () => {
       const [request] = server.requests
       assert.strictEqual(request?.method, "PUT")
       assert.strictEqual(request?.path, `/contacts/${contactId}`)
-      assert.deepStrictEqual(request?.body, {
+      assert.deepStrictEqual(request?.json, {
         name: "Ada King",
         phone: null,
         custom_attributes: { plan: "team" }
@@ -63,7 +63,7 @@ describe("intercom/update-contact", () => {
         { contact_id: contactId, owner_id: 42 },
         inOrder(json(200, contact()))
       )
-      assert.deepStrictEqual(set.server.requests[0]?.body, {
+      assert.deepStrictEqual(set.server.requests[0]?.json, {
         owner_id: supports("stringOwnerId") ? "42" : 42
       })
       const clear = yield* runAction(
@@ -71,7 +71,7 @@ describe("intercom/update-contact", () => {
         { contact_id: contactId, owner_id: null },
         inOrder(json(200, contact()))
       )
-      assert.deepStrictEqual(clear.server.requests[0]?.body, { owner_id: null })
+      assert.deepStrictEqual(clear.server.requests[0]?.json, { owner_id: null })
     })
   )
 
@@ -174,7 +174,7 @@ describe("intercom/list-contacts", () => {
 
   it.effect("allContacts walks every page in order", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(pagedContacts(7))
+      const server = yield* recordingServer({ answer: pagedContacts(7) })
       const ids = yield* Stream.runCollect(allContacts({ per_page: 3 })).pipe(
         Effect.provide(apiLayer(server.url))
       )
@@ -196,7 +196,7 @@ describe("intercom/list-contacts", () => {
 
   it.effect("allContacts is lazy: taking a few contacts fetches only the pages needed", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(pagedContacts(10_000))
+      const server = yield* recordingServer({ answer: pagedContacts(10_000) })
       const taken = yield* allContacts({ per_page: 50 }).pipe(
         Stream.take(60),
         Stream.runCount,
@@ -209,7 +209,7 @@ describe("intercom/list-contacts", () => {
 
   it.effect("allContacts streams many pages without collecting them", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(pagedContacts(3_000))
+      const server = yield* recordingServer({ answer: pagedContacts(3_000) })
       const count = yield* allContacts({ per_page: 150 }).pipe(
         Stream.runCount,
         Effect.provide(apiLayer(server.url))

@@ -1,16 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
+import { type Answer, hangUp, inOrder, json } from "@taskjuice/intercom-testkit"
+import { contactId, conversation, errorList, message } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import { CreateConversation } from "../../src/actions/CreateConversation.ts"
 import { ReplyConversation } from "../../src/actions/ReplyConversation.ts"
 import { supports } from "../../src/api/ApiVersion.ts"
 import { assertRejectedBeforeSending, failureOf, runAction, successOf } from "../support/ActionHarness.ts"
-import { contactId, conversation, errorList, message } from "../support/IntercomFixtures.ts"
-import { inOrder, json, type Reply } from "../support/LoopbackServer.ts"
 
 const start = { from: { type: "user", id: contactId }, body: "Hello there" }
 
 /** A 429 whose reset is 2 s after the TestClock's start: within the wait bound. */
-const rateLimited: Reply = json(429, errorList("rate_limit_exceeded", "Exceeded rate limit"), {
+const rateLimited: Answer = json(429, errorList("rate_limit_exceeded", "Exceeded rate limit"), {
   "x-ratelimit-limit": "100",
   "x-ratelimit-remaining": "0",
   "x-ratelimit-reset": "2"
@@ -22,14 +22,14 @@ describe("intercom/create-conversation", () => {
       const { exit, server } = yield* runAction(CreateConversation, start, inOrder(json(200, message)))
       assert.strictEqual(successOf(exit).conversation_id, "363")
       assert.strictEqual(server.requests[0]?.path, "/conversations")
-      assert.deepStrictEqual(server.requests[0]?.body, start)
+      assert.deepStrictEqual(server.requests[0]?.json, start)
     })
   )
 
   for (const [what, reply, tag] of [
     ["a 500", json(500, {}), "Server"],
     ["a 502", json(502, {}), "Server"],
-    ["a dropped connection", { kind: "hangUp" }, "Transport"]
+    ["a dropped connection", hangUp, "Transport"]
   ] as const) {
     it.effect(`is never resent after ${what} (the request may have reached Intercom)`, () =>
       Effect.gen(function* () {
@@ -92,7 +92,7 @@ describe("intercom/reply-conversation", () => {
       assert.strictEqual(result.id, "363")
       assert.strictEqual(result.conversation_parts?.conversation_parts[0]?.body, "<p>On it!</p>")
       assert.strictEqual(server.requests[0]?.path, "/conversations/363/reply")
-      assert.deepStrictEqual(server.requests[0]?.body, {
+      assert.deepStrictEqual(server.requests[0]?.json, {
         type: "admin",
         admin_id: "991267596",
         message_type: "comment",
@@ -112,7 +112,7 @@ describe("intercom/reply-conversation", () => {
       }
       const { server } = yield* runAction(ReplyConversation, input, inOrder(json(200, conversation)))
       assert.strictEqual(server.requests[0]?.path, "/conversations/last/reply")
-      assert.deepStrictEqual(server.requests[0]?.body, {
+      assert.deepStrictEqual(server.requests[0]?.json, {
         type: "user",
         message_type: "comment",
         email: "ada@example.com",
@@ -144,7 +144,7 @@ describe("intercom/reply-conversation", () => {
         )
         assert.strictEqual(successOf(exit).id, "363")
         const { conversation_id: _, ...body } = quickReply
-        assert.deepStrictEqual(server.requests[0]?.body, body)
+        assert.deepStrictEqual(server.requests[0]?.json, body)
       })
     )
   } else {

@@ -1,10 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
+import {
+  type Answer,
+  hangUp,
+  inOrder,
+  json,
+  type RecordedRequest,
+  type Script
+} from "@taskjuice/intercom-testkit"
+import { contact, contactList, errorList } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import { CreateContact } from "../../src/actions/CreateContact.ts"
 import { supports } from "../../src/api/ApiVersion.ts"
 import { failureOf, runAction, successOf } from "../support/ActionHarness.ts"
-import { contact, contactList, errorList } from "../support/IntercomFixtures.ts"
-import { inOrder, json, type RecordedRequest, type Reply, type Script } from "../support/LoopbackServer.ts"
 
 const input = {
   role: "user",
@@ -23,24 +30,20 @@ const isSearch = (request: RecordedRequest) =>
  * A small stateful Intercom: contacts it creates are found by search. `createReply` decides the
  * answer to each create *after* the contact was stored (so a 500 there means "it reached Intercom").
  */
-const statefulIntercom = (createReply: (attempt: number) => Reply | undefined) => {
+const statefulIntercom = (createReply: (attempt: number) => Answer | undefined) => {
   const stored: Array<ReturnType<typeof contact>> = []
   let creates = 0
   const script: Script = (request) => {
     if (isSearch(request)) {
-      const query = (request.body as { query: { field: "external_id" | "email"; value: string } }).query
+      const query = (request.json as { query: { field: "external_id" | "email"; value: string } }).query
       const found = stored.filter((c) => c[query.field] === query.value)
       return json(200, contactList(found, { total: found.length }))
     }
     if (isCreate(request)) {
       const attempt = creates++
       const planned = createReply(attempt)
-      if (
-        planned !== undefined &&
-        planned.kind === "json" &&
-        planned.status >= 500 &&
-        planned.status !== 503
-      ) {
+      const status = planned?.drop === undefined ? planned?.status : undefined
+      if (planned !== undefined && status !== undefined && status >= 500 && status !== 503) {
         // 500/502: it reached Intercom and the contact was created before the failure.
         stored.push(contact({ id: `c-${stored.length + 1}` }))
         return planned
@@ -63,7 +66,7 @@ describe("intercom/create-contact", () => {
       assert.strictEqual(successOf(exit).outcome, "created")
       assert.strictEqual(successOf(exit).email, "ada@example.com")
       assert.strictEqual(server.requests.length, 1)
-      assert.deepStrictEqual(server.requests[0]?.body, {
+      assert.deepStrictEqual(server.requests[0]?.json, {
         ...input,
         owner_id: supports("stringOwnerId") ? "991267596" : 991267596
       })
@@ -105,7 +108,7 @@ describe("intercom/create-contact", () => {
       const { exit, server } = yield* runAction(CreateContact, input, script)
       assert.strictEqual(successOf(exit).id, "existing")
       assert.strictEqual(successOf(exit).outcome, "found")
-      assert.deepStrictEqual(server.requests[1]?.body, {
+      assert.deepStrictEqual(server.requests[1]?.json, {
         query: { field: "external_id", operator: "=", value: "user-42" },
         pagination: { per_page: 2 }
       })
@@ -130,7 +133,7 @@ describe("intercom/create-contact", () => {
       const script: Script = (request) => {
         if (isCreate(request)) {
           stored.push("c-1")
-          return stored.length === 1 ? { kind: "hangUp" } : json(200, contact({ id: `c-${stored.length}` }))
+          return stored.length === 1 ? hangUp : json(200, contact({ id: `c-${stored.length}` }))
         }
         return json(
           200,

@@ -4,6 +4,8 @@
  * `..` to put to `/`). Each case runs over real HTTP against a loopback server that must see nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { inOrder, json } from "@taskjuice/intercom-testkit"
+import { contact, contactId, conversation, message } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import type { AnyActionDefinition } from "../../src/actions/Action.ts"
 import { CreateContact } from "../../src/actions/CreateContact.ts"
@@ -12,8 +14,6 @@ import { GetContact } from "../../src/actions/GetContact.ts"
 import { ReplyConversation } from "../../src/actions/ReplyConversation.ts"
 import { UpdateContact } from "../../src/actions/UpdateContact.ts"
 import { assertRejectedBeforeSending, runAction, successOf } from "../support/ActionHarness.ts"
-import { contact, contactId, conversation, message } from "../support/IntercomFixtures.ts"
-import { inOrder, json } from "../support/LoopbackServer.ts"
 
 /** What must never stand as an id: path navigation, separators, whitespace, encodings, nothing. */
 const malformed = [

@@ -4,12 +4,12 @@
  * Each case runs over real HTTP against a loopback server that must see nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { inOrder, json } from "@taskjuice/intercom-testkit"
+import { contact } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { type AnyActionDefinition, actions, CreateContact, CreateConversation } from "../../src/index.ts"
 import { failureOf, runAction } from "../support/ActionHarness.ts"
-import { contact } from "../support/IntercomFixtures.ts"
-import { inOrder, json } from "../support/LoopbackServer.ts"
 
 /** The action's first input example, as the manifest publishes it (list-tags takes none). */
 const exampleOf = (action: AnyActionDefinition): Record<string, unknown> => {
@@ -96,7 +96,7 @@ describe("action inputs are strict", () => {
         inOrder(json(200, contact()))
       )
       assert.strictEqual(exit._tag, "Success")
-      assert.deepStrictEqual(server.requests[0]?.body, {
+      assert.deepStrictEqual(server.requests[0]?.json, {
         email: "ada@example.com",
         custom_attributes: { emial_opt_in: true }
       })

@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import { inOrder, json } from "@taskjuice/intercom-testkit"
+import { company, errorList, tagList } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { CreateCompany } from "../../src/actions/CreateCompany.ts"
 import { ListTags, ListTagsInput } from "../../src/actions/ListTags.ts"
 import { assertRejectedBeforeSending, failureOf, runAction, successOf } from "../support/ActionHarness.ts"
-import { company, errorList, tagList } from "../support/IntercomFixtures.ts"
-import { inOrder, json } from "../support/LoopbackServer.ts"
 
 describe("intercom/create-company", () => {
   const input = {
@@ -24,7 +24,7 @@ describe("intercom/create-company", () => {
       assert.strictEqual(result.plan?.name, "enterprise")
       assert.deepStrictEqual(result.custom_attributes, { tier: "gold" })
       assert.strictEqual(server.requests[0]?.path, "/companies")
-      assert.deepStrictEqual(server.requests[0]?.body, input)
+      assert.deepStrictEqual(server.requests[0]?.json, input)
     })
   )
 

@@ -1,4 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
+import {
+  type Answer,
+  hangUp,
+  inOrder,
+  json,
+  recordingServer,
+  refusedUrl,
+  silence
+} from "@taskjuice/intercom-testkit"
+import { contact, contactId, errorList } from "@taskjuice/intercom-testkit/intercom"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -10,19 +20,17 @@ import { executeAction } from "../../src/actions/Action.ts"
 import { GetContact } from "../../src/actions/GetContact.ts"
 import { buildApiVersion } from "../../src/api/ApiVersion.ts"
 import type { IntercomError } from "../../src/api/IntercomError.ts"
-import { contact, contactId, errorList } from "../support/IntercomFixtures.ts"
-import { inOrder, json, loopbackServer, type Reply, refusedUrl } from "../support/LoopbackServer.ts"
 import { advancingClock, apiLayer, canaryToken, withMiddleRandom } from "../support/TestRuntime.ts"
 
 const getContact = executeAction(GetContact, { contact_id: contactId })
 
 /** Runs get-contact against a server answering `replies`, collecting every log line. */
 const failWith = (
-  replies: ReadonlyArray<Reply>,
+  replies: ReadonlyArray<Answer>,
   options: { readonly requestTimeout?: Duration.Input } = {}
 ) =>
   Effect.gen(function* () {
-    const server = yield* loopbackServer(inOrder(...replies))
+    const server = yield* recordingServer({ answer: inOrder(...replies) })
     const logs: Array<string> = []
     const capture = Logger.make(({ message }) => {
       logs.push(typeof message === "string" ? message : JSON.stringify(message))
@@ -46,7 +54,7 @@ const assertNoCanary = (error: IntercomError | { readonly message: string }, log
 describe("IntercomApi against a loopback server", () => {
   it.effect("sends the token, the pinned Intercom-Version and JSON headers", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(inOrder(json(200, contact())))
+      const server = yield* recordingServer({ answer: inOrder(json(200, contact())) })
       const result = yield* getContact.pipe(Effect.provide(apiLayer(server.url)))
       assert.strictEqual(result.id, contactId)
       const [request] = server.requests
@@ -58,7 +66,7 @@ describe("IntercomApi against a loopback server", () => {
     })
   )
 
-  const nonRetryable: ReadonlyArray<readonly [string, Reply, string]> = [
+  const nonRetryable: ReadonlyArray<readonly [string, Answer, string]> = [
     ["Unauthorized", json(401, errorList("unauthorized", "Access Token Invalid")), "reconnect"],
     [
       "Forbidden",
@@ -81,7 +89,7 @@ describe("IntercomApi against a loopback server", () => {
       "API version"
     ],
     ["Decode", json(200, { id: 42 }), "unexpected response"],
-    ["Decode", { kind: "text", status: 200, text: "{not json" }, "not valid JSON"]
+    ["Decode", { status: 200, raw: "{not json" }, "not valid JSON"]
   ]
   for (const [tag, reply, fragment] of nonRetryable) {
     it.effect(`${tag} is not retried and names the cause (${fragment})`, () =>
@@ -121,7 +129,9 @@ describe("IntercomApi against a loopback server", () => {
 
   it.effect("Server: a retry that succeeds returns the contact", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(inOrder(json(500, {}), json(502, {}), json(200, contact())))
+      const server = yield* recordingServer({
+        answer: inOrder(json(500, {}), json(502, {}), json(200, contact()))
+      })
       const result = yield* advancingClock(getContact).pipe(Effect.provide(apiLayer(server.url)))
       assert.strictEqual(result.id, contactId)
       assert.strictEqual(server.requests.length, 3)
@@ -136,7 +146,7 @@ describe("IntercomApi against a loopback server", () => {
         "x-ratelimit-remaining": "0",
         "x-ratelimit-reset": "3"
       })
-      const server = yield* loopbackServer(inOrder(limited, json(200, contact())))
+      const server = yield* recordingServer({ answer: inOrder(limited, json(200, contact())) })
       const fiber = yield* Effect.forkChild(getContact.pipe(Effect.provide(apiLayer(server.url))))
       yield* TestClock.withLive(Effect.sleep(50))
       yield* TestClock.adjust(2900)
@@ -170,7 +180,7 @@ describe("IntercomApi against a loopback server", () => {
 
   it.effect("Transport network: a dropped connection is retried", () =>
     Effect.gen(function* () {
-      const { error, server } = yield* failWith([{ kind: "hangUp" }])
+      const { error, server } = yield* failWith([hangUp])
       if (error._tag !== "IntercomError") return assert.fail("expected IntercomError")
       assert.deepInclude(error.reason, { _tag: "Transport", kind: "network" })
       assert.isTrue(error.retryable)
@@ -180,7 +190,7 @@ describe("IntercomApi against a loopback server", () => {
 
   it.live("Transport timeout: the per-request timeout abandons the request and aborts it", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(inOrder({ kind: "silence" }))
+      const server = yield* recordingServer({ answer: inOrder(silence) })
       const started = Date.now()
       // One attempt (`run`, without the retry policy): the timeout is under test, not the backoff.
       const error = yield* GetContact.run({ contact_id: contactId }, { attempt: 0 }).pipe(
@@ -198,7 +208,7 @@ describe("IntercomApi against a loopback server", () => {
 
   it.effect("Transport refused: nothing listens, retried, then fails retryable", () =>
     Effect.gen(function* () {
-      const url = yield* refusedUrl
+      const url = yield* Effect.promise(refusedUrl)
       const error = yield* advancingClock(getContact).pipe(Effect.provide(apiLayer(url)), Effect.flip)
       if (error._tag !== "IntercomError") return assert.fail("expected IntercomError")
       assert.deepInclude(error.reason, { _tag: "Transport", kind: "refused" })
@@ -208,7 +218,7 @@ describe("IntercomApi against a loopback server", () => {
 
   it.live("interrupting the action cancels the HTTP request", () =>
     Effect.gen(function* () {
-      const server = yield* loopbackServer(inOrder({ kind: "silence" }))
+      const server = yield* recordingServer({ answer: inOrder(silence) })
       const fiber = yield* Effect.forkChild(getContact.pipe(Effect.provide(apiLayer(server.url))))
       while (server.requests.length === 0) yield* Effect.sleep(5)
       yield* Fiber.interrupt(fiber)

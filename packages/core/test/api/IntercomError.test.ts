@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { errorList } from "@taskjuice/intercom-testkit/intercom"
 import * as Duration from "effect/Duration"
 import { IntercomError, reasonFromResponse } from "../../src/api/IntercomError.ts"
-import { errorList } from "../support/IntercomFixtures.ts"
 
 const noHeaders = new Headers()
 const now = 1_700_000_000_000

@@ -1,4 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
+import { json, recordingServer } from "@taskjuice/intercom-testkit"
+import { contact, contactList, intercomBudget } from "@taskjuice/intercom-testkit/intercom"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -15,7 +17,6 @@ import {
   resetGuardMillis
 } from "../../src/api/RateLimiter.ts"
 import { RateLimitStore, type RateLimitWindow } from "../../src/api/RateLimitStore.ts"
-import { startBudgetServer } from "../support/BudgetServer.ts"
 
 const window = (
   remaining: number,
@@ -96,19 +97,32 @@ describe("RateLimiter decisions", () => {
   })
 })
 
+/**
+ * A loopback Intercom keeping Intercom's budget in one-second windows, answering a create-contact (and
+ * the search a retried one makes first).
+ */
+const budgetedIntercom = (allowance: number) => {
+  const budget = intercomBudget({ allowance, windowMillis: 1000 })
+  return recordingServer({
+    gate: budget,
+    answer: json(200, contact()),
+    routes: { "POST /contacts/search": json(200, contactList([])) }
+  }).pipe(Effect.map((server) => ({ server, budget })))
+}
+
 describe("RateLimiter against a budget server", () => {
   it.live("a burst spends the budget window by window without a 429", () =>
     Effect.gen(function* () {
-      const budget = yield* Effect.promise(() => startBudgetServer({ budget: 15, windowMillis: 1000 }))
+      const { server, budget } = yield* budgetedIntercom(15)
       const layer = Layer.mergeAll(
-        IntercomApi.layer({ accessToken: Redacted.make("tok_budget"), baseUrl: budget.server.url }),
+        IntercomApi.layer({ accessToken: Redacted.make("tok_budget"), baseUrl: server.url }),
         RateLimiter.layer
       )
       const calls = Array.from({ length: 40 }, (_, index) => ({ email: `p${index}@example.com` }))
       yield* Effect.forEach(calls, (input) => executeAction(CreateContact, input), {
         concurrency: "unbounded"
       }).pipe(Effect.provide(layer))
-      yield* Effect.promise(() => budget.server.close())
+      yield* Effect.promise(() => server.close())
       assert.strictEqual(budget.rateLimited(), 0)
       assert.strictEqual(budget.served(), 40)
       const fills = [...budget.servedPerWindow().values()]
@@ -125,7 +139,7 @@ describe("RateLimiter against a budget server", () => {
 
   it.live("workspaces (tokens) have separate budgets", () =>
     Effect.gen(function* () {
-      const budget = yield* Effect.promise(() => startBudgetServer({ budget: 5, windowMillis: 1000 }))
+      const { server, budget } = yield* budgetedIntercom(5)
       const memory = RateLimitStore.makeMemory()
       const windows = new Map<string, RateLimitWindow>()
       const recording = Layer.succeed(RateLimitStore, {
@@ -139,13 +153,11 @@ describe("RateLimiter against a budget server", () => {
       const run = (token: string) =>
         Effect.forEach(Array.from({ length: 5 }), () => executeAction(CreateContact, { email: "a@b.co" }), {
           concurrency: "unbounded"
-        }).pipe(
-          Effect.provide(IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: budget.server.url }))
-        )
+        }).pipe(Effect.provide(IntercomApi.layer({ accessToken: Redacted.make(token), baseUrl: server.url })))
       yield* Effect.all([run("tok_a"), run("tok_b")], { concurrency: "unbounded" }).pipe(
         Effect.provide(RateLimiter.layerStore.pipe(Layer.provide(recording)))
       )
-      yield* Effect.promise(() => budget.server.close())
+      yield* Effect.promise(() => server.close())
       assert.strictEqual(budget.served(), 10)
       assert.strictEqual(budget.rateLimited(), 0)
       // One window per workspace, each learning a budget of 5 from its own answers: had they shared

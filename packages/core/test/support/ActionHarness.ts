@@ -3,12 +3,12 @@
  * TestClock, and hands back the outcome together with the requests the server saw.
  */
 import { assert } from "@effect/vitest"
+import { type RecordingServer, recordingServer, type Script } from "@taskjuice/intercom-testkit"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import { type ActionDefinition, type ActionInputInvalid, executeAction } from "../../src/actions/Action.ts"
 import type { IntercomError } from "../../src/api/IntercomError.ts"
-import { type LoopbackServer, loopbackServer, type Script } from "./LoopbackServer.ts"
 import { advancingClock, apiLayer, withMiddleRandom } from "./TestRuntime.ts"
 
 export const runAction = <I, O>(
@@ -16,12 +16,12 @@ export const runAction = <I, O>(
   input: unknown,
   script: Script
 ): Effect.Effect<
-  { readonly exit: Exit.Exit<O, ActionInputInvalid | IntercomError>; readonly server: LoopbackServer },
+  { readonly exit: Exit.Exit<O, ActionInputInvalid | IntercomError>; readonly server: RecordingServer },
   never,
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const server = yield* loopbackServer(script)
+    const server = yield* recordingServer({ answer: script })
     const exit = yield* advancingClock(executeAction(definition, input)).pipe(
       withMiddleRandom,
       Effect.provide(apiLayer(server.url)),

@@ -2,9 +2,9 @@
  * The whole receiving path over real HTTP on loopback: raw bytes as Node hands them over, Node's header
  * record, verify → decode → classify → dedupe, and the status a receiver should answer with.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { IncomingHttpHeaders } from "node:http"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { type RecordingServer, startRecordingServer } from "@taskjuice/intercom-testkit"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import {
@@ -21,21 +21,9 @@ import {
 
 const secrets = [Redacted.make("cs_previous"), Redacted.make("cs_current")] as const
 
-const readBody = (request: IncomingMessage, limit: number): Promise<Uint8Array | "too large"> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.byteLength
-      if (size <= limit) chunks.push(chunk)
-    })
-    request.on("end", () => resolve(size > limit ? "too large" : new Uint8Array(Buffer.concat(chunks))))
-    request.on("error", reject)
-  })
-
 const dedupe = NotificationDedupe.makeMemory()
 
-const handle = (body: Uint8Array, headers: IncomingMessage["headers"]) =>
+const handle = (body: Uint8Array, headers: IncomingHttpHeaders) =>
   Effect.gen(function* () {
     yield* verifySignature(body, headers, secrets)
     const notification = yield* decodeNotification(body)
@@ -54,24 +42,24 @@ const handle = (body: Uint8Array, headers: IncomingMessage["headers"]) =>
     Effect.provideService(NotificationDedupe, dedupe)
   )
 
-let server: Server
+let server: RecordingServer
 let url: string
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    readBody(request, webhookBodyLimitBytes).then(async (body) => {
+  // The receiver: the raw bytes as they arrived and Node's header record, through the core's path.
+  server = await startRecordingServer({
+    answer: async (request) => {
       const result =
-        body === "too large"
+        request.body.byteLength > webhookBodyLimitBytes
           ? { status: 413, outcome: "BodyTooLarge" }
-          : await Effect.runPromise(handle(body, request.headers))
-      response.writeHead(result.status, { "content-type": "text/plain" }).end(result.outcome)
-    })
+          : await Effect.runPromise(handle(new Uint8Array(request.body), request.headers))
+      return { status: result.status, raw: result.outcome, headers: { "content-type": "text/plain" } }
+    }
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/intercom`
+  url = `${server.url}/webhooks/intercom`
 })
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+afterAll(() => server.close())
 
 const deliver = async (body: Uint8Array<ArrayBuffer> | string, headers: Record<string, string>) => {
   const response = await fetch(url, {

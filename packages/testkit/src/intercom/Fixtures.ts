@@ -1,12 +1,16 @@
 /**
- * Intercom-shaped answers for the loopback server, typed by the generated client so they stay
- * faithful to the pinned description.
+ * The API fixtures every package's tests answer with: Intercom-shaped contacts, conversations,
+ * companies, tags, the `/me` admin and error lists, typed by the generated client's schemas so a pinned
+ * description they stop fitting fails the typecheck (the bundle's tests also check them against the
+ * description itself).
  */
 import type { components } from "@taskjuice/intercom-client"
 
 type Schemas = components["schemas"]
 
 export const contactId = "63a07ddf05a32042dffac965"
+
+export const conversationId = "363"
 
 export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["contact"] => ({
   type: "contact",
@@ -43,11 +47,11 @@ export const contact = (overrides: Partial<Schemas["contact"]> = {}): Schemas["c
 
 export const contactList = (
   contacts: ReadonlyArray<Schemas["contact"]>,
-  options: { readonly total: number; readonly next?: string; readonly perPage?: number }
+  options: { readonly total?: number; readonly next?: string; readonly perPage?: number } = {}
 ): Schemas["contact_list"] => ({
   type: "list",
   data: [...contacts],
-  total_count: options.total,
+  total_count: options.total ?? contacts.length,
   pages: {
     type: "pages",
     page: 1,
@@ -66,7 +70,7 @@ export const message: Schemas["message"] = {
   subject: "",
   body: "Hello there",
   message_type: "inapp",
-  conversation_id: "363"
+  conversation_id: conversationId
 }
 
 /**
@@ -77,7 +81,7 @@ const conversationCustomAttributes = { custom_attributes: {} }
 
 export const conversation: Schemas["conversation"] = {
   type: "conversation",
-  id: "363",
+  id: conversationId,
   title: null,
   created_at: 1719492819,
   updated_at: 1719492900,
@@ -158,4 +162,45 @@ export const errorList = (code: string, message: string, field?: string): Schema
   type: "error.list",
   request_id: "b3f8f9e6-1c4e-4c8e-9a55-6a1a9a9c2a11",
   errors: [{ code, message, ...(field === undefined ? {} : { field }) }]
+})
+
+/** Intercom's answer to a token it does not know (or no longer knows: revoked). */
+export const unauthorized: Schemas["error"] = errorList("unauthorized", "Access Token Invalid")
+
+/** The workspace (app) and the admin behind an access token, as `GET /me` names them. */
+export interface Workspace {
+  readonly idCode: string
+  readonly name: string
+  readonly region: string
+  readonly adminId: string
+  readonly adminEmail: string
+}
+
+export const workspace: Workspace = {
+  idCode: "ws1abcde",
+  name: "Acme Support",
+  region: "US",
+  adminId: "991",
+  adminEmail: "ana@acme.test"
+}
+
+/**
+ * `GET /me` for a workspace: the admin and its app. Only the fields a connection reads, since the
+ * descriptions disagree on the rest of `admin_with_app` from version to version.
+ */
+export const me = (of: Workspace = workspace) => ({
+  type: "admin" as const,
+  id: of.adminId,
+  name: "Ana",
+  email: of.adminEmail,
+  email_verified: true,
+  app: {
+    type: "app" as const,
+    id_code: of.idCode,
+    name: of.name,
+    region: of.region,
+    timezone: "Europe/Dublin",
+    created_at: 1700000000,
+    identity_verification: false
+  }
 })
