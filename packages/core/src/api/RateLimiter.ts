@@ -73,7 +73,8 @@ export const learn = (
   window: RateLimitWindow | undefined,
   reading: RateLimit | undefined,
   rateLimited: boolean,
-  now: number
+  now: number,
+  guardMillis: number = resetGuardMillis
 ): RateLimitWindow => {
   const known = window ?? firstProbe
   if (reading === undefined) {
@@ -85,6 +86,18 @@ export const learn = (
   // An answer from a window that has already ended says nothing about the current one; if it was
   // the probe's, another request must go out to learn the window, or the waiters would wait forever.
   if (resetAtMillis <= now) return forget(known)
+  // An answer from the window that is ending, applied after another worker rolled the shared window
+  // over (this worker read its clock just before the reset): it must not pull the fresh window back to
+  // the old reset, which would then roll over a second time and grant the new budget twice. Nothing is
+  // granted that close to a reset anyway, so ignoring it loses nothing.
+  if (
+    known.resetAtMillis === undefined &&
+    known.windowBudget > 1 &&
+    !rateLimited &&
+    resetAtMillis - now < guardMillis
+  ) {
+    return known
+  }
   if (rateLimited) return { remaining: 0, resetAtMillis, windowBudget: known.windowBudget }
   // The first answer of a window shows the budget less one.
   const windowBudget = Math.max(known.windowBudget, reading.remaining + 1)
@@ -164,7 +177,11 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
       guard.settled(workspaceKey, now)
-      modifyUnsafe(workspaceKey, (window) => [undefined, learn(window, reading, rateLimited, now)] as const)
+      const guardMillis = guard.millis
+      modifyUnsafe(
+        workspaceKey,
+        (window) => [undefined, learn(window, reading, rateLimited, now, guardMillis)] as const
+      )
       return Effect.void
     })
   const release = (workspaceKey: string) =>
@@ -268,11 +285,12 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
       guard.settled(workspaceKey, now)
+      const guardMillis = guard.millis
       if (rateLimited) leases.delete(workspaceKey)
       if (changesNothing(workspaceKey, reading, rateLimited)) return Effect.void
       return Effect.map(
         modify(workspaceKey, (window) => {
-          const next = learn(window, reading, rateLimited, now)
+          const next = learn(window, reading, rateLimited, now, guardMillis)
           return [next, next] as const
         }),
         (window) => {

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/testing/TestClock"
-import { make, maxResetGuardMillis, ResetGuard, resetGuardMillis } from "../../src/api/RateLimiter.ts"
+import { learn, make, maxResetGuardMillis, ResetGuard, resetGuardMillis } from "../../src/api/RateLimiter.ts"
 import { RateLimitStore } from "../../src/api/RateLimitStore.ts"
 
 describe("ResetGuard", () => {
@@ -48,4 +48,19 @@ describe("the limiter's guard on a slow host", () => {
       yield* Fiber.join(held)
     })
   )
+})
+
+describe("learning at a window's edge", () => {
+  it("an answer from the ending window, read just before the reset, leaves a rolled-over window alone", () => {
+    // Another worker rolled the shared window over at 10,002; this answer's clock read says 9,990.
+    const rolled = { remaining: 99, resetAtMillis: undefined, windowBudget: 100 }
+    const late = learn(rolled, { limit: 100, remaining: 3, resetAt: 10 }, false, 9_990)
+    assert.deepStrictEqual(late, rolled)
+    // An answer from the new window still sets it.
+    const fresh = learn(rolled, { limit: 100, remaining: 97, resetAt: 20 }, false, 10_010)
+    assert.deepStrictEqual(fresh, { remaining: 97, resetAtMillis: 20_000, windowBudget: 100 })
+    // The first probe's answer is always taken, however close its reset.
+    const probed = learn(undefined, { limit: 100, remaining: 99, resetAt: 10 }, false, 9_990)
+    assert.strictEqual(probed.resetAtMillis, 10_000)
+  })
 })
