@@ -7,8 +7,11 @@
  * Required: no action fails, at most 1 % of the requests are 429s, and the throughput over the windows
  * the run spans in full is at least 95 % of their allowance.
  *
- * `RELIABILITY_FULL=1` runs issue 12's figure on Redis, 700 actions per host (about 2 minutes); the
- * default run 120 per host (about 25 s each), on Redis and on the SQLite default.
+ * Redis runs issue 12's figure, 700 actions per host (about 2 minutes), in every run: the 1 % is of the
+ * whole run, and a smaller run made it a bound on the start alone (the first window, entered part-way
+ * with a budget not yet spent, can pass a few requests granted before its reset to the next one:
+ * 7–9 of 367 at 120 per host in CI-like runs). The SQLite default runs 120 per host, 700 under
+ * `RELIABILITY_FULL=1`.
  */
 import { type SpawnedHost, stopAll } from "@taskjuice/intercom-bundle/testing"
 import { windowAllowance } from "@taskjuice/intercom-client"
@@ -28,25 +31,22 @@ import { redisState, type SharedState, sqliteState } from "../src/SharedState.ts
 import { suiteSize } from "../src/SuiteSize.ts"
 
 const size = suiteSize()
-const perHost = size.name === "full" ? 700 : 120
+const issueFigure = 700
 const hostCount = 3
 const perMinute = 1_000
 const windowMillis = 10_000
 const allowance = windowAllowance(perMinute)
 const concurrencyPerHost = 10
-const backends =
-  size.name === "full"
-    ? ([["redis", redisState]] as const)
-    : ([
-        ["redis", redisState],
-        ["sqlite", sqliteState]
-      ] as const)
+const backends = [
+  ["redis", redisState, issueFigure],
+  ["sqlite", sqliteState, size.name === "full" ? issueFigure : 120]
+] as const
 
 afterEach(stopAll)
 
 describe.each(backends)(
-  `a shared budget (${size.name}: ${hostCount} hosts × ${perHost} create-contact on one connection, ${perMinute}/min) on %s`,
-  (backend, makeState) => {
+  `a shared budget (${hostCount} hosts on one connection, ${perMinute}/min) on %s`,
+  (backend, makeState, perHost) => {
     const clientSecret = Redacted.make("shared-budget-secret")
     const token = makeRuntimeToken()
     let state: SharedState
@@ -75,7 +75,7 @@ describe.each(backends)(
       await state?.close()
     })
 
-    it("fails no action, meets at most 1 % 429s and ≥ 0.95 of the budget", {
+    it(`${perHost} create-contact per host: fails no action, meets at most 1 % 429s and ≥ 0.95 of the budget`, {
       timeout: 600_000
     }, async () => {
       const { connection } = await connectThroughOAuth(hosts[0]!, token)
