@@ -35,5 +35,10 @@ export const makeLineBuffer = (write: (chunk: string) => void): LineBuffer => {
   }
 }
 
-/** Standard output, buffered so. */
-export const stdoutLines = (): LineBuffer => makeLineBuffer((chunk) => process.stdout.write(chunk))
+let stdout: LineBuffer | undefined
+
+/** Standard output, buffered so: one buffer per process, however many hosts write to it. */
+export const stdoutLines = (): LineBuffer => {
+  stdout ??= makeLineBuffer((chunk) => process.stdout.write(chunk))
+  return stdout
+}
