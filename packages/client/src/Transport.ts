@@ -1,17 +1,18 @@
 /**
- * The HTTP exchange under the client: one request out through undici's `request`, the answer read
- * whole (the JSON API's every answer is small) and its compression undone, as `fetch` would.
+ * The HTTP exchange under the client: one request out on undici's dispatcher, the answer read whole
+ * (the JSON API's every answer is small) and its compression undone, as `fetch` would.
  *
- * undici's `request` runs on the same global dispatcher as Node's `fetch` (one connection pool, and
- * a proxy or other dispatcher a host installs applies alike). Node's `fetch` is built on undici too,
- * but wraps every exchange in WHATWG Request, stream and body machinery that costs more client CPU
- * than the exchange itself (`pnpm --filter @taskjuice/intercom-core bench` measures both). The typed
- * call reads the exchange as it is; `undiciFetch` is the same transport as a `fetch`, for openapi-fetch.
+ * The request goes to undici's global dispatcher, the one its `request` and Node's `fetch` use (one
+ * connection pool, and a proxy or other dispatcher a host installs applies alike), through the handler
+ * interface `request` itself implements. Node's `fetch` wraps every exchange in WHATWG Request, stream
+ * and body machinery, and `request` still puts the answer in a Readable stream for `body.json()` to
+ * read back out: each costs more client CPU than gathering the chunks (`pnpm --filter
+ * @taskjuice/intercom-core bench` measures all three). The typed call reads the exchange as it is;
+ * `undiciFetch` is the same transport as a `fetch`, for openapi-fetch.
  */
 import type { IncomingHttpHeaders } from "node:http"
 import { promisify } from "node:util"
 import { brotliDecompress, gunzip, unzip } from "node:zlib"
-import type { request as UndiciRequest } from "undici"
 
 /** What goes out. */
 export interface OutgoingRequest {
@@ -27,7 +28,10 @@ export interface OutgoingRequest {
 export interface Exchange {
   readonly status: number
   readonly headers: IncomingHttpHeaders
-  /** The body as sent before `Content-Encoding` was applied; empty for a status that has none. */
+  /**
+   * The body as sent before `Content-Encoding` was applied; empty for a status that has none. It may
+   * be a view of a larger buffer (undici's socket read): its own bytes are `byteOffset` to `byteLength`.
+   */
   readonly body: Uint8Array<ArrayBuffer>
 }
 
@@ -105,7 +109,12 @@ class BufferedResponse extends Response {
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#streamed === undefined ? this.#take().buffer : this.#streamed.arrayBuffer()
+    if (this.#streamed !== undefined) return this.#streamed.arrayBuffer()
+    const bytes = this.#take()
+    // The bytes may be a view of a larger buffer (what undici read from the socket): copy just them.
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.slice().buffer
   }
 
   override async blob(): Promise<Blob> {
@@ -165,36 +174,156 @@ const askingForCompression = (headers: OutgoingRequest["headers"]): OutgoingRequ
  * undici is loaded by the first request, not with the client: it is most of what a built runtime entry
  * would otherwise parse and run at import, and a worker that only receives webhooks never sends one.
  */
-let undiciRequest: typeof UndiciRequest | undefined
-const loadUndici = async (): Promise<typeof UndiciRequest> => {
+let undici: Pick<typeof import("undici"), "getGlobalDispatcher" | "util"> | undefined
+const loadUndici = async () => {
   // The default export is undici's CommonJS exports, whether Node or a bundler loads the module.
-  undiciRequest = (await import("undici")).default.request
-  return undiciRequest
+  undici = (await import("undici")).default
+  return undici
+}
+
+/** Each base URL's origin as undici's `request` would key its connection pool, parsed once. */
+const origins = new Map<string, string>()
+const maxOrigins = 64
+
+/** The URL as undici's dispatcher takes it: the origin (normalised, like `request` does) and the path. */
+const splitUrl = (url: string): { readonly origin: string; readonly path: string } => {
+  const slash = url.indexOf("/", url.indexOf("//") + 2)
+  const prefix = slash === -1 ? url : url.slice(0, slash)
+  let origin = origins.get(prefix)
+  if (origin === undefined) {
+    origin = new URL(prefix).origin
+    if (origins.size >= maxOrigins) origins.clear()
+    origins.set(prefix, origin)
+  }
+  return { origin, path: slash === -1 ? "/" : url.slice(slash) }
 }
 
 /**
- * Sends one request through undici's `request` and reads the whole answer. As `fetch` does, it asks
- * for a compressed answer and undoes the compression.
+ * One exchange as undici's dispatcher reports it (the handler interface its own `request` implements):
+ * the status and headers, the body's chunks gathered as they come, and the outcome. `request` would put
+ * them in a stream for `body.arrayBuffer()` to read back out, and a whole JSON answer needs neither.
+ */
+class Gathering {
+  readonly #signal: AbortSignal | undefined
+  readonly #resolve: (answer: Exchange) => void
+  readonly #reject: (cause: unknown) => void
+  readonly #parseHeaders: (raw: ReadonlyArray<Buffer>) => IncomingHttpHeaders
+  #abort: ((reason: unknown) => void) | undefined
+  #aborted: { readonly reason: unknown } | undefined
+  #status = 0
+  #headers: IncomingHttpHeaders = {}
+  #chunks: Array<Buffer> = []
+  #length = 0
+
+  constructor(
+    signal: AbortSignal | undefined,
+    parseHeaders: (raw: ReadonlyArray<Buffer>) => IncomingHttpHeaders,
+    resolve: (answer: Exchange) => void,
+    reject: (cause: unknown) => void
+  ) {
+    this.#signal = signal
+    this.#parseHeaders = parseHeaders
+    this.#resolve = resolve
+    this.#reject = reject
+    if (signal === undefined) return
+    // As `request` does: the signal's reason, or undici's own error when it has none.
+    if (signal.aborted) this.#aborted = { reason: signal.reason }
+    else signal.addEventListener("abort", this, { once: true })
+  }
+
+  /** The signal fired: abort the request if it is under way, or as soon as it is. */
+  handleEvent(): void {
+    this.#aborted = { reason: this.#signal?.reason }
+    this.#abort?.(this.#aborted.reason)
+  }
+
+  onConnect(abort: (reason?: unknown) => void): void {
+    if (this.#aborted !== undefined) abort(this.#aborted.reason)
+    else this.#abort = abort
+  }
+
+  onHeaders(status: number, rawHeaders: ReadonlyArray<Buffer>): boolean {
+    // An informational answer (1xx) is followed by the real one.
+    if (status < 200) return true
+    this.#status = status
+    this.#headers = this.#parseHeaders(rawHeaders)
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#chunks.push(chunk)
+    this.#length += chunk.length
+    return true
+  }
+
+  onComplete(): void {
+    this.#settled()
+    const status = this.#status
+    const headers = this.#headers
+    if (nullBodyStatuses.has(status)) {
+      this.#resolve({ status, headers, body: empty })
+      return
+    }
+    const bytes = this.#body()
+    const encoding = headers["content-encoding"]
+    if (typeof encoding !== "string") {
+      this.#resolve({ status, headers, body: bytes })
+      return
+    }
+    decoded(bytes, encoding).then(
+      (body) => this.#resolve({ status, headers, body: new Uint8Array(body) }),
+      this.#reject
+    )
+  }
+
+  onError(cause: unknown): void {
+    this.#settled()
+    this.#reject(cause)
+  }
+
+  /** The body in one buffer: a single chunk as it came (a view of what undici read), more joined. */
+  #body(): Uint8Array<ArrayBuffer> {
+    const chunks = this.#chunks
+    this.#chunks = []
+    const [first] = chunks
+    if (chunks.length === 1 && first !== undefined)
+      return new Uint8Array(first.buffer as ArrayBuffer, first.byteOffset, first.byteLength)
+    const body = new Uint8Array(this.#length)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.length
+    }
+    return body
+  }
+
+  #settled(): void {
+    this.#abort = undefined
+    this.#signal?.removeEventListener("abort", this)
+  }
+}
+
+/**
+ * Sends one request on undici's global dispatcher (the one its `request` and Node's `fetch` use) and
+ * reads the whole answer. As `fetch` does, it asks for a compressed answer and undoes the compression.
+ * An aborted signal rejects it with the signal's reason.
  */
 export const exchange = async (outgoing: OutgoingRequest): Promise<Exchange> => {
-  const send = undiciRequest ?? (await loadUndici())
-  const { statusCode, headers, body } = await send(outgoing.url, {
-    method: outgoing.method as "GET",
-    headers: askingForCompression(outgoing.headers),
-    body: outgoing.body ?? null,
-    signal: outgoing.signal ?? null
+  const { getGlobalDispatcher, util } = undici ?? (await loadUndici())
+  const { origin, path } = splitUrl(outgoing.url)
+  return new Promise<Exchange>((resolve, reject) => {
+    const handler = new Gathering(outgoing.signal, util.parseHeaders as never, resolve, reject)
+    getGlobalDispatcher().dispatch(
+      {
+        origin,
+        path,
+        method: outgoing.method as "GET",
+        headers: askingForCompression(outgoing.headers) as Record<string, string>,
+        body: outgoing.body ?? null
+      },
+      handler as never
+    )
   })
-  if (nullBodyStatuses.has(statusCode)) {
-    await body.dump()
-    return { status: statusCode, headers, body: empty }
-  }
-  const bytes = new Uint8Array(await body.arrayBuffer())
-  const encoding = headers["content-encoding"]
-  return {
-    status: statusCode,
-    headers,
-    body: typeof encoding === "string" ? new Uint8Array(await decoded(bytes, encoding)) : bytes
-  }
 }
 
 /** The exchange as a WHATWG Response (whose body reads once, as any Response's). */

@@ -107,6 +107,28 @@ describe.each(transports)("the transport over %s", (_, transport) => {
     expect(response.body).toBeNull()
   })
 
+  it("reads an answer that arrives in many chunks, whole", async () => {
+    // About 1 MB: far more than one socket read, so the body comes in many pieces.
+    const answer = {
+      type: "list",
+      data: Array.from({ length: 8_000 }, (_, index) => ({ id: `c-${index}`, name: "Zoë 😀".repeat(10) }))
+    }
+    server.answer({ status: 200, body: answer })
+    const response = await transport(outgoing())
+    expect(await response.json()).toEqual(answer)
+  })
+
+  it("rejects with the reason of a signal aborted before it is sent, and sends nothing", async () => {
+    const controller = new AbortController()
+    const reason = new Error("cancelled before sending")
+    controller.abort(reason)
+    await expect(transport(outgoing({ signal: controller.signal }))).rejects.toBe(reason)
+    // Anything sent would have reached the server by the time a second request does.
+    server.answer({ status: 200, body: {} })
+    await transport(outgoing({ headers: new Headers({ "x-trace": "after" }) }))
+    expect(server.requests.map((request) => request.headers["x-trace"])).toEqual(["after"])
+  })
+
   it("rejects with the abort reason when the signal fires mid-request, even on a busy machine", async () => {
     server.answer({ status: 200, body: {}, delayMillis: 2_000 })
     const controller = new AbortController()
