@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import { makeDeadlines } from "../internal/deadlines.ts"
 import { type AnswerFits, type AnswerSchema, checkerOf } from "./Answer.ts"
 import { Decode, IntercomError, reasonFromResponse, requestIdFrom, Transport } from "./IntercomError.ts"
 import { RateLimiter } from "./RateLimiter.ts"
@@ -114,7 +115,7 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
   const workspaceKey = workspaceKeyOf(options.accessToken)
   const requestTimeout = Duration.fromInputUnsafe(options.requestTimeout ?? defaultRequestTimeout)
 
-  const timeoutMillis = Duration.toMillis(requestTimeout)
+  const deadlines = makeDeadlines(Duration.toMillis(requestTimeout), timedOut)
 
   const call = <A>(
     callOptions: CallOptions<A>,
@@ -135,13 +136,14 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
       Effect.andThen(Effect.logDebug(error.message), Effect.fail(error))
     /**
      * One request under the request timeout and the fiber's interruption, as a single suspension: one
-     * AbortController serves both, the timeout is a plain timer, and interruption aborts it through
-     * the callback's canceller. This is every request's hot path, where a forked race, a second
-     * controller or a promise-wrapping layer each cost more than the client's own work.
+     * AbortController serves both, the timeout is this service's shared line of deadlines, and
+     * interruption aborts it through the callback's canceller. This is every request's hot path, where
+     * a forked race, a second controller, a timer per request or a promise-wrapping layer each cost
+     * more than the client's own work.
      */
     const exchange = Effect.callback<FetchResult<unknown>, IntercomError>((resume) => {
       const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(timedOut), timeoutMillis)
+      const deadline = deadlines.start(controller)
       let sent: Promise<FetchResult<unknown>>
       try {
         sent = send(client, controller.signal)
@@ -150,11 +152,11 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
       }
       sent.then(
         (result) => {
-          clearTimeout(timer)
+          deadlines.settled(deadline)
           resume(Effect.succeed(result))
         },
         (cause: unknown) => {
-          clearTimeout(timer)
+          deadlines.settled(deadline)
           resume(
             Effect.fail(
               fail(cause === timedOut ? new Transport({ kind: "timeout" }) : transportReason(cause))
@@ -163,7 +165,7 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
         }
       )
       return Effect.sync(() => {
-        clearTimeout(timer)
+        deadlines.settled(deadline)
         controller.abort()
       })
     })

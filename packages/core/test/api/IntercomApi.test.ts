@@ -206,6 +206,53 @@ describe("IntercomApi against a loopback server", () => {
     })
   )
 
+  it.live("Transport timeout: each request gets its whole timeout, however many share the timer", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer({ answer: silence })
+      const api = apiLayer(server.url, { requestTimeout: Duration.millis(300) })
+      const once = GetContact.run({ contact_id: contactId }, { attempt: 0 }).pipe(Effect.flip)
+      const timedOutAfter = (started: number) =>
+        Effect.map(once, (error) => ({ error, elapsed: Date.now() - started }))
+      const results = yield* Effect.gen(function* () {
+        const first = yield* Effect.forkChild(timedOutAfter(Date.now()))
+        // The second starts while the first's deadline is armed: it must not time out with the first.
+        yield* Effect.sleep(150)
+        const second = yield* Effect.forkChild(timedOutAfter(Date.now()))
+        return [yield* Fiber.join(first), yield* Fiber.join(second)]
+      }).pipe(Effect.provide(api))
+      for (const { error, elapsed } of results) {
+        if (error._tag !== "IntercomError") return assert.fail(`expected IntercomError, got ${error._tag}`)
+        assert.deepInclude(error.reason, { _tag: "Transport", kind: "timeout" })
+        assert.isAtLeast(elapsed, 295)
+      }
+      yield* Effect.sleep(50)
+      assert.strictEqual(server.aborted(), 2)
+    })
+  )
+
+  it.live("a request answered in time is never aborted by the timeout", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer({ answer: json(200, contact()) })
+      const result = yield* GetContact.run({ contact_id: contactId }, { attempt: 0 }).pipe(
+        Effect.provide(apiLayer(server.url, { requestTimeout: Duration.millis(100) }))
+      )
+      assert.strictEqual(result.id, contactId)
+      // Past the deadline it would have had: the shared timer fires and must find nothing to abort.
+      yield* Effect.sleep(200)
+      assert.strictEqual(server.aborted(), 0)
+    })
+  )
+
+  it.live("an infinite request timeout never times out", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer({ answer: { ...json(200, contact()), delayMillis: 100 } })
+      const result = yield* GetContact.run({ contact_id: contactId }, { attempt: 0 }).pipe(
+        Effect.provide(apiLayer(server.url, { requestTimeout: Duration.infinity }))
+      )
+      assert.strictEqual(result.id, contactId)
+    })
+  )
+
   it.effect("Transport refused: nothing listens, retried, then fails retryable", () =>
     Effect.gen(function* () {
       const url = yield* Effect.promise(refusedUrl)
