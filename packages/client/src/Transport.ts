@@ -16,7 +16,8 @@ import { brotliDecompress, gunzip, unzip } from "node:zlib"
 
 /** What goes out. */
 export interface OutgoingRequest {
-  readonly url: string
+  /** The whole URL, or its origin and path (what a caller sending many requests to one host splits once). */
+  readonly url: string | { readonly origin: string; readonly path: string }
   readonly method: string
   /** Lower-case names (a plain record is read as it is, never changed), or a Request's Headers. */
   readonly headers: Readonly<Record<string, string>> | Headers
@@ -310,7 +311,7 @@ class Gathering {
  */
 export const exchange = async (outgoing: OutgoingRequest): Promise<Exchange> => {
   const { getGlobalDispatcher, util } = undici ?? (await loadUndici())
-  const { origin, path } = splitUrl(outgoing.url)
+  const { origin, path } = typeof outgoing.url === "string" ? splitUrl(outgoing.url) : outgoing.url
   return new Promise<Exchange>((resolve, reject) => {
     const handler = new Gathering(outgoing.signal, util.parseHeaders as never, resolve, reject)
     getGlobalDispatcher().dispatch(

@@ -1,5 +1,6 @@
 import { json, type RecordingServer, startRecordingServer } from "@taskjuice/intercom-testkit"
 import * as Redacted from "effect/Redacted"
+import { defaultPathSerializer } from "openapi-fetch"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   apiVersion,
@@ -278,6 +279,25 @@ describe("which way a call goes", () => {
   })
 })
 
+describe("a direct call's path", () => {
+  // Each template is read once; the path must still be the one openapi-fetch's serializer builds,
+  // whatever the value.
+  it.each(["6762f0d51bb69f9f2193bb7f", "abc/../1 2", "Zoë 😀", "100%", "a$&b", "$1", "{contact_id}", 42])(
+    "puts %s in as openapi-fetch's defaultPathSerializer does",
+    async (id) => {
+      const template = "/conversations/{conversation_id}/parts/{part_id}"
+      const parameters = { conversation_id: id, part_id: "p 1" }
+      await client.request("get", template as "/tags", { params: { path: parameters } } as never)
+      expect(lastRequest().url).toBe(defaultPathSerializer(template, parameters))
+    }
+  )
+
+  it("leaves a placeholder without a value as openapi-fetch does", async () => {
+    await client.GET("/contacts/{contact_id}", { params: { path: {} } } as never)
+    expect(lastRequest().url).toBe(defaultPathSerializer("/contacts/{contact_id}", {}))
+  })
+})
+
 describe("hosts and versions", () => {
   it("uses the regional host when no baseUrl is given", () => {
     expect(createIntercomClient({ accessToken: "t" }).baseUrl).toBe("https://api.intercom.io")
@@ -287,6 +307,21 @@ describe("hosts and versions", () => {
     expect(createIntercomClient({ accessToken: "t", region: "au" }).baseUrl).toBe(
       "https://api.au.intercom.io"
     )
+  })
+
+  it.each([
+    ["directly", {}],
+    ["through openapi-fetch", { onResponse: () => undefined }]
+  ] as const)("keeps the base URL's own path before every path (%s)", async (_, options) => {
+    const prefixed = createIntercomClient({
+      accessToken: canary,
+      baseUrl: `${new URL(server.url).origin}/intercom/v2/`,
+      ...options
+    })
+    await prefixed.GET("/contacts/{contact_id}", {
+      params: { path: { contact_id: "6762f0d51bb69f9f2193bb7f" } }
+    })
+    expect(lastRequest().url).toBe("/intercom/v2/contacts/6762f0d51bb69f9f2193bb7f")
   })
 
   it("sends an explicit Intercom-Version and a custom User-Agent", async () => {

@@ -72,7 +72,62 @@ const read = (method: string, answer: Exchange): Answer => {
   }
 }
 
+/**
+ * A path template split once at its placeholders: the text around them, and the parameter of each.
+ * `null` when a placeholder has openapi-fetch's label, matrix or explode style, which it serializes.
+ */
+type Template = { readonly texts: ReadonlyArray<string>; readonly names: ReadonlyArray<string> } | null
+
+const placeholders = /\{([^{}]+)\}/g
+
+const templateOf = (pathname: string): Template => {
+  const texts: Array<string> = []
+  const names: Array<string> = []
+  let end = 0
+  for (const match of pathname.matchAll(placeholders)) {
+    const name = match[1] ?? ""
+    if (name.endsWith("*") || name.startsWith(".") || name.startsWith(";")) return null
+    texts.push(pathname.slice(end, match.index))
+    names.push(name)
+    end = match.index + match[0].length
+  }
+  texts.push(pathname.slice(end))
+  return { texts, names }
+}
+
+/**
+ * openapi-fetch's path serializer with each template read once. A plain `{name}` placeholder with a
+ * string or number is the value URI-encoded, as `defaultPathSerializer` makes it; anything else (an
+ * array, an object, a missing value) goes to `defaultPathSerializer` itself, so the path is always
+ * the one it would build.
+ */
+const pathSerializer = () => {
+  const templates = new Map<string, Template>()
+  return (pathname: string, parameters: Record<string, unknown>): string => {
+    let template = templates.get(pathname)
+    if (template === undefined) {
+      template = templateOf(pathname)
+      templates.set(pathname, template)
+    }
+    if (template === null) return defaultPathSerializer(pathname, parameters)
+    const { texts, names } = template
+    let path = texts[0] ?? ""
+    for (let index = 0; index < names.length; index++) {
+      const value = parameters[names[index] ?? ""]
+      if (typeof value !== "string" && typeof value !== "number")
+        return defaultPathSerializer(pathname, parameters)
+      path += encodeURIComponent(value) + (texts[index + 1] ?? "")
+    }
+    return path
+  }
+}
+
 export const directSend = (seam: Seam): Send => {
+  // The origin as undici keys its connections, and the base URL's own path (if any) before each path.
+  const base = new URL(seam.baseUrl)
+  const origin = base.origin
+  const basePath = base.pathname === "/" ? "" : base.pathname
+  const serializePath = pathSerializer()
   // Built once: most calls send exactly these.
   const withoutBody = { ...seam.intercomHeaders(), "accept-encoding": acceptedEncodings }
   const withBody = { ...withoutBody, "content-type": "application/json" }
@@ -94,12 +149,15 @@ export const directSend = (seam: Seam): Send => {
     const body = init?.body === undefined ? undefined : defaultBodySerializer(init.body)
     const given = init?.headers !== undefined || init?.params?.header !== undefined
     const answer = await exchange({
-      url: createFinalURL(path, {
-        baseUrl: seam.baseUrl,
-        params: init?.params ?? {},
-        querySerializer,
-        pathSerializer: defaultPathSerializer
-      }),
+      url: {
+        origin,
+        path: createFinalURL(path, {
+          baseUrl: basePath,
+          params: init?.params ?? {},
+          querySerializer,
+          pathSerializer: serializePath
+        })
+      },
       method,
       headers: given ? merged(init, body !== undefined) : body === undefined ? withoutBody : withBody,
       body,
