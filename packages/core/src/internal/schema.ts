@@ -27,10 +27,84 @@ const decoders: Readonly<Record<Strictness, WeakMap<Schema.Top, Decoder<unknown>
   lenient: new WeakMap()
 }
 
+/** Whether a strict decode of the value would find no excess key: `false` when that is not certain. */
+type ExcessFree = (value: unknown) => boolean
+
+const always: ExcessFree = () => true
+const unsure: ExcessFree = () => false
+
+const isPlainRecord = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * The check, built once per Schema, that a value has no key a strict decode would refuse, anywhere in
+ * it: every object's own keys are its Schema's fields or match an index signature over all strings,
+ * every member of a union would see no excess key either, and no part of the Schema transforms its
+ * input or is opaque to this reading (a declaration, a recursive Schema), which answers "unsure". A
+ * value it passes decodes strictly exactly as it decodes leniently, so the lenient decode serves it.
+ */
+const excessFreeOf = (ast: SchemaAST.AST): ExcessFree => {
+  if (ast.encoding !== undefined) return unsure
+  switch (ast._tag) {
+    case "Declaration":
+    case "Suspend":
+      return unsure
+    case "Union": {
+      const members = ast.types.map(excessFreeOf)
+      return (value) => members.every((member) => member(value))
+    }
+    case "Arrays": {
+      if (ast.rest.length > 1) return unsure
+      const elements = ast.elements.map(excessFreeOf)
+      const [restAst] = ast.rest
+      const rest = restAst === undefined ? undefined : excessFreeOf(restAst)
+      return (value) => {
+        if (!Array.isArray(value)) return true
+        if (rest === undefined && value.length > elements.length) return false
+        for (let index = 0; index < value.length; index++) {
+          const element = elements[index] ?? rest
+          if (element !== undefined && !element(value[index])) return false
+        }
+        return true
+      }
+    }
+    case "Objects": {
+      const fields = new Map(
+        ast.propertySignatures.map((property) => [
+          typeof property.name === "number" ? String(property.name) : property.name,
+          excessFreeOf(property.type)
+        ])
+      )
+      const [index, ...otherIndexes] = ast.indexSignatures
+      if (otherIndexes.length > 0) return unsure
+      const allStrings = index?.parameter._tag === "String" && index.parameter.checks === undefined
+      if (index !== undefined && !allStrings) return unsure
+      const indexed = index === undefined ? undefined : excessFreeOf(index.type)
+      return (value) => {
+        if (!isPlainRecord(value)) return true
+        // Enumerable keys, inherited ones too (each unsure unless it is a field): the cheapest walk.
+        for (const key in value) {
+          const field = fields.get(key)
+          if (field === undefined && indexed === undefined) return false
+          if (field !== undefined && !field(value[key])) return false
+          if (indexed !== undefined && !indexed(value[key])) return false
+        }
+        // A strict decode reads enumerable symbol keys too; JSON has none.
+        return Object.getOwnPropertySymbols(value).length === 0
+      }
+    }
+    default:
+      // Every other node is a leaf: it reads no object's keys.
+      return always
+  }
+}
+
 /**
  * The Schema's decoder, reporting every issue, built on first use and kept for the Schema's
  * lifetime. Every request decodes an input and checks an answer, so effect's JIT compiler generates
- * the checks; where code cannot be generated, the interpreter stays in use.
+ * the checks; where code cannot be generated, the interpreter stays in use. A strict decode gathers
+ * the covered keys of every object it reads, each time; a value without excess keys is decoded
+ * leniently instead, to the same result.
  */
 export const decoderOf = <A>(
   schema: Schema.Codec<A, unknown>,
@@ -40,7 +114,13 @@ export const decoderOf = <A>(
   const known = cache.get(schema)
   if (known !== undefined) return known as Decoder<A>
   SchemaJITCompiler.enable(schema.ast)
-  const decoder = Schema.decodeUnknownExit(schema, parseOptions[strictness])
+  const decode = Schema.decodeUnknownExit(schema, parseOptions[strictness])
+  let decoder: Decoder<A> = decode
+  if (strictness === "strict") {
+    const lenient = decoderOf(schema, "lenient")
+    const excessFree = excessFreeOf(schema.ast)
+    decoder = (input) => (excessFree(input) ? lenient(input) : decode(input))
+  }
   cache.set(schema, decoder)
   return decoder
 }
