@@ -13,6 +13,7 @@
 import type { IncomingHttpHeaders } from "node:http"
 import { promisify } from "node:util"
 import { brotliDecompress, gunzip, unzip } from "node:zlib"
+import { textOf } from "./internal/utf8.ts"
 
 /** What goes out. */
 export interface OutgoingRequest {
@@ -52,8 +53,6 @@ const responseHeaders = (raw: IncomingHttpHeaders): Array<[name: string, value: 
   }
   return pairs
 }
-
-const utf8 = new TextDecoder()
 
 const alreadyRead = () => new TypeError("Body is unusable: Body has already been read")
 
@@ -98,15 +97,18 @@ class BufferedResponse extends Response {
   }
 
   override async text(): Promise<string> {
-    return this.#streamed === undefined ? utf8.decode(this.#take()) : this.#streamed.text()
+    return this.#streamed === undefined ? textOf(this.#take()) : this.#streamed.text()
   }
 
   override async json(): Promise<unknown> {
-    return this.#streamed === undefined ? JSON.parse(utf8.decode(this.#take())) : this.#streamed.json()
+    return this.#streamed === undefined ? JSON.parse(textOf(this.#take())) : this.#streamed.json()
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return this.#streamed === undefined ? this.#take() : this.#streamed.bytes()
+    if (this.#streamed !== undefined) return this.#streamed.bytes()
+    // A plain Uint8Array, as any Response's, over the same bytes (the body may be a Buffer).
+    const bytes = this.#take()
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
@@ -115,7 +117,7 @@ class BufferedResponse extends Response {
     // The bytes may be a view of a larger buffer (what undici read from the socket): copy just them.
     return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? bytes.buffer
-      : bytes.slice().buffer
+      : new Uint8Array(bytes).buffer
   }
 
   override async blob(): Promise<Blob> {
@@ -130,7 +132,8 @@ class BufferedResponse extends Response {
   override clone(): Response {
     if (this.#streamed !== undefined) return this.#streamed.clone()
     if (this.#bytes === undefined) throw alreadyRead()
-    return new BufferedResponse(this.#bytes.slice(), { status: this.status, headers: this.headers })
+    // A copy (a Buffer's `slice` would share the bytes).
+    return new BufferedResponse(new Uint8Array(this.#bytes), { status: this.status, headers: this.headers })
   }
 }
 
@@ -272,7 +275,7 @@ class Gathering {
       return
     }
     decoded(bytes, encoding).then(
-      (body) => this.#resolve({ status, headers, body: new Uint8Array(body) }),
+      (body) => this.#resolve({ status, headers, body: body as Uint8Array<ArrayBuffer> }),
       this.#reject
     )
   }
@@ -287,8 +290,8 @@ class Gathering {
     const chunks = this.#chunks
     this.#chunks = []
     const [first] = chunks
-    if (chunks.length === 1 && first !== undefined)
-      return new Uint8Array(first.buffer as ArrayBuffer, first.byteOffset, first.byteLength)
+    // undici's Buffers are views of ArrayBuffers (socket reads are never shared memory).
+    if (chunks.length === 1 && first !== undefined) return first as Uint8Array<ArrayBuffer>
     const body = new Uint8Array(this.#length)
     let offset = 0
     for (const chunk of chunks) {

@@ -220,6 +220,14 @@ describe.each(bothPaths)("answers as openapi-fetch reads them (%s)", (_, clientO
     expect([result.status, result.data, result.error]).toEqual([502, undefined, "Bad Gateway"])
   })
 
+  it("a success body that starts with a byte order mark is read as JSON", async () => {
+    server.answer({
+      status: 200,
+      raw: new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"id":"1"}')])
+    })
+    expect((await clientOf().GET("/tags")).data).toEqual({ id: "1" })
+  })
+
   it("a success body that is not JSON rejects with a SyntaxError", async () => {
     server.answer({ status: 200, raw: "<html>maintenance</html>" })
     await expect(clientOf().GET("/tags")).rejects.toThrow(SyntaxError)

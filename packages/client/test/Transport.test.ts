@@ -100,6 +100,20 @@ describe.each(transports)("the transport over %s", (_, transport) => {
     expect(server.requests[0]?.headers["accept-encoding"]).toMatch(/gzip/)
   })
 
+  it("reads text as UTF-8, a byte order mark dropped and a malformed byte replaced, as fetch does", async () => {
+    const bom = [0xef, 0xbb, 0xbf]
+    const body = new Uint8Array([
+      ...bom,
+      ...new TextEncoder().encode('{"name":"Zoë'),
+      0xff,
+      ...new TextEncoder().encode('"}')
+    ])
+    server.answer({ status: 200, raw: body })
+    expect(await (await transport(outgoing())).text()).toBe('{"name":"Zoë\ufffd"}')
+    server.answer({ status: 200, raw: body })
+    expect(await (await transport(outgoing())).json()).toEqual({ name: "Zoë\ufffd" })
+  })
+
   it("answers a 204 with no body", async () => {
     server.answer({ status: 204 })
     const response = await transport(outgoing({ method: "DELETE" }))

@@ -13,6 +13,7 @@ import {
 import { type RateLimit, readRateLimit } from "../RateLimit.ts"
 import { acceptedEncodings, type Exchange, exchange, headerOf, toResponse } from "../Transport.ts"
 import type { CallInit, Seam, Send } from "./call.ts"
+import { textOf } from "./utf8.ts"
 
 /** The init options the direct way reads; any other one is openapi-fetch's to honour. */
 const directOptions = new Set(["params", "body", "headers", "signal"])
@@ -23,8 +24,6 @@ export const isDirect = (init: CallInit | undefined): boolean => {
   for (const key in init) if (!directOptions.has(key)) return false
   return true
 }
-
-const utf8 = new TextDecoder()
 
 /** A direct call's answer; its WHATWG Response is built on first read, from the exchange. */
 class DirectResult {
@@ -62,7 +61,7 @@ const read = (method: string, answer: Exchange): Answer => {
   const length = headerOf(answer.headers, "content-length")
   const chunked = headerOf(answer.headers, "transfer-encoding")?.includes("chunked") === true
   if (answer.status === 204 || method === "HEAD" || (length === "0" && !chunked)) return {}
-  const text = utf8.decode(answer.body)
+  const text = textOf(answer.body)
   if (answer.status >= 200 && answer.status < 300)
     return { data: text === "" && length === null ? undefined : JSON.parse(text) }
   try {
