@@ -22,7 +22,7 @@ import * as Result from "effect/Result"
 import { makeDeadlines } from "../internal/deadlines.ts"
 import { type AnswerFits, type AnswerSchema, checkerOf } from "./Answer.ts"
 import { Decode, IntercomError, reasonFromResponse, requestIdFrom, Transport } from "./IntercomError.ts"
-import { RateLimiter } from "./RateLimiter.ts"
+import { RateLimiter, type RateLimiterShape } from "./RateLimiter.ts"
 
 export interface IntercomApiOptions {
   readonly accessToken: Redacted.Redacted<string>
@@ -134,76 +134,97 @@ export const make = (options: IntercomApiOptions): IntercomApiShape => {
       })
     const failed = (error: IntercomError) =>
       Effect.andThen(Effect.logDebug(error.message), Effect.fail(error))
-    /**
-     * One request under the request timeout and the fiber's interruption, as a single suspension: one
-     * AbortController serves both, the timeout is this service's shared line of deadlines, and
-     * interruption aborts it through the callback's canceller. This is every request's hot path, where
-     * a forked race, a second controller, a timer per request or a promise-wrapping layer each cost
-     * more than the client's own work.
-     */
-    const exchange = Effect.callback<FetchResult<unknown>, IntercomError>((resume) => {
-      const controller = new AbortController()
-      const deadline = deadlines.start(controller)
-      let sent: Promise<FetchResult<unknown>>
-      try {
-        sent = send(client, controller.signal)
-      } catch (cause) {
-        sent = Promise.reject(cause)
+    /** What the answer means: the checked value, or the failure, after the limiter has learnt from it. */
+    const answered = (
+      limiter: RateLimiterShape,
+      clock: Clock.Clock,
+      result: FetchResult<unknown>
+    ): Effect.Effect<A, IntercomError> => {
+      const { status } = result
+      const rateLimited = status === 429
+      // `undefined` when the limiter took the reading at once (it needs no store round trip).
+      const observed =
+        limiter.tryObserveUnsafe?.(
+          workspaceKey,
+          result.rateLimit,
+          rateLimited,
+          clock.currentTimeMillisUnsafe()
+        ) === true
+          ? undefined
+          : limiter.observe(workspaceKey, result.rateLimit, rateLimited)
+      const then = <X>(outcome: Effect.Effect<X, IntercomError>) =>
+        observed === undefined ? outcome : Effect.andThen(observed, outcome)
+      if (status >= 200 && status < 300) {
+        const checked =
+          result.data === undefined ? Result.fail("the response has no body") : check(result.data)
+        return Result.isSuccess(checked)
+          ? then(Effect.succeed(checked.success))
+          : then(failed(fail(new Decode({ message: checked.failure }), result.response)))
       }
-      sent.then(
-        (result) => {
-          deadlines.settled(deadline)
-          resume(Effect.succeed(result))
-        },
-        (cause: unknown) => {
-          deadlines.settled(deadline)
-          resume(
-            Effect.fail(
-              fail(cause === timedOut ? new Transport({ kind: "timeout" }) : transportReason(cause))
+      return then(
+        Effect.suspend(() =>
+          failed(
+            fail(
+              reasonFromResponse(
+                status,
+                result.error,
+                result.response.headers,
+                clock.currentTimeMillisUnsafe()
+              ),
+              result.response,
+              result.error
             )
           )
-        }
+        )
       )
-      return Effect.sync(() => {
-        deadlines.settled(deadline)
-        controller.abort()
-      })
-    })
-    return Effect.flatMap(Effect.service(RateLimiter), (limiter) =>
-      Effect.flatMap(
-        // Only a granted request is released: a wait that is interrupted reserved nothing.
-        Effect.andThen(
-          limiter.acquire(workspaceKey),
-          Effect.onError(exchange, () => limiter.release(workspaceKey))
-        ),
-        (result) => {
-          const { status } = result
-          const observed = limiter.observe(workspaceKey, result.rateLimit, status === 429)
-          if (status >= 200 && status < 300) {
-            const checked =
-              result.data === undefined ? Result.fail("the response has no body") : check(result.data)
-            return Result.isSuccess(checked)
-              ? Effect.as(observed, checked.success)
-              : Effect.andThen(
-                  observed,
-                  failed(fail(new Decode({ message: checked.failure }), result.response))
-                )
+    }
+    /**
+     * One granted request under the request timeout and the fiber's interruption, as a single
+     * suspension that resumes with the call's outcome: one AbortController serves both, the timeout is
+     * this service's shared line of deadlines, interruption aborts it through the callback's canceller,
+     * and a request that got no answer frees its reservation. This is every request's hot path, where
+     * a forked race, a second controller, a timer per request, a promise-wrapping layer or a chain of
+     * Effects around the request each cost more than the client's own work.
+     */
+    const exchange = (limiter: RateLimiterShape, clock: Clock.Clock) =>
+      Effect.callback<A, IntercomError>((resume) => {
+        const controller = new AbortController()
+        const deadline = deadlines.start(controller)
+        // Once cancelled, an answer that still comes is not the limiter's to learn from: it was released.
+        let cancelled = false
+        let sent: Promise<FetchResult<unknown>>
+        try {
+          sent = send(client, controller.signal)
+        } catch (cause) {
+          sent = Promise.reject(cause)
+        }
+        sent.then(
+          (result) => {
+            deadlines.settled(deadline)
+            if (!cancelled) resume(answered(limiter, clock, result))
+          },
+          (cause: unknown) => {
+            deadlines.settled(deadline)
+            const reason = cause === timedOut ? new Transport({ kind: "timeout" }) : transportReason(cause)
+            resume(Effect.andThen(limiter.release(workspaceKey), Effect.fail(fail(reason))))
           }
-          return Effect.andThen(
-            observed,
-            Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              failed(
-                fail(
-                  reasonFromResponse(status, result.error, result.response.headers, now),
-                  result.response,
-                  result.error
-                )
-              )
-            )
-          )
-        }
-      )
-    )
+        )
+        return Effect.suspend(() => {
+          cancelled = true
+          deadlines.settled(deadline)
+          controller.abort()
+          return limiter.release(workspaceKey)
+        })
+      })
+    // The limiter and the Clock read from the fiber in one step; a request the limiter grants at once
+    // goes straight out. Only a granted request is released: a wait that is interrupted reserved nothing.
+    return Effect.withFiber<A, IntercomError, RateLimiter>((fiber) => {
+      const limiter = Context.getUnsafe(fiber.context, RateLimiter)
+      const clock = fiber.getRef(Clock.Clock)
+      return limiter.tryAcquireUnsafe?.(workspaceKey, clock.currentTimeMillisUnsafe()) === true
+        ? exchange(limiter, clock)
+        : Effect.andThen(limiter.acquire(workspaceKey), exchange(limiter, clock))
+    })
   }
 
   return { client, version: client.version, workspaceKey, requestTimeout, call }

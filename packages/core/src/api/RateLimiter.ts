@@ -25,6 +25,19 @@ export interface RateLimiterShape {
   ) => Effect.Effect<void>
   /** A reserved request got no answer (network failure, timeout, cancellation): free its probe slot. */
   readonly release: (workspaceKey: string) => Effect.Effect<void>
+  /**
+   * `acquire` answered at once, at `now` (the fiber's Clock): `true` when the request is reserved
+   * without a wait or a store round trip (the limiter in memory, a lease with permits left); `false`
+   * when `acquire` must decide, having reserved nothing. Spares every request's hot path Effect steps.
+   */
+  readonly tryAcquireUnsafe?: (workspaceKey: string, now: number) => boolean
+  /** `observe` answered at once, at `now`: `false` when `observe` must run, having changed nothing. */
+  readonly tryObserveUnsafe?: (
+    workspaceKey: string,
+    reading: RateLimit | undefined,
+    rateLimited: boolean,
+    now: number
+  ) => boolean
 }
 
 /** While nobody knows the window yet, waiters look again this often. */
@@ -149,9 +162,9 @@ export class ResetGuard {
 
   /** An answer came (`now`), or none will (`undefined`: nothing is learnt of the latency). */
   settled(workspaceKey: string, now: number | undefined): void {
-    const pending = this.grants.get(workspaceKey)
-    const grantedAt = pending?.shift()
-    if (pending !== undefined && pending.length === 0) this.grants.delete(workspaceKey)
+    // A workspace's list is kept when it empties, as the limiter keeps its window: dropping and making
+    // it again cost each request of a workspace sending one at a time more than the rest of this.
+    const grantedAt = this.grants.get(workspaceKey)?.shift()
     if (grantedAt === undefined || now === undefined) return
     this.slowest = Math.max(now - grantedAt, this.slowest * 0.9)
   }
@@ -161,27 +174,39 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
   const { modifyUnsafe } = store
   if (modifyUnsafe === undefined) return makeShared(store)
   const guard = new ResetGuard()
-  // Every request passes here twice (acquire, observe): with a store that answers at once, each is a
-  // single step that reads the fiber's Clock, rather than a chain of Effects.
+  // Every request passes here twice (acquire, observe): with a store that answers at once, each is
+  // answered at once (`tryAcquireUnsafe`, `tryObserveUnsafe`), or else in a single step that reads the
+  // fiber's Clock, rather than a chain of Effects.
+  const decideNow = (workspaceKey: string, now: number): Decision => {
+    const guardMillis = guard.millis
+    const decision = modifyUnsafe(workspaceKey, (window) => decide(window, now, guardMillis))
+    if (decision._tag === "Granted") guard.granted(workspaceKey, now)
+    return decision
+  }
+  const learnNow = (
+    workspaceKey: string,
+    reading: RateLimit | undefined,
+    rateLimited: boolean,
+    now: number
+  ) => {
+    guard.settled(workspaceKey, now)
+    const guardMillis = guard.millis
+    modifyUnsafe(
+      workspaceKey,
+      (window) => [undefined, learn(window, reading, rateLimited, now, guardMillis)] as const
+    )
+    return true
+  }
   const acquire = (workspaceKey: string): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
-      const now = clock.currentTimeMillisUnsafe()
-      const guardMillis = guard.millis
-      const decision = modifyUnsafe(workspaceKey, (window) => decide(window, now, guardMillis))
-      if (decision._tag === "Wait")
-        return Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
-      guard.granted(workspaceKey, now)
-      return Effect.void
+      const decision = decideNow(workspaceKey, clock.currentTimeMillisUnsafe())
+      return decision._tag === "Wait"
+        ? Effect.andThen(Effect.sleep(decision.millis), acquire(workspaceKey))
+        : Effect.void
     })
   const observe = (workspaceKey: string, reading: RateLimit | undefined, rateLimited: boolean) =>
     Effect.clockWith((clock) => {
-      const now = clock.currentTimeMillisUnsafe()
-      guard.settled(workspaceKey, now)
-      const guardMillis = guard.millis
-      modifyUnsafe(
-        workspaceKey,
-        (window) => [undefined, learn(window, reading, rateLimited, now, guardMillis)] as const
-      )
+      learnNow(workspaceKey, reading, rateLimited, clock.currentTimeMillisUnsafe())
       return Effect.void
     })
   const release = (workspaceKey: string) =>
@@ -189,7 +214,13 @@ export const make = (store: RateLimitStoreShape): RateLimiterShape => {
       guard.settled(workspaceKey, undefined)
       modifyUnsafe(workspaceKey, (window) => [undefined, forget(window ?? firstProbe)] as const)
     })
-  return { acquire, observe, release }
+  return {
+    acquire,
+    observe,
+    release,
+    tryAcquireUnsafe: (workspaceKey, now) => decideNow(workspaceKey, now)._tag === "Granted",
+    tryObserveUnsafe: learnNow
+  }
 }
 
 const fallbackWarningMillis = 10_000
@@ -309,7 +340,23 @@ const makeShared = (store: RateLimitStoreShape): RateLimiterShape => {
         seen.set(workspaceKey, window)
       }
     )
-  return { acquire, observe, release }
+  return {
+    acquire,
+    observe,
+    release,
+    // A lease with permits left grants at once; anything else asks the shared store (in `acquire`).
+    tryAcquireUnsafe: (workspaceKey, now) => {
+      if (!fromLease(workspaceKey, now)) return false
+      guard.granted(workspaceKey, now)
+      return true
+    },
+    // An answer that cannot change the shared window is not written back.
+    tryObserveUnsafe: (workspaceKey, reading, rateLimited, now) => {
+      if (!changesNothing(workspaceKey, reading, rateLimited)) return false
+      guard.settled(workspaceKey, now)
+      return true
+    }
+  }
 }
 
 /**

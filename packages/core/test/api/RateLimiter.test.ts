@@ -1,11 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { json, recordingServer } from "@taskjuice/intercom-testkit"
-import { contact, contactList, intercomBudget } from "@taskjuice/intercom-testkit/intercom"
+import { inOrder, json, recordingServer, silence } from "@taskjuice/intercom-testkit"
+import { contact, contactId, contactList, intercomBudget } from "@taskjuice/intercom-testkit/intercom"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { executeAction } from "../../src/actions/Action.ts"
 import { CreateContact } from "../../src/actions/CreateContact.ts"
+import { GetContact } from "../../src/actions/GetContact.ts"
 import { IntercomApi } from "../../src/api/IntercomApi.ts"
 import {
   decide,
@@ -167,6 +170,61 @@ describe("RateLimiter against a budget server", () => {
         [...windows.values()].map((window) => window.windowBudget),
         [5, 5]
       )
+    })
+  )
+
+  it.live("a request interrupted or timed out frees its reservation: the next one still goes out", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer({
+        answer: inOrder(silence, silence, json(200, contact()))
+      })
+      const getContact = executeAction(GetContact, { contact_id: contactId })
+      // One limiter for all three: the first request is the window's probe, which goes out alone, so
+      // a reservation kept by either unanswered one would hold the next request back for good.
+      const api = Layer.mergeAll(
+        IntercomApi.layer({
+          accessToken: Redacted.make("tok_release"),
+          baseUrl: server.url,
+          requestTimeout: Duration.millis(200)
+        }),
+        RateLimiter.layer
+      )
+      const result = yield* Effect.gen(function* () {
+        const interrupted = yield* Effect.forkChild(getContact)
+        while (server.requests.length === 0) yield* Effect.sleep(5)
+        yield* Fiber.interrupt(interrupted)
+        const timedOut = yield* GetContact.run({ contact_id: contactId }, { attempt: 0 }).pipe(Effect.flip)
+        assert.deepInclude(timedOut.reason, { _tag: "Transport", kind: "timeout" })
+        return yield* getContact
+        // A reservation kept would hold a request back for good: bounded, so that fails, not hangs.
+      }).pipe(Effect.provide(api), Effect.timeout("10 seconds"))
+      assert.strictEqual(result.id, contactId)
+      assert.strictEqual(server.requests.length, 3)
+    })
+  )
+
+  it.live("a shared window is asked once per lease, and not told of answers that change nothing", () =>
+    Effect.gen(function* () {
+      const { server } = yield* budgetedIntercom(1000)
+      let roundTrips = 0
+      const memory = RateLimitStore.makeMemory()
+      // A store without `modifyUnsafe`: the limiter over a shared store, whose every call is counted.
+      const counting = Layer.succeed(RateLimitStore, {
+        modify: (key, f) =>
+          Effect.andThen(
+            Effect.sync(() => roundTrips++),
+            memory.modify(key, f)
+          )
+      })
+      const calls = Array.from({ length: 41 }, (_, index) => ({ email: `l${index}@example.com` }))
+      yield* Effect.forEach(calls, (input) => executeAction(CreateContact, input)).pipe(
+        Effect.provide(IntercomApi.layer({ accessToken: Redacted.make("tok_lease"), baseUrl: server.url })),
+        Effect.provide(RateLimiter.layerStore.pipe(Layer.provide(counting)))
+      )
+      // The probe and its answer, then a lease of 10 (1 % of 1,000) per ten requests, and only the
+      // first answer of each lease written back: about 2 per 10, a round trip each would be 82.
+      assert.isAtMost(roundTrips, 2 + 4 * 2 + 2)
+      assert.isAtLeast(roundTrips, 2 + 4)
     })
   )
 
