@@ -7,7 +7,7 @@
 import type * as Cause from "effect/Cause"
 import type * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
-import type * as SchemaAST from "effect/SchemaAST"
+import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { SchemaJITCompiler } from "effect/schema"
 import { closestName } from "./closestName.ts"
@@ -36,6 +36,37 @@ const unsure: ExcessFree = () => false
 const isPlainRecord = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** A literal field of a union member: its key and the one value it takes. */
+interface Sentinel {
+  readonly key: PropertyKey
+  readonly literal: unknown
+}
+
+/**
+ * The literal fields by which a union picks the members to try, as effect reads them (a required
+ * field whose type is one literal), of an object member read as it is (no transformation on it or
+ * its fields, which would change what is compared).
+ */
+const sentinelsOf = (member: SchemaAST.AST): ReadonlyArray<Sentinel> =>
+  member._tag === "Objects" &&
+  member.encoding === undefined &&
+  member.propertySignatures.every((property) => property.type.encoding === undefined)
+    ? member.propertySignatures.flatMap(({ name, type }) =>
+        type._tag === "Literal" && !SchemaAST.isOptional(type) ? [{ key: name, literal: type.literal }] : []
+      )
+    : []
+
+/**
+ * Whether the value has one of the member's literal fields with another value: a union then never
+ * tries that member, whichever way it selects (a NaN literal, equal to itself there, rules out nothing).
+ */
+const ruledOut = (sentinels: ReadonlyArray<Sentinel>, value: unknown): boolean =>
+  isPlainRecord(value) &&
+  sentinels.some(({ key, literal }) => {
+    const present = key === "__proto__" ? Object.hasOwn(value, key) : key in value
+    return present && literal === literal && value[key] !== literal
+  })
+
 /**
  * The check, built once per Schema, that a value has no key a strict decode would refuse, anywhere in
  * it: every object's own keys are its Schema's fields or match an index signature over all strings,
@@ -50,8 +81,13 @@ const excessFreeOf = (ast: SchemaAST.AST): ExcessFree => {
     case "Suspend":
       return unsure
     case "Union": {
-      const members = ast.types.map(excessFreeOf)
-      return (value) => members.every((member) => member(value))
+      const members = ast.types.map((member) => ({
+        excessFree: excessFreeOf(member),
+        sentinels: sentinelsOf(member)
+      }))
+      // A member the value's discriminator rules out is never tried, strict or not.
+      return (value) =>
+        members.every(({ excessFree, sentinels }) => ruledOut(sentinels, value) || excessFree(value))
     }
     case "Arrays": {
       if (ast.rest.length > 1) return unsure
