@@ -11,10 +11,10 @@
 import {
   checkReplay,
   checkSignature,
+  checkTriggerPayload,
   classifyNotification,
   decodeNotification,
   decodeTriggerOptions,
-  decodeTriggerPayload,
   defaultDedupeWindow,
   defaultTriggerOptions,
   notificationDedupeKey,
@@ -104,6 +104,12 @@ export const acknowledgement = (receipt: Exclude<WebhookReceipt, { readonly _tag
 
 const knownTopics: ReadonlySet<string> = new Set(webhookTopics)
 
+/** A depth JSON.stringify handles on any stack a host runs with (it overflows near 5,000). */
+const surelyEncodableDepth = 1_000
+
+// As the core's decoder read it: a leading byte-order mark is not part of the JSON.
+const bodyText = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+
 /**
  * Verified notifications by topic: each topic a trigger handles, and one `other` for every topic
  * none does, so a sender cannot grow the metric by inventing topics.
@@ -168,8 +174,8 @@ export const receiveWebhook = (
 
     // The payload's typed Schema is checked only to warn: the envelope is delivered as it came either way.
     for (const trigger of route.triggers) {
-      const checked = yield* Effect.result(decodeTriggerPayload(trigger, notification))
-      if (checked._tag === "Failure") yield* Effect.logWarning(checked.failure.message)
+      const unexpected = checkTriggerPayload(trigger, notification)
+      if (unexpected !== undefined) yield* Effect.logWarning(unexpected.message)
     }
 
     const deliveryKey = notificationDedupeKey(notification)
@@ -197,12 +203,17 @@ export const receiveWebhook = (
         })
       }
     }
-    // The dedupe mark and the activations in one atomic step, before the answer.
+    // The dedupe mark and the activations in one atomic step, before the answer. Within the depth
+    // that encoding is sure to handle, the payload is kept as the verified text it came in rather than
+    // encoded again; deeper (a raised limit), encoding it is the check that what is kept can be handed
+    // out again, so one too deep is refused before the 200.
+    const depthLimit = (options.limits ?? defaultLimits).jsonDepth
     const accepted = yield* Effect.result(
       (yield* ActivationInbox).accept({
         dedupeKey: deliveryKey,
         expiresAtMillis: now + Duration.toMillis(Duration.fromInputUnsafe(window)),
-        activations
+        activations,
+        payloadJson: depthLimit <= surelyEncodableDepth ? bodyText.decode(body) : undefined
       })
     )
     if (accepted._tag === "Failure")
