@@ -158,23 +158,32 @@ export const openSqliteState = (
     )
 
   // Every delivery looks up its workspace's connections, which change rarely: they are kept per
-  // workspace until this process writes one, or another process commits anything to the file
-  // (SQLite's data_version, one cheap read); the lookup was a third of an accept's cost.
+  // workspace until this process writes one, or another process commits anything to the file, which
+  // SQLite's data_version tells. Reading it is a statement of its own (a read transaction, as dear as
+  // the lookup), so it is read once per turn of the event loop, for every lookup of that turn.
   const dataVersion = statement("PRAGMA data_version")
   const byWorkspace = new Map<string, ReadonlyArray<Connection>>()
   let cachedVersion: number | undefined
+  let versionCheckedThisTurn = false
   const changed = () => byWorkspace.clear()
+  const checkVersion = () => {
+    if (versionCheckedThisTurn) return
+    const version = Number((dataVersion.get() as { data_version: number }).data_version)
+    versionCheckedThisTurn = true
+    setImmediate(() => {
+      versionCheckedThisTurn = false
+    })
+    if (version !== cachedVersion) {
+      byWorkspace.clear()
+      cachedVersion = version
+    }
+  }
   const forWorkspace = (workspaceId: string) =>
     Effect.suspend(() => {
-      let version: number
       try {
-        version = Number((dataVersion.get() as { data_version: number }).data_version)
+        checkVersion()
       } catch (cause) {
         return Effect.fail(unavailable("forWorkspace")(cause))
-      }
-      if (version !== cachedVersion) {
-        byWorkspace.clear()
-        cachedVersion = version
       }
       const known = byWorkspace.get(workspaceId)
       if (known !== undefined) return Effect.succeed(known)
