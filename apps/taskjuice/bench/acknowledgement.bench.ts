@@ -10,7 +10,8 @@
  * Run: node bench/acknowledgement.bench.ts   (BENCH_DELIVERIES=<n> to change the count per side)
  * Prints p50, p99 and throughput per side and the ratio host / floor; target: p99 ratio ≤ 2. It also
  * prints each server's CPU time per delivery (from /proc), which a busy machine disturbs far less
- * than the latencies.
+ * than the latencies, and the sender's own CPU per delivery: on a 2-core machine the sender, not the
+ * floor, sets the floor's pace.
  */
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -77,7 +78,7 @@ const host = await spawnHost(
     // Room for every delivery of the run: nothing consumes them.
     limits: { activationBytes: 2 * 1024 * 1024 * 1024 }
   },
-  { env: { TASKJUICE_STATE_KEY: generateStateKey() } }
+  { env: { TASKJUICE_STATE_KEY: generateStateKey() }, keepLines: false }
 )
 const floor = await startFloor()
 const sides = { host: host.webhookUrl, floor: floor.url } as const
@@ -88,13 +89,17 @@ try {
   const samples = { host: [] as Array<number>, floor: [] as Array<number> }
   const seconds = { host: 0, floor: 0 }
   const cpu = { host: 0, floor: 0 }
+  const senderCpu = { host: 0, floor: 0 }
   const perRound = Math.ceil(deliveries / rounds)
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (["host", "floor"] as const) : (["floor", "host"] as const)
     for (const side of order) {
       const cpuBefore = cpuMicros(pids[side])
+      const senderBefore = process.cpuUsage()
       const result = await run(sides[side], `${side}_${round}`, perRound)
       cpu[side] += cpuMicros(pids[side]) - cpuBefore
+      const sender = process.cpuUsage(senderBefore)
+      senderCpu[side] += sender.user + sender.system
       samples[side].push(...result.latencies)
       seconds[side] += result.seconds
     }
@@ -105,7 +110,8 @@ try {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       perSecond: sorted.length / seconds[side],
-      cpuPerDelivery: cpu[side] / sorted.length
+      cpuPerDelivery: cpu[side] / sorted.length,
+      senderCpuPerDelivery: senderCpu[side] / sorted.length
     }
   }
   const ours = summary("host")
@@ -117,6 +123,10 @@ try {
   )
   console.log(row(`bundle host (effect/http, ${backend})`, ours))
   console.log(row("floor (bare node:http + HMAC)", base))
+  // The sender shares the machine: what it spends is CPU neither server had.
+  console.log(
+    `sender (this process) CPU per delivery: ${ours.senderCpuPerDelivery.toFixed(0)} µs in the host's rounds, ${base.senderCpuPerDelivery.toFixed(0)} µs in the floor's`
+  )
   console.log(
     `ratio host/floor: p50 ${(ours.p50 / base.p50).toFixed(2)}×   p99 ${(ours.p99 / base.p99).toFixed(2)}× (target ≤ 2)   throughput ${(ours.perSecond / base.perSecond).toFixed(2)}×   CPU ${(ours.cpuPerDelivery / base.cpuPerDelivery).toFixed(2)}×`
   )
