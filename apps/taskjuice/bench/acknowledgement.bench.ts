@@ -8,9 +8,13 @@
  * one); `BENCH_STATE=memory` measures the memory backend instead.
  *
  * Run: node bench/acknowledgement.bench.ts   (BENCH_DELIVERIES=<n> to change the count per side)
- * Prints p50, p99 and throughput per side and the ratio host / floor; target: p99 ratio ≤ 2.
+ * Prints p50, p99 and throughput per side and the ratio host / floor; target: p99 ratio ≤ 2. It also
+ * prints each server's CPU time per delivery (from /proc), which a busy machine disturbs far less
+ * than the latencies, and the sender's own CPU per delivery: on a 2-core machine the sender, not the
+ * floor, sets the floor's pace.
  */
 import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -34,8 +38,18 @@ const run = (url: string, prefix: string, count: number) =>
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
 
+/** A process's user and system CPU time so far, in microseconds (Linux's /proc; 0 elsewhere). */
+const cpuMicros = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100
+  } catch {
+    return 0
+  }
+}
+
 const startFloor = () =>
-  new Promise<{ url: string; stop: () => void }>((resolve) => {
+  new Promise<{ url: string; pid: number | undefined; stop: () => void }>((resolve) => {
     const child = spawn(
       process.execPath,
       [fileURLToPath(new URL("./floor-server.ts", import.meta.url)), secretText],
@@ -47,6 +61,7 @@ const startFloor = () =>
     child.stdout?.once("data", (chunk: Buffer) =>
       resolve({
         url: (JSON.parse(chunk.toString()) as { url: string }).url,
+        pid: child.pid,
         stop: () => child.kill("SIGTERM")
       })
     )
@@ -63,20 +78,28 @@ const host = await spawnHost(
     // Room for every delivery of the run: nothing consumes them.
     limits: { activationBytes: 2 * 1024 * 1024 * 1024 }
   },
-  { env: { TASKJUICE_STATE_KEY: generateStateKey() } }
+  { env: { TASKJUICE_STATE_KEY: generateStateKey() }, keepLines: false }
 )
 const floor = await startFloor()
 const sides = { host: host.webhookUrl, floor: floor.url } as const
+const pids = { host: host.pid, floor: floor.pid } as const
 try {
   await run(sides.host, "warm_host", warmup)
   await run(sides.floor, "warm_floor", warmup)
   const samples = { host: [] as Array<number>, floor: [] as Array<number> }
   const seconds = { host: 0, floor: 0 }
+  const cpu = { host: 0, floor: 0 }
+  const senderCpu = { host: 0, floor: 0 }
   const perRound = Math.ceil(deliveries / rounds)
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (["host", "floor"] as const) : (["floor", "host"] as const)
     for (const side of order) {
+      const cpuBefore = cpuMicros(pids[side])
+      const senderBefore = process.cpuUsage()
       const result = await run(sides[side], `${side}_${round}`, perRound)
+      cpu[side] += cpuMicros(pids[side]) - cpuBefore
+      const sender = process.cpuUsage(senderBefore)
+      senderCpu[side] += sender.user + sender.system
       samples[side].push(...result.latencies)
       seconds[side] += result.seconds
     }
@@ -86,20 +109,26 @@ try {
     return {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
-      perSecond: sorted.length / seconds[side]
+      perSecond: sorted.length / seconds[side],
+      cpuPerDelivery: cpu[side] / sorted.length,
+      senderCpuPerDelivery: senderCpu[side] / sorted.length
     }
   }
   const ours = summary("host")
   const base = summary("floor")
   const row = (name: string, s: typeof ours) =>
-    `${name.padEnd(34)} p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms   ${s.perSecond.toFixed(0).padStart(6)}/s`
+    `${name.padEnd(34)} p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms   ${s.perSecond.toFixed(0).padStart(6)}/s   CPU ${s.cpuPerDelivery.toFixed(0).padStart(4)} µs/delivery`
   console.log(
     `Acknowledgement latency, ${samples.host.length} signed deliveries per side at concurrency ${concurrency}`
   )
   console.log(row(`bundle host (effect/http, ${backend})`, ours))
   console.log(row("floor (bare node:http + HMAC)", base))
+  // The sender shares the machine: what it spends is CPU neither server had.
   console.log(
-    `ratio host/floor: p50 ${(ours.p50 / base.p50).toFixed(2)}×   p99 ${(ours.p99 / base.p99).toFixed(2)}× (target ≤ 2)   throughput ${(ours.perSecond / base.perSecond).toFixed(2)}×`
+    `sender (this process) CPU per delivery: ${ours.senderCpuPerDelivery.toFixed(0)} µs in the host's rounds, ${base.senderCpuPerDelivery.toFixed(0)} µs in the floor's`
+  )
+  console.log(
+    `ratio host/floor: p50 ${(ours.p50 / base.p50).toFixed(2)}×   p99 ${(ours.p99 / base.p99).toFixed(2)}× (target ≤ 2)   throughput ${(ours.perSecond / base.perSecond).toFixed(2)}×   CPU ${(ours.cpuPerDelivery / base.cpuPerDelivery).toFixed(2)}×`
   )
 } finally {
   floor.stop()

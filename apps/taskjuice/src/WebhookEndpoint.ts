@@ -9,18 +9,21 @@
  */
 
 import {
-  checkReplay,
+  type AnyTrigger,
   checkSignature,
+  checkTriggerPayload,
   classifyNotification,
-  decodeNotification,
+  decodeNotificationBody,
   decodeTriggerOptions,
-  decodeTriggerPayload,
   defaultDedupeWindow,
   defaultTriggerOptions,
+  isStaleReplay,
   notificationDedupeKey,
   notificationIdOf,
+  staleReplayNotifications,
   triggerByKey,
   triggers,
+  WebhookEnvelopeError,
   type WebhookHeaders,
   WebhookSignatureError,
   webhookTopics
@@ -30,6 +33,7 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import type * as Redacted from "effect/Redacted"
 import { type Activation, activationDedupeKey, type InboxActivation } from "./Activation.ts"
@@ -104,6 +108,12 @@ export const acknowledgement = (receipt: Exclude<WebhookReceipt, { readonly _tag
 
 const knownTopics: ReadonlySet<string> = new Set(webhookTopics)
 
+/** A depth JSON.stringify handles on any stack a host runs with (it overflows near 5,000). */
+const surelyEncodableDepth = 1_000
+
+// As the core's decoder read it: a leading byte-order mark is not part of the JSON.
+const bodyText = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+
 /**
  * Verified notifications by topic: each topic a trigger handles, and one `other` for every topic
  * none does, so a sender cannot grow the metric by inventing topics.
@@ -121,6 +131,25 @@ const everyTriggerWithDefaults: ReadonlyArray<TriggerSubscription> = triggers.ma
 
 const everyTrigger = (): ReadonlyArray<TriggerSubscription> => everyTriggerWithDefaults
 
+// The defaults are decoded already; only options a caller supplies are decoded, on every delivery.
+const decodedDefaults = new Map<TriggerSubscription, unknown>(
+  everyTriggerWithDefaults.map((subscription) => [subscription, subscription.options])
+)
+
+/** A subscription's options decoded for its trigger, or undefined when they are invalid (it never fires). */
+const optionsOf = (trigger: AnyTrigger, subscription: TriggerSubscription): unknown => {
+  if (decodedDefaults.has(subscription)) return decodedDefaults.get(subscription)
+  const decoded = Effect.runSyncExit(decodeTriggerOptions(trigger, subscription.options))
+  return Exit.isSuccess(decoded) ? decoded.value : undefined
+}
+
+// Deliveries that arrive in the same millisecond share its text.
+let lastTime: { readonly millis: number; readonly iso: string } = { millis: -1, iso: "" }
+const isoTime = (millis: number): string => {
+  if (lastTime.millis !== millis) lastTime = { millis, iso: new Date(millis).toISOString() }
+  return lastTime.iso
+}
+
 export const receiveWebhook = (
   body: Uint8Array,
   headers: WebhookHeaders,
@@ -133,17 +162,17 @@ export const receiveWebhook = (
       return { _tag: "Refused", failure: { _tag: "SignatureInvalid", error: verified } } as const
     }
     // Depth and size are checked on the raw bytes: nothing parses, stores or logs a body over them.
-    const exceeded = checkJsonShape(body, options.limits ?? defaultLimits)
+    const limits = options.limits ?? defaultLimits
+    const exceeded = checkJsonShape(body, limits)
     if (exceeded !== undefined) {
       return {
         _tag: "Refused",
         failure: { _tag: "JsonShape", exceeded, flag: limitFlags[exceeded.limit] }
       } as const
     }
-    const decoded = yield* Effect.result(decodeNotification(body))
-    if (decoded._tag === "Failure")
-      return { _tag: "Refused", failure: { _tag: "EnvelopeUnreadable", error: decoded.failure } } as const
-    const notification = decoded.success
+    const notification = decodeNotificationBody(body)
+    if (notification instanceof WebhookEnvelopeError)
+      return { _tag: "Refused", failure: { _tag: "EnvelopeUnreadable", error: notification } } as const
 
     // A topic Intercom adds shows up on the metric (as other) without failing anything.
     const route = classifyNotification(notification)
@@ -154,9 +183,13 @@ export const receiveWebhook = (
     // Intercom's id, or the core's stable stand-in when it sent none, so repeats are still recognized.
     const notificationId = notificationIdOf(notification)
     const window = options.dedupeWindow ?? defaultDedupeWindow
+    const now = yield* Clock.currentTimeMillis
     // A replay first sent before the window may have outlived its dedupe mark: it activates nothing.
     const received: Received = { topic: route.topic, notificationId, workspaceId: notification.app_id }
-    if (yield* checkReplay(notification, { window })) return { _tag: "StaleReplay", ...received } as const
+    if (isStaleReplay(notification, now, { window })) {
+      yield* Metric.update(staleReplayNotifications, notification.topic)
+      return { _tag: "StaleReplay", ...received } as const
+    }
 
     const found = yield* Effect.result((yield* ConnectionStore).forWorkspace(notification.app_id))
     if (found._tag === "Failure")
@@ -168,13 +201,12 @@ export const receiveWebhook = (
 
     // The payload's typed Schema is checked only to warn: the envelope is delivered as it came either way.
     for (const trigger of route.triggers) {
-      const checked = yield* Effect.result(decodeTriggerPayload(trigger, notification))
-      if (checked._tag === "Failure") yield* Effect.logWarning(checked.failure.message)
+      const unexpected = checkTriggerPayload(trigger, notification)
+      if (unexpected !== undefined) yield* Effect.logWarning(unexpected.message)
     }
 
     const deliveryKey = notificationDedupeKey(notification)
-    const now = yield* Clock.currentTimeMillis
-    const receivedAt = new Date(now).toISOString()
+    const receivedAt = isoTime(now)
     const subscriptionsOf = options.subscriptions ?? everyTrigger
     const activations: Array<Activation> = []
     for (const connection of connections) {
@@ -182,8 +214,8 @@ export const receiveWebhook = (
       for (const subscription of subscriptionsOf(connection)) {
         const trigger = triggerByKey(subscription.triggerKey)
         if (trigger === undefined || seen.has(trigger.key) || !route.triggers.includes(trigger)) continue
-        const triggerOptions = yield* Effect.option(decodeTriggerOptions(trigger, subscription.options))
-        if (triggerOptions._tag === "None" || !trigger.activates(route.topic, triggerOptions.value)) continue
+        const triggerOptions = optionsOf(trigger, subscription)
+        if (triggerOptions === undefined || !trigger.activates(route.topic, triggerOptions)) continue
         seen.add(trigger.key)
         activations.push({
           triggerKey: trigger.key,
@@ -197,12 +229,16 @@ export const receiveWebhook = (
         })
       }
     }
-    // The dedupe mark and the activations in one atomic step, before the answer.
+    // The dedupe mark and the activations in one atomic step, before the answer. Within the depth
+    // that encoding is sure to handle, the payload is kept as the verified text it came in rather than
+    // encoded again; deeper (a raised limit), encoding it is the check that what is kept can be handed
+    // out again, so one too deep is refused before the 200.
     const accepted = yield* Effect.result(
       (yield* ActivationInbox).accept({
         dedupeKey: deliveryKey,
         expiresAtMillis: now + Duration.toMillis(Duration.fromInputUnsafe(window)),
-        activations
+        activations,
+        payloadJson: limits.jsonDepth <= surelyEncodableDepth ? bodyText.decode(body) : undefined
       })
     )
     if (accepted._tag === "Failure")

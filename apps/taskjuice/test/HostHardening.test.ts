@@ -163,6 +163,14 @@ describe("limits", () => {
     assert.isUndefined(
       checkJsonShape(new TextEncoder().encode(JSON.stringify({ a: nested(500) })), defaultLimits)
     )
+    // A string ends at a quote no odd run of backslashes escapes: escaped quotes, a trailing backslash.
+    const tricky = { a: 'say "[[[{{" and \\', b: '\\"]]]', c: "x,y,z,".repeat(50) }
+    const shape = (value: unknown, jsonMembers = 10) =>
+      checkJsonShape(new TextEncoder().encode(JSON.stringify(value)), { jsonDepth: 64, jsonMembers })
+    assert.isUndefined(shape(tricky))
+    assert.deepStrictEqual(shape({ ...tricky, d: JSON.parse(nested(70)) }, 1_000)?.limit, "jsonDepth")
+    assert.deepStrictEqual(shape({ ...tricky, d: Array.from({ length: 8 }, () => 1) })?.limit, "jsonMembers")
+    assert.isUndefined(checkJsonShape(new TextEncoder().encode('{"unterminated": "[[[['), defaultLimits))
     assert.strictEqual(
       checkJsonShape(new TextEncoder().encode(JSON.stringify(Array.from({ length: 11 }, () => ({})))), {
         jsonDepth: 64,

@@ -30,6 +30,12 @@ export interface Delivery {
   /** Epoch ms until which a repeat is a duplicate. */
   readonly expiresAtMillis: number
   readonly activations: ReadonlyArray<Activation>
+  /**
+   * The notification every activation carries as its payload, as the JSON text it arrived in (the
+   * verified body), when the caller has it: kept as it came instead of encoded again. It must be the
+   * text the payloads were parsed from.
+   */
+  readonly payloadJson?: string | undefined
 }
 
 /**

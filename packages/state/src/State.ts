@@ -73,7 +73,7 @@ export const layer = (config: StateConfig): Layer.Layer<StateServices, StateKeyE
               catch: (cause) =>
                 new StoreUnavailable({ backend: "sqlite", operation: `open ${location.path}`, cause })
             }),
-            (state) => Effect.sync(state.close)
+            (state) => Effect.promise(state.close)
           )
           return stateContext(state, config.dedupeWindow)
         })

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll } from "vitest"
-import { State } from "../src/index.ts"
-import { conformance } from "./conformance.ts"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { afterAll, describe, expect, it } from "vitest"
+import { ActivationInbox, generateStateKey, State } from "../src/index.ts"
+import { activationFixture, conformance, keysOf } from "./conformance.ts"
 
 const root = mkdtempSync(join(tmpdir(), "taskjuice-state-sqlite-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -24,4 +26,60 @@ conformance({
         })
     }
   }
+})
+
+describe("sqlite: checkpoints", () => {
+  it("run on a worker thread, not inside the commits: the file takes the WAL's pages and the WAL starts over", async () => {
+    const path = join(root, "checkpoints", "state.sqlite")
+    const runtime = ManagedRuntime.make(
+      State.layer({ location: { _tag: "Sqlite", path }, keys: keysOf(generateStateKey()) })
+    )
+    const payload = {
+      type: "notification_event",
+      data: { item: { type: "conversation", body: "x".repeat(3000) } }
+    }
+    const acceptRound = (round: number) =>
+      runtime.runPromise(
+        Effect.all(
+          Array.from({ length: 100 }, (_, n) =>
+            Effect.flatMap(Effect.service(ActivationInbox), (inbox) =>
+              inbox.accept({
+                dedupeKey: `k${round}_${n}`,
+                expiresAtMillis: Date.now() + 60_000,
+                activations: [activationFixture(`k${round}_${n}`, { payload })]
+              })
+            )
+          ),
+          { concurrency: "unbounded" }
+        )
+      )
+    /** Waits (bounded) for the file to grow past `bytes`: only a checkpoint writes to it. */
+    const fileGrowsPast = async (bytes: number) => {
+      for (let poll = 0; poll < 100 && statSync(path).size <= bytes; poll++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return statSync(path).size
+    }
+    try {
+      // Each round is about 400 KB of pages: under SQLite's automatic threshold (1,000 pages, 4 MB),
+      // so only the checkpointer can have moved them into the file; the process's own connection has
+      // its automatic checkpoint off.
+      await runtime.runPromise(Effect.service(ActivationInbox))
+      let fileBytes = statSync(path).size
+      let largestWal = 0
+      for (let round = 0; round < 8; round++) {
+        await acceptRound(round)
+        largestWal = Math.max(largestWal, statSync(`${path}-wal`).size)
+        const grown = await fileGrowsPast(fileBytes)
+        expect(grown, `round ${round}: checkpointed into the file`).toBeGreaterThan(fileBytes)
+        fileBytes = grown
+      }
+      // Over three megabytes went through a WAL of about one round: a writer starts it over once a
+      // checkpoint has copied it all.
+      expect(fileBytes).toBeGreaterThan(3_000_000)
+      expect(largestWal).toBeLessThan(fileBytes / 4)
+    } finally {
+      await runtime.dispose()
+    }
+  })
 })

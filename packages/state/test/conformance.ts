@@ -190,6 +190,43 @@ export const conformance = (backend: Backend) =>
         assert.strictEqual(after.connection.id, "conn_fresh")
       })
 
+      it("forWorkspace, read on every delivery, shows what this worker changed at once and another's by the next turn", async () => {
+        const world = await backend.world()
+        const a = worker(world)
+        const b = worker(world)
+        const statuses = async () =>
+          (await a(Effect.flatMap(store, (s) => s.forWorkspace("ws_a"))))
+            .map((c) => `${c.id}:${c.status}`)
+            .sort()
+        await a(Effect.flatMap(store, (s) => s.save(connectionFixture())))
+        assert.deepStrictEqual(await statuses(), ["conn_1:active"])
+        assert.deepStrictEqual(await statuses(), ["conn_1:active"], "read twice")
+        // What another process commits shows from the next turn of the event loop on.
+        const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+        await b(Effect.flatMap(store, (s) => s.markRevoked("conn_1")))
+        await nextTurn()
+        assert.deepStrictEqual(await statuses(), ["conn_1:revoked"], "another worker revoked it")
+        await b(Effect.flatMap(store, (s) => s.save(connectionFixture({ id: "conn_2", adminId: "admin_2" }))))
+        await nextTurn()
+        assert.deepStrictEqual(
+          await statuses(),
+          ["conn_1:revoked", "conn_2:active"],
+          "another worker added one"
+        )
+        await a(
+          Effect.flatMap(inbox, (i) =>
+            i.accept({ dedupeKey: "ws_a:n", expiresAtMillis: now() + 60_000, activations: [] })
+          )
+        )
+        await b(Effect.flatMap(store, (s) => s.remove("conn_2")))
+        await nextTurn()
+        assert.deepStrictEqual(await statuses(), ["conn_1:revoked"], "another worker removed one")
+        await a(Effect.flatMap(store, (s) => s.save(connectionFixture({ status: "active" }))))
+        assert.deepStrictEqual(await statuses(), ["conn_1:active"], "this worker reconnected it")
+        await a(Effect.flatMap(store, (s) => s.remove("conn_1")))
+        assert.deepStrictEqual(await statuses(), [], "this worker removed it")
+      })
+
       if (backend.persistent) {
         it("survives a restart; a token sealed under a previous key opens and is re-sealed under the current one", async () => {
           const world = await backend.world()
@@ -361,6 +398,63 @@ export const conformance = (backend: Backend) =>
         )
         const tooBig = await y(Effect.flip(Effect.flatMap(inbox, (i) => i.accept(delivery("b2", 8)))))
         assert.strictEqual((tooBig as InboxFull).limit, "Bytes")
+      })
+
+      it("a delivery's payload given as its JSON text is every activation's payload as read back", async () => {
+        const world = await backend.world()
+        const a = worker(world)
+        // As a body arrives: indented, with escapes and non-ASCII text.
+        const payloadJson =
+          '{\n  "type": "notification_event",\n  "id": "notif_text",\n  "data": { "item": { "type": "conversation", "body": "caf\u00e9 \\"ok\\" ✓" } }\n}'
+        const payload = JSON.parse(payloadJson) as unknown
+        const accepted = await a(
+          Effect.flatMap(inbox, (i) =>
+            i.accept({
+              dedupeKey: "ws_a:notif_text",
+              expiresAtMillis: now() + minutes(15),
+              activations: [0, 1].map((n) => activationFixture(`notif_text#${n}`, { payload })),
+              payloadJson
+            })
+          )
+        )
+        assert.strictEqual(accepted._tag, "Accepted")
+        const held = await a(Effect.flatMap(inbox, (i) => i.read({ limit: 10 })))
+        assert.deepStrictEqual(
+          held.map(({ cursor: _, ...activation }) => activation),
+          [0, 1].map((n) => activationFixture(`notif_text#${n}`, { payload }))
+        )
+      })
+
+      it("accepts arriving together (one batch) keep the limits and the dedupe between themselves", async () => {
+        const world = await backend.world()
+        const a = worker(world, { limits: { maxKeys: 5, maxRecords: 100, maxBytes: 1_000_000 } })
+        const keys = ["t1", "t2", "t1", "t3", "t4", "t5", "t6", "t2", "t7"]
+        const exits = await a(
+          Effect.all(
+            keys.map((key) => Effect.exit(Effect.flatMap(inbox, (i) => i.accept(delivery(key))))),
+            { concurrency: "unbounded" }
+          )
+        )
+        const outcome = exits.map((exit) =>
+          Exit.isSuccess(exit) ? exit.value._tag : Exit.isFailure(exit) ? "Refused" : "?"
+        )
+        // Five new keys fill the inbox; each repeat is a duplicate; the sixth and seventh new keys are refused.
+        assert.deepStrictEqual(outcome, [
+          "Accepted",
+          "Accepted",
+          "Duplicate",
+          "Accepted",
+          "Accepted",
+          "Accepted",
+          "Refused",
+          "Duplicate",
+          "Refused"
+        ])
+        const held = await a(Effect.flatMap(inbox, (i) => i.read({ limit: 100 })))
+        assert.deepStrictEqual(
+          held.map((activation) => activation.notificationId),
+          ["t1#0", "t2#0", "t3#0", "t4#0", "t5#0"]
+        )
       })
 
       it("a key leaves after its window, and is new again", async () => {

@@ -67,6 +67,18 @@ const closeBracket = 0x5d
 const comma = 0x2c
 const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09
 
+/** The offset of the quote that closes the string opened at `open`, or -1. */
+const closingQuote = (bytes: Uint8Array, open: number): number => {
+  let end = open
+  for (;;) {
+    end = bytes.indexOf(quote, end + 1)
+    if (end === -1) return -1
+    let backslashes = 0
+    while (bytes[end - 1 - backslashes] === backslash) backslashes++
+    if (backslashes % 2 === 0) return end
+  }
+}
+
 /**
  * Checks nesting depth and member count on the raw bytes. It does not validate JSON (the parser does
  * that afterwards, on a body already known to be shallow and small); it only counts brackets and
@@ -78,24 +90,21 @@ export const checkJsonShape = (
 ): JsonShapeExceeded | undefined => {
   let depth = 0
   let members = 0
-  let inString = false
-  let escaped = false
   let justOpened = false
   for (let offset = 0; offset < bytes.length; offset++) {
     const byte = bytes[offset]!
-    if (inString) {
-      if (escaped) escaped = false
-      else if (byte === backslash) escaped = true
-      else if (byte === quote) inString = false
-      continue
-    }
     if (isWhitespace(byte)) continue
     if (justOpened) {
       justOpened = false
       if (byte !== closeBrace && byte !== closeBracket) members++
     }
-    if (byte === quote) inString = true
-    else if (byte === openBrace || byte === openBracket) {
+    if (byte === quote) {
+      // Strings are most of a body: jump to the closing quote (one not escaped by an odd run of
+      // backslashes) with a native search instead of a byte at a time.
+      const end = closingQuote(bytes, offset)
+      if (end === -1) return undefined // unterminated: the parser refuses it
+      offset = end
+    } else if (byte === openBrace || byte === openBracket) {
       depth++
       if (depth > limits.jsonDepth) return { limit: "jsonDepth", max: limits.jsonDepth, offset }
       justOpened = true

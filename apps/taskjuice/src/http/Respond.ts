@@ -6,6 +6,7 @@
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Headers from "effect/http/Headers"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { answerOf, type ErrorAnswer, type HostFailure, resolveFailure, type StepError } from "../StepError.ts"
@@ -15,8 +16,13 @@ export class Refusal extends Data.TaggedError("Refusal")<{ readonly failure: Hos
 
 export const refuse = (failure: HostFailure) => Effect.fail(new Refusal({ failure }))
 
-export const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) =>
-  HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store", ...headers } })
+const noStore = Headers.fromInput({ "cache-control": "no-store" })
+
+export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>) =>
+  HttpServerResponse.jsonUnsafe(body, {
+    status,
+    headers: headers === undefined ? noStore : { "cache-control": "no-store", ...headers }
+  })
 
 const answer = ({ status, error, headers }: ErrorAnswer) => json(status, { error }, headers)
 

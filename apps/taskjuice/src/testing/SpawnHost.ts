@@ -69,6 +69,12 @@ export interface SpawnOptions {
   readonly cwd?: string
   /** How long it may take to print `listening` (default 120 s: a busy 2-core machine loads the sources slowly). */
   readonly startTimeoutMs?: number
+  /**
+   * Whether the lines printed after `listening` are kept and parsed (default true). A benchmark turns
+   * this off: parsing two lines per delivery in the process that also sends them takes CPU from the
+   * host on a small machine, which a log collector would not.
+   */
+  readonly keepLines?: boolean
 }
 
 const spawnListening = (args: ReadonlyArray<string>, options: SpawnOptions = {}): Promise<SpawnedHost> =>
@@ -114,6 +120,7 @@ const spawnListening = (args: ReadonlyArray<string>, options: SpawnOptions = {})
     }
     let host: SpawnedHost
     child.stdout?.on("data", (chunk: Buffer) => {
+      if (ready && options.keepLines === false) return
       output += chunk.toString()
       pending += chunk.toString()
       let newline = pending.indexOf("\n")

@@ -8,8 +8,11 @@
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { SchemaJITCompiler } from "effect/schema"
+import { decoderOf } from "../internal/schema.ts"
 import { type FieldIssue, fieldIssues } from "../webhooks/WebhookEnvelope.ts"
 import { webhookFixture } from "../webhooks/WebhookFixtures.ts"
 import type { WebhookTopic } from "./WebhookTopic.ts"
@@ -128,6 +131,10 @@ const decodeWith = <S extends PlainSchema>(
   input: unknown
 ): Effect.Effect<S["Type"], TriggerDecodeError> =>
   Effect.suspend(() => {
+    // Every delivery decodes its payload and each subscription's options: the compiled decoder on the
+    // way through, the interpreter only to word the issues of a failure.
+    const decoded = decoderOf(schema as unknown as Schema.Codec<S["Type"], unknown>)(input)
+    if (Exit.isSuccess(decoded)) return Effect.succeed(decoded.value)
     const result = Schema.decodeUnknownResult(schema, { errors: "all" })(input)
     return Result.isSuccess(result)
       ? Effect.succeed(result.success)
@@ -159,6 +166,42 @@ export const defaultTriggerOptions = <T extends AnyTrigger>(trigger: T): T["opti
   const result = Schema.decodeUnknownResult(trigger.options)({})
   if (Result.isSuccess(result)) return result.success
   throw new Error(`${trigger.key} has options without defaults: ${String(result.failure)}`)
+}
+
+const payloadGuards = new WeakMap<Schema.Top, (notification: unknown) => boolean>()
+
+/** Whether a value has the payload's encoded shape: a generated guard, built once per Schema. */
+const payloadGuard = (schema: PlainSchema): ((notification: unknown) => boolean) => {
+  const known = payloadGuards.get(schema)
+  if (known !== undefined) return known
+  const encoded = Schema.toEncoded(schema)
+  SchemaJITCompiler.enable(encoded.ast)
+  const guard = Schema.is(encoded)
+  payloadGuards.set(schema, guard)
+  return guard
+}
+
+/**
+ * Checks a notification against a trigger's payload Schema without decoding it: a generated guard
+ * (about a tenth of a decode) answers for every notification that fits, and only one that does not is
+ * decoded, for the issues. The webhook endpoint checks every delivery this way, only to warn.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const checkTriggerPayload = (
+  trigger: AnyTrigger,
+  notification: unknown
+): TriggerDecodeError | undefined => {
+  if (payloadGuard(trigger.payload)(notification)) return undefined
+  const result = Schema.decodeUnknownResult(trigger.payload, { errors: "all" })(notification)
+  return Result.isSuccess(result)
+    ? undefined
+    : new TriggerDecodeError({
+        trigger: trigger.key,
+        part: "payload",
+        issues: fieldIssues(result.failure.issue)
+      })
 }
 
 /**

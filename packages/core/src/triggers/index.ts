@@ -32,6 +32,7 @@ export {
 export { defineTopicChoiceTrigger, type TopicChoiceSpec } from "./TopicChoice.ts"
 export {
   type AnyTrigger,
+  checkTriggerPayload,
   decodeTriggerOptions,
   decodeTriggerPayload,
   defaultTriggerOptions,

@@ -4,6 +4,7 @@ import * as Metric from "effect/Metric"
 import * as Schema from "effect/Schema"
 import {
   type AnyTrigger,
+  checkTriggerPayload,
   classifyNotification,
   contactCreated,
   conversationCreated,
@@ -221,6 +222,59 @@ describe("triggers: payloads", () => {
         ["topic"]
       )
     })
+  )
+})
+
+describe("checkTriggerPayload", () => {
+  const cases = (): ReadonlyArray<{ readonly trigger: AnyTrigger; readonly notification: unknown }> => {
+    const replied = webhookFixture("conversation.user.replied")
+    const { conversation_parts: _parts, ...withoutParts } = replied.data.item
+    const badPart = structuredClone(replied) as { data: { item: Record<string, unknown> } }
+    badPart.data.item.conversation_parts = {
+      type: "conversation_part.list",
+      total_count: 1,
+      conversation_parts: [{ type: "conversation_part", part_type: "comment" }]
+    }
+    const conversation = webhookFixture("conversation.user.created")
+    return [
+      ...triggers.flatMap((trigger) =>
+        trigger.topics.map((topic) => ({
+          trigger: trigger as AnyTrigger,
+          notification: webhookFixture(topic)
+        }))
+      ),
+      {
+        trigger: conversationUserReplied,
+        notification: { ...replied, data: { ...replied.data, item: withoutParts } }
+      },
+      { trigger: conversationUserReplied, notification: badPart },
+      { trigger: conversationCreated, notification: webhookFixture("contact.user.created") },
+      { trigger: conversationCreated, notification: { ...conversation, topic: "conversation.user.replied" } },
+      {
+        trigger: contactCreated,
+        notification: { ...webhookFixture("contact.user.created"), created_at: "soon" }
+      },
+      { trigger: contactCreated, notification: null }
+    ]
+  }
+
+  it.effect(
+    "agrees with decodeTriggerPayload on every fixture and every bad payload, with the same issues",
+    () =>
+      Effect.gen(function* () {
+        let refused = 0
+        for (const { trigger, notification } of cases()) {
+          const decoded = yield* Effect.result(decodeTriggerPayload(trigger, notification))
+          const checked = checkTriggerPayload(trigger, notification)
+          if (decoded._tag === "Success") assert.isUndefined(checked, `${trigger.key}: fits`)
+          else {
+            refused++
+            assert.instanceOf(checked, TriggerDecodeError)
+            assert.deepStrictEqual(checked?.issues, decoded.failure.issues)
+          }
+        }
+        assert.strictEqual(refused, 6)
+      })
   )
 })
 

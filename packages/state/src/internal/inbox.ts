@@ -1,13 +1,21 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { Activation } from "../Activation.ts"
-import type { InboxLimits } from "../ActivationInbox.ts"
+import type { Delivery, InboxLimits } from "../ActivationInbox.ts"
 import { InboxFull, InvalidCursor } from "../StateError.ts"
 
+/** One activation as stored JSON: its payload spliced in as the delivery's text when it came with one. */
+const recordJson = (activation: Activation, payloadJson: string | undefined): string => {
+  if (payloadJson === undefined) return JSON.stringify(activation)
+  const { payload: _, ...identity } = activation
+  const head = JSON.stringify(identity)
+  return head === "{}" ? `{"payload":${payloadJson}}` : `${head.slice(0, -1)},"payload":${payloadJson}}`
+}
+
 /** A delivery's activations as stored JSON, with the bytes the inbox's bound counts. */
-export const encodeActivations = (activations: ReadonlyArray<Activation>) => {
-  const records = activations.map((activation) => {
-    const json = JSON.stringify(activation)
+export const encodeActivations = (delivery: Delivery) => {
+  const records = delivery.activations.map((activation) => {
+    const json = recordJson(activation, delivery.payloadJson)
     return { json, bytes: Buffer.byteLength(json, "utf8") }
   })
   return { records, bytes: records.reduce((sum, record) => sum + record.bytes, 0) }

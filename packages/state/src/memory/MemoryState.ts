@@ -112,7 +112,7 @@ const makeInbox = (limits: InboxLimits): ActivationInboxShape => {
       })
       const seen = dedupe.get(delivery.dedupeKey)
       if (seen !== undefined && seen > now) return Effect.succeed({ _tag: "Duplicate" })
-      const { records, bytes } = encodeActivations(delivery.activations)
+      const { records, bytes } = encodeActivations(delivery)
       const refused = capacityRefusal(
         limits,
         { keys: dedupe.size, records: held.length, bytes: heldBytes },

@@ -359,8 +359,7 @@ export const makeRedisState = Effect.fnUntraced(function* (options: RedisStateOp
         maxBytes,
         delivery.activations.length
       ]
-      for (const record of encodeActivations(delivery.activations).records)
-        args.push(record.json, record.bytes)
+      for (const record of encodeActivations(delivery).records) args.push(record.json, record.bytes)
       return Effect.flatMap(
         run("accept", acceptEval([dedupeKey, streamKey, metaKey], args)),
         (reply): Effect.Effect<AcceptResult, InboxFull> => {

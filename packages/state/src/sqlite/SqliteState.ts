@@ -24,6 +24,7 @@ import {
   type InboxLimits,
   readBounds
 } from "../ActivationInbox.ts"
+import type { Connection } from "../Connection.ts"
 import type { ConnectionStoreShape, SaveResult } from "../ConnectionStore.ts"
 import {
   beyondLastCursor,
@@ -38,6 +39,7 @@ import { decodeWindow, encodeWindow, windowTimeToLiveMillis } from "../internal/
 import type { OAuthNoncesShape } from "../OAuthNonces.ts"
 import { InboxFull, InvalidCursor, StoreUnavailable, TokenUnreadable } from "../StateError.ts"
 import type { Sealer } from "../StateKey.ts"
+import { startCheckpointer } from "./Checkpointer.ts"
 
 /**
  * @since 0.1.0
@@ -50,6 +52,9 @@ export interface SqliteOptions {
   /** How long a writer waits for another process's transaction (default 5 s). */
   readonly busyTimeoutMillis?: number | undefined
 }
+
+/** Workspaces whose connections one process keeps at most (then it starts over). */
+const maxCachedWorkspaces = 10_000
 
 const schema = `
 CREATE TABLE IF NOT EXISTS connections (
@@ -81,12 +86,16 @@ const pollMillis = 20
  * @since 0.1.0
  * @category constructors
  */
-export const openSqliteState = (options: SqliteOptions): StateParts & { readonly close: () => void } => {
+export const openSqliteState = (
+  options: SqliteOptions
+): StateParts & { readonly close: () => Promise<void> } => {
   mkdirSync(dirname(options.path), { recursive: true })
   const db = new DatabaseSync(options.path)
   db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMillis ?? 5000}`)
   db.exec("PRAGMA journal_mode = WAL")
   db.exec("PRAGMA synchronous = NORMAL")
+  // Started by the first write after the schema: a process that only reads never starts a thread.
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined
   const immediate = <A>(f: () => A): A => {
     db.exec("BEGIN IMMEDIATE")
     try {
@@ -96,9 +105,15 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
     } catch (error) {
       if (db.isTransaction) db.exec("ROLLBACK")
       throw error
+    } finally {
+      checkpointer ??= schemaReady
+        ? startCheckpointer(db, options.path, { busyTimeoutMillis: options.busyTimeoutMillis })
+        : undefined
     }
   }
+  let schemaReady = false
   immediate(() => db.exec(schema))
+  schemaReady = true
 
   const unavailable = (operation: string) => (cause: unknown) =>
     new StoreUnavailable({ backend: "sqlite", operation, cause })
@@ -142,16 +157,57 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
       open
     )
 
+  // Every delivery looks up its workspace's connections, which change rarely: they are kept per
+  // workspace until this process writes one, or another process commits anything to the file, which
+  // SQLite's data_version tells. Reading it is a statement of its own (a read transaction, as dear as
+  // the lookup), so it is read once per turn of the event loop, for every lookup of that turn.
+  const dataVersion = statement("PRAGMA data_version")
+  const byWorkspace = new Map<string, ReadonlyArray<Connection>>()
+  let cachedVersion: number | undefined
+  let versionCheckedThisTurn = false
+  const changed = () => byWorkspace.clear()
+  const checkVersion = () => {
+    if (versionCheckedThisTurn) return
+    const version = Number((dataVersion.get() as { data_version: number }).data_version)
+    versionCheckedThisTurn = true
+    setImmediate(() => {
+      versionCheckedThisTurn = false
+    })
+    if (version !== cachedVersion) {
+      byWorkspace.clear()
+      cachedVersion = version
+    }
+  }
+  const forWorkspace = (workspaceId: string) =>
+    Effect.suspend(() => {
+      try {
+        checkVersion()
+      } catch (cause) {
+        return Effect.fail(unavailable("forWorkspace")(cause))
+      }
+      const known = byWorkspace.get(workspaceId)
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.map(
+        rows("forWorkspace", () => selectByWorkspace.all(workspaceId)),
+        (found) => {
+          if (byWorkspace.size >= maxCachedWorkspaces) byWorkspace.clear()
+          byWorkspace.set(workspaceId, found)
+          return found
+        }
+      )
+    })
+
   const connections: ConnectionStoreShape = {
     get: (id) =>
       Effect.map(
         rows("get", () => [selectById.get(id)].filter((row) => row !== undefined)),
         (found) => found[0]
       ),
-    forWorkspace: (workspaceId) => rows("forWorkspace", () => selectByWorkspace.all(workspaceId)),
+    forWorkspace,
     list: rows("list", () => selectAll.all()),
     save: (connection) =>
       attempt("save", (): SaveResult => {
+        changed()
         const record = recordOf(connection)
         const token = options.sealer.seal(connection.accessToken, bindingOf(connection))
         return immediate(() => {
@@ -173,8 +229,16 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
           return { _tag: "Created", connection }
         })
       }),
-    markRevoked: (id) => attempt("markRevoked", () => Number(revoke.run(id).changes) === 1),
-    remove: (id) => attempt("remove", () => Number(deleteById.run(id).changes) === 1)
+    markRevoked: (id) =>
+      attempt("markRevoked", () => {
+        changed()
+        return Number(revoke.run(id).changes) === 1
+      }),
+    remove: (id) =>
+      attempt("remove", () => {
+        changed()
+        return Number(deleteById.run(id).changes) === 1
+      })
   }
 
   // OAuth nonces
@@ -200,8 +264,8 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
   const setCounter = statement("UPDATE inbox_counters SET value = ? WHERE name = ?")
   const read = (name: string) => Number((counter.get(name) as { value: number }).value)
   const purgeKeys = statement("DELETE FROM dedupe_keys WHERE expires_at <= ?")
-  const keyExists = statement("SELECT 1 AS seen FROM dedupe_keys WHERE key = ?")
-  const insertKey = statement("INSERT INTO dedupe_keys (key, expires_at) VALUES (?, ?)")
+  const claimKey = statement("INSERT OR IGNORE INTO dedupe_keys (key, expires_at) VALUES (?, ?)")
+  const releaseKey = statement("DELETE FROM dedupe_keys WHERE key = ?")
   const insertActivation = statement("INSERT INTO activations (bytes, record) VALUES (?, ?)")
   const selectAfter = statement("SELECT seq, record FROM activations WHERE seq > ? ORDER BY seq LIMIT ?")
   const heldUpTo = statement(
@@ -210,29 +274,44 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
   const deleteUpTo = statement("DELETE FROM activations WHERE seq <= ?")
   const arrivals = makeArrivals()
 
-  /** One delivery's accept, inside the batch's transaction. */
-  const acceptIn = (delivery: Delivery, now: number): AcceptResult | InboxFull => {
-    const { records, bytes } = encodeActivations(delivery.activations)
-    const purged = Number(purgeKeys.run(now).changes)
-    if (purged > 0) addToCounter.run(-purged, "keys")
-    if (keyExists.get(delivery.dedupeKey) !== undefined) return { _tag: "Duplicate" }
-    const refused = capacityRefusal(
-      options.limits,
-      { keys: read("keys"), records: read("held"), bytes: read("bytes") },
-      { records: records.length, bytes }
-    )
-    if (refused !== undefined) return refused
-    insertKey.run(delivery.dedupeKey, delivery.expiresAtMillis)
-    addToCounter.run(1, "keys")
-    const cursors = records.map((record) =>
-      String(insertActivation.run(record.bytes, record.json).lastInsertRowid)
-    )
-    if (cursors.length > 0) {
-      addToCounter.run(records.length, "held")
-      addToCounter.run(bytes, "bytes")
-      setCounter.run(Number(cursors[cursors.length - 1]), "last")
+  /**
+   * One batch's accepts, inside its transaction. The counters are read once and written once per
+   * batch, expired keys purged once; each delivery costs one key claim and one insert per activation.
+   */
+  const acceptAll = (batch: ReadonlyArray<Waiting>): Array<AcceptResult | InboxFull> => {
+    const now = batch.reduce((earliest, waiting) => Math.min(earliest, waiting.now), Number.POSITIVE_INFINITY)
+    const held = {
+      keys: read("keys") - Number(purgeKeys.run(now).changes),
+      records: read("held"),
+      bytes: read("bytes")
     }
-    return { _tag: "Accepted", cursors }
+    const last = read("last")
+    let lastCursor = last
+    const results = batch.map(({ delivery }): AcceptResult | InboxFull => {
+      // A key already held (by an earlier batch or earlier in this one) is a duplicate.
+      if (Number(claimKey.run(delivery.dedupeKey, delivery.expiresAtMillis).changes) === 0) {
+        return { _tag: "Duplicate" }
+      }
+      const { records, bytes } = encodeActivations(delivery)
+      const refused = capacityRefusal(options.limits, held, { records: records.length, bytes })
+      if (refused !== undefined) {
+        releaseKey.run(delivery.dedupeKey)
+        return refused
+      }
+      const cursors = records.map((record) => {
+        lastCursor = Number(insertActivation.run(record.bytes, record.json).lastInsertRowid)
+        return String(lastCursor)
+      })
+      held.keys += 1
+      held.records += records.length
+      held.bytes += bytes
+      return { _tag: "Accepted", cursors }
+    })
+    setCounter.run(held.keys, "keys")
+    setCounter.run(held.records, "held")
+    setCounter.run(held.bytes, "bytes")
+    if (lastCursor !== last) setCounter.run(lastCursor, "last")
+    return results
   }
 
   // Group commit: the accepts that arrive in one turn of the event loop share one transaction. Each
@@ -250,7 +329,7 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
     waiting = []
     let results: Array<AcceptResult | InboxFull>
     try {
-      results = immediate(() => batch.map(({ delivery, now }) => acceptIn(delivery, now)))
+      results = immediate(() => acceptAll(batch))
     } catch (cause) {
       const failure = unavailable("accept")(cause)
       for (const { resume } of batch) resume(Effect.fail(failure))
@@ -348,5 +427,9 @@ export const openSqliteState = (options: SqliteOptions): StateParts & { readonly
       ).pipe(Effect.mapError((cause) => new RateLimitStoreError({ cause })))
   }
 
-  return { connections, nonces, inbox, rateLimits, close: () => db.close() }
+  const close = async () => {
+    await checkpointer?.stop()
+    db.close()
+  }
+  return { connections, nonces, inbox, rateLimits, close }
 }
