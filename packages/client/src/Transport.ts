@@ -232,7 +232,8 @@ class Gathering {
     if (signal === undefined) return
     // As `request` does: the signal's reason, or undici's own error when it has none.
     if (signal.aborted) this.#aborted = { reason: signal.reason }
-    else signal.addEventListener("abort", this, { once: true })
+    // Removed once the exchange settles; the signal fires at most once, so `once` would add nothing.
+    else signal.addEventListener("abort", this)
   }
 
   /** The signal fired: abort the request if it is under way, or as soon as it is. */
