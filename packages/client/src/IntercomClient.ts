@@ -40,7 +40,7 @@ export interface IntercomClientOptions {
   readonly baseUrl?: string
   /** `Intercom-Version` sent on every request; defaults to the version this build was generated for. */
   readonly version?: string
-  /** Sends each request instead of the default transport (undici's `request`), e.g. in a test. */
+  /** Sends each request instead of the default transport (undici's global dispatcher), e.g. in a test. */
   readonly fetch?: (request: Request) => Promise<Response>
   readonly userAgent?: string
   /** Called with every response and its rate-limit reading, before any middleware reads it. */

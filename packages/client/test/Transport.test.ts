@@ -46,8 +46,8 @@ const direct = async (request: Request): Promise<Response> => {
 }
 
 const transports = [
-  ["undici's request, as a direct call sends it", direct],
-  ["undici's request, as openapi-fetch's fetch", undiciFetch],
+  ["undici's dispatcher, as a direct call sends it", direct],
+  ["undici's dispatcher, as openapi-fetch's fetch", undiciFetch],
   ["Node's fetch", (request: Request) => fetch(request)]
 ] as const
 
