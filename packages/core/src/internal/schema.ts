@@ -64,7 +64,7 @@ const ruledOut = (sentinels: ReadonlyArray<Sentinel>, value: unknown): boolean =
   isPlainRecord(value) &&
   sentinels.some(({ key, literal }) => {
     const present = key === "__proto__" ? Object.hasOwn(value, key) : key in value
-    return present && literal === literal && value[key] !== literal
+    return present && !Number.isNaN(literal) && value[key] !== literal
   })
 
 /**
