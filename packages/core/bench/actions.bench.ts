@@ -54,9 +54,10 @@
  * (`node --cpu-prof`, self time per function, against a raw request's profile) and kept only if it
  * helped. Before (one run, load 0.6–1.6): every action 0.68–0.94× raw fetch and 1.17–1.33× raw undici
  * request (layers: client direct +10–12 µs over the raw request, IntercomApi.call +44–55,
- * executeAction +21–24). After, two runs in a row at load 1.0: every action 0.67–0.85× raw fetch and
- * 1.02–1.12× raw undici request (layers: client direct 21–50 µs under the raw request,
- * IntercomApi.call +29–52, executeAction +11–15; the burst unchanged, 1.000 of the budget, no 429).
+ * executeAction +21–24). After, four runs (two pairs in a row, loads 0.7–1.1): every action
+ * 0.67–0.85× raw fetch and 1.02–1.12× raw undici request (layers: client direct 17–50 µs under the
+ * raw request, IntercomApi.call +27–52, executeAction +10–16; the burst unchanged, 1.000 of the
+ * budget, no 429).
  * What each step took off, in µs of client CPU per call (from A/B runs and the profiles' self time;
  * hot-loop figures, with no HTTP, marked so):
  * - the transport: undici's dispatcher with a handler that gathers the answer's chunks, instead of
