@@ -29,7 +29,10 @@ conformance({
 })
 
 describe("sqlite: checkpoints", () => {
-  it("run on a worker thread, not inside the commits: the file takes the WAL's pages and the WAL starts over", async () => {
+  it("run on a worker thread, not inside the commits: the file takes the WAL's pages and the WAL starts over", {
+    // Bounded polls, and a loaded 2-core machine may start the worker slowly.
+    timeout: 120_000
+  }, async () => {
     const path = join(root, "checkpoints", "state.sqlite")
     const runtime = ManagedRuntime.make(
       State.layer({ location: { _tag: "Sqlite", path }, keys: keysOf(generateStateKey()) })
@@ -53,12 +56,21 @@ describe("sqlite: checkpoints", () => {
           { concurrency: "unbounded" }
         )
       )
-    /** Waits (bounded) for the file to grow past `bytes`: only a checkpoint writes to it. */
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50))
+    /**
+     * Waits (bounded) for the file to grow past `bytes` (only a checkpoint writes to it), then for it to
+     * settle: a checkpoint that has copied everything lets the next write start the WAL over.
+     */
     const fileGrowsPast = async (bytes: number) => {
-      for (let poll = 0; poll < 100 && statSync(path).size <= bytes; poll++) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
+      for (let poll = 0; poll < 400 && statSync(path).size <= bytes; poll++) await pause()
+      let size = statSync(path).size
+      for (let poll = 0; poll < 400; poll++) {
+        await pause()
+        const now = statSync(path).size
+        if (now === size) break
+        size = now
       }
-      return statSync(path).size
+      return size
     }
     try {
       // Each round is about 400 KB of pages: under SQLite's automatic threshold (1,000 pages, 4 MB),
