@@ -399,3 +399,50 @@ describe("the activation inbox over the runtime API", () => {
     assert.deepStrictEqual(await retried.json(), { received: "accepted", activations: 1 })
   })
 })
+
+describe("after the acknowledgement", () => {
+  it("a listener that throws or rejects, or a log line that cannot be written, is logged and changes nothing", async () => {
+    const logged: Array<Record<string, unknown>> = []
+    const guarded = await startBundleHost({
+      clientId: "client-id",
+      clientSecret: Redacted.make(secret),
+      connections: [testConnection({ id: "conn_guard", workspaceId: "guardws1" })],
+      // The activation lines cannot be written; every other line can.
+      writeLine: (line) => {
+        if (line.includes('"event":"activation"')) throw new Error("stdout is gone")
+        logged.push(JSON.parse(line) as Record<string, unknown>)
+      },
+      onActivation: (activation) => {
+        if (activation.notificationId.endsWith("_sync")) throw new Error("a listener threw")
+        return Promise.reject(new Error("a listener rejected"))
+      }
+    })
+    try {
+      for (const id of ["notif_guard_sync", "notif_guard_async", "notif_guard_next"]) {
+        const body = withChanges("contact.user.created", { id, app_id: "guardws1" })
+        const answer = await deliverTo(guarded, body, sha1(body))
+        assert.strictEqual(answer.status, 200)
+        assert.deepStrictEqual(await answer.json(), { received: "accepted", activations: 1 })
+      }
+      const failures = () => logged.filter((line) => line.event === "activation-hand-off-failed")
+      await eventually(() => failures().length >= 6)
+      assert.sameMembers(
+        [...new Set(failures().map((line) => `${line.stage}: ${line.error}`))],
+        [
+          "log: Error: stdout is gone",
+          "listener: Error: a listener threw",
+          "listener: Error: a listener rejected"
+        ]
+      )
+      // Everything was kept and the host goes on serving.
+      const read = await runtimeFetch(guarded, "/activations?limit=10")
+      assert.deepStrictEqual(
+        ((await read.json()) as ReadAnswer).activations.map((activation) => activation.notificationId),
+        ["notif_guard_sync", "notif_guard_async", "notif_guard_next"]
+      )
+      assert.strictEqual((await fetch(`${guarded.url}/health`)).status, 200)
+    } finally {
+      await guarded.close()
+    }
+  })
+})
