@@ -93,6 +93,6 @@ describe("the answer check", () => {
     const answer = { ...contact(), unmodelled: { nested: [1, 2] } }
     const checked = checkerOf(Contact)(answer)
     assert.isTrue(Result.isSuccess(checked))
-    if (Result.isSuccess(checked)) assert.strictEqual(checked.success, answer)
+    if (Result.isSuccess(checked)) assert.strictEqual<unknown>(checked.success, answer)
   })
 })
