@@ -95,3 +95,41 @@ describe("sqlite: checkpoints", () => {
     }
   })
 })
+
+describe("sqlite: a batch", () => {
+  it("a delivery that cannot be encoded fails alone; the others of its turn are accepted", async () => {
+    const path = join(root, "encode", "state.sqlite")
+    const runtime = ManagedRuntime.make(
+      State.layer({ location: { _tag: "Sqlite", path }, keys: keysOf(generateStateKey()) })
+    )
+    try {
+      // Deeper than JSON.stringify can go, and no text to keep instead.
+      let deep: unknown = {}
+      for (let level = 0; level < 20_000; level++) deep = { deep }
+      const accept = (dedupeKey: string, payload: unknown) =>
+        Effect.exit(
+          Effect.flatMap(Effect.service(ActivationInbox), (inbox) =>
+            inbox.accept({
+              dedupeKey,
+              expiresAtMillis: Date.now() + 60_000,
+              activations: [activationFixture(dedupeKey, { payload })]
+            })
+          )
+        )
+      const [before, tooDeep, after] = await runtime.runPromise(
+        Effect.all([accept("plain_1", { ok: 1 }), accept("deep", deep), accept("plain_2", { ok: 2 })], {
+          concurrency: "unbounded"
+        })
+      )
+      expect(before?._tag === "Success" && before.value._tag).toBe("Accepted")
+      expect(after?._tag === "Success" && after.value._tag).toBe("Accepted")
+      expect(tooDeep?._tag).toBe("Failure")
+      const held = await runtime.runPromise(
+        Effect.flatMap(Effect.service(ActivationInbox), (inbox) => inbox.read({ limit: 10 }))
+      )
+      expect(held.map((activation) => activation.notificationId)).toEqual(["plain_1", "plain_2"])
+    } finally {
+      await runtime.dispose()
+    }
+  })
+})

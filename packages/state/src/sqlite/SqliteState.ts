@@ -287,12 +287,11 @@ export const openSqliteState = (
     }
     const last = read("last")
     let lastCursor = last
-    const results = batch.map(({ delivery }): AcceptResult | InboxFull => {
+    const results = batch.map(({ delivery, encoded: { records, bytes } }): AcceptResult | InboxFull => {
       // A key already held (by an earlier batch or earlier in this one) is a duplicate.
       if (Number(claimKey.run(delivery.dedupeKey, delivery.expiresAtMillis).changes) === 0) {
         return { _tag: "Duplicate" }
       }
-      const { records, bytes } = encodeActivations(delivery)
       const refused = capacityRefusal(options.limits, held, { records: records.length, bytes })
       if (refused !== undefined) {
         releaseKey.run(delivery.dedupeKey)
@@ -320,6 +319,7 @@ export const openSqliteState = (
   // of the webhook's work at 1,000 deliveries a second.
   type Waiting = {
     readonly delivery: Delivery
+    readonly encoded: ReturnType<typeof encodeActivations>
     readonly now: number
     readonly resume: (effect: Effect.Effect<AcceptResult, InboxFull | StoreUnavailable>) => void
   }
@@ -343,12 +343,20 @@ export const openSqliteState = (
   }
 
   const accept: ActivationInboxShape["accept"] = (delivery) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.callback<AcceptResult, InboxFull | StoreUnavailable>((resume) => {
-        waiting.push({ delivery, now, resume })
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      // Encoded before it joins a batch: one that cannot be (too deep to write) fails alone, and the
+      // transaction holds the file's lock only for the statements.
+      let encoded: ReturnType<typeof encodeActivations>
+      try {
+        encoded = encodeActivations(delivery)
+      } catch (cause) {
+        return Effect.fail(unavailable("accept")(cause))
+      }
+      return Effect.callback<AcceptResult, InboxFull | StoreUnavailable>((resume) => {
+        waiting.push({ delivery, encoded, now, resume })
         if (waiting.length === 1) setImmediate(commitWaiting)
       })
-    )
+    })
 
   const readAfter = (seq: number, limit: number) =>
     attempt("read", () =>
