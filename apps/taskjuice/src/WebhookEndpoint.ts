@@ -14,7 +14,7 @@ import {
   checkTriggerPayload,
   classifyNotification,
   decodeNotificationBody,
-  decodeTriggerOptions,
+  decodeTriggerOptionsResult,
   defaultDedupeWindow,
   defaultTriggerOptions,
   isStaleReplay,
@@ -33,9 +33,9 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import type * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import { type Activation, activationDedupeKey, type InboxActivation } from "./Activation.ts"
 import type { Connection } from "./Connection.ts"
 import { checkJsonShape, defaultLimits, type HostLimits, limitFlags } from "./http/Limits.ts"
@@ -132,15 +132,13 @@ const everyTriggerWithDefaults: ReadonlyArray<TriggerSubscription> = triggers.ma
 const everyTrigger = (): ReadonlyArray<TriggerSubscription> => everyTriggerWithDefaults
 
 // The defaults are decoded already; only options a caller supplies are decoded, on every delivery.
-const decodedDefaults = new Map<TriggerSubscription, unknown>(
-  everyTriggerWithDefaults.map((subscription) => [subscription, subscription.options])
-)
+const decodedDefaults: ReadonlySet<TriggerSubscription> = new Set(everyTriggerWithDefaults)
 
 /** A subscription's options decoded for its trigger, or undefined when they are invalid (it never fires). */
 const optionsOf = (trigger: AnyTrigger, subscription: TriggerSubscription): unknown => {
-  if (decodedDefaults.has(subscription)) return decodedDefaults.get(subscription)
-  const decoded = Effect.runSyncExit(decodeTriggerOptions(trigger, subscription.options))
-  return Exit.isSuccess(decoded) ? decoded.value : undefined
+  if (decodedDefaults.has(subscription)) return subscription.options
+  const decoded = decodeTriggerOptionsResult(trigger, subscription.options)
+  return Result.isSuccess(decoded) ? decoded.success : undefined
 }
 
 // Deliveries that arrive in the same millisecond share its text.

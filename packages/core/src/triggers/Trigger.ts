@@ -124,22 +124,54 @@ export class TriggerDecodeError extends Data.TaggedError("TriggerDecodeError")<{
   }
 }
 
+/** The interpreter's decode, which words a failure's issues (by field path). */
+const interpretedDecode = <S extends PlainSchema>(
+  schema: S,
+  trigger: string,
+  part: "options" | "payload",
+  input: unknown
+): Result.Result<S["Type"], TriggerDecodeError> => {
+  const result = Schema.decodeUnknownResult(schema, { errors: "all" })(input)
+  return Result.isSuccess(result)
+    ? Result.succeed(result.success)
+    : Result.fail(new TriggerDecodeError({ trigger, part, issues: fieldIssues(result.failure.issue) }))
+}
+
+/**
+ * Every delivery decodes each subscription's options: the compiled decoder on the way through, the
+ * interpreter only to word the issues of a failure.
+ */
+const decodePart = <S extends PlainSchema>(
+  schema: S,
+  trigger: string,
+  part: "options" | "payload",
+  input: unknown
+): Result.Result<S["Type"], TriggerDecodeError> => {
+  const decoded = decoderOf(schema as unknown as Schema.Codec<S["Type"], unknown>)(input)
+  return Exit.isSuccess(decoded)
+    ? Result.succeed(decoded.value)
+    : interpretedDecode(schema, trigger, part, input)
+}
+
 const decodeWith = <S extends PlainSchema>(
   schema: S,
   trigger: string,
   part: "options" | "payload",
   input: unknown
 ): Effect.Effect<S["Type"], TriggerDecodeError> =>
-  Effect.suspend(() => {
-    // Every delivery decodes its payload and each subscription's options: the compiled decoder on the
-    // way through, the interpreter only to word the issues of a failure.
-    const decoded = decoderOf(schema as unknown as Schema.Codec<S["Type"], unknown>)(input)
-    if (Exit.isSuccess(decoded)) return Effect.succeed(decoded.value)
-    const result = Schema.decodeUnknownResult(schema, { errors: "all" })(input)
-    return Result.isSuccess(result)
-      ? Effect.succeed(result.success)
-      : Effect.fail(new TriggerDecodeError({ trigger, part, issues: fieldIssues(result.failure.issue) }))
-  })
+  Effect.suspend(() => Effect.fromResult(decodePart(schema, trigger, part, input)))
+
+/**
+ * {@link decodeTriggerOptions}, synchronously: the options or why they are invalid.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeTriggerOptionsResult = <T extends AnyTrigger>(
+  trigger: T,
+  input: unknown
+): Result.Result<T["options"]["Type"], TriggerDecodeError> =>
+  decodePart(trigger.options, trigger.key, "options", input)
 
 /**
  * Decodes a workflow's trigger options (as stored, e.g. `{}` or `{ "initiator": "admin" }`), filling in
@@ -194,14 +226,8 @@ export const checkTriggerPayload = (
   notification: unknown
 ): TriggerDecodeError | undefined => {
   if (payloadGuard(trigger.payload)(notification)) return undefined
-  const result = Schema.decodeUnknownResult(trigger.payload, { errors: "all" })(notification)
-  return Result.isSuccess(result)
-    ? undefined
-    : new TriggerDecodeError({
-        trigger: trigger.key,
-        part: "payload",
-        issues: fieldIssues(result.failure.issue)
-      })
+  const decoded = interpretedDecode(trigger.payload, trigger.key, "payload", notification)
+  return Result.isFailure(decoded) ? decoded.failure : undefined
 }
 
 /**

@@ -34,6 +34,7 @@ export {
   type AnyTrigger,
   checkTriggerPayload,
   decodeTriggerOptions,
+  decodeTriggerOptionsResult,
   decodeTriggerPayload,
   defaultTriggerOptions,
   defineTrigger,

@@ -58,6 +58,7 @@ export const startCheckpointer = (
       intervalMillis: options.intervalMillis ?? 50,
       busyTimeoutMillis: options.busyTimeoutMillis ?? 5000
     },
+    // Not piped to the host's: its output (a runtime warning, say) is not the host's log.
     stdout: true,
     stderr: true
   })
