@@ -217,6 +217,23 @@ describe("Intercom's delivery rules (on TestClock: the minutes pass when the tes
     }).pipe(Effect.provide(clocked()))
   )
 
+  it.effect("scaled, the answer window still never drops below 2 s; the retry is scaled", () =>
+    Effect.gen(function* () {
+      const sim = yield* IntercomSimulator
+      receiver.script.push({ status: 200, delayMs: 60_000 })
+      const pending = yield* Effect.forkChild(Effect.promise(() => sim.trigger("contact.lead.created")))
+      yield* Effect.promise(() => receiver.waitFor(1))
+      // 0.01 of Intercom's 5 s would be 50 ms: a receiver slowed by a busy machine would time out.
+      yield* TestClock.adjust("1999 millis")
+      expect(pending.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("1 millis")
+      const [notification] = yield* Fiber.join(pending)
+      const first = notification!.deliveries[0]!
+      expect(first).toMatchObject({ status: null, error: "no answer within 2000 ms" })
+      expect(first.retryAt! - first.sentAt).toBe(2_000 + 600)
+    }).pipe(Effect.provide(clocked({ timeScale: 0.01 })))
+  )
+
   it.effect("410 Gone disables the subscription", () =>
     Effect.gen(function* () {
       const sim = yield* IntercomSimulator
