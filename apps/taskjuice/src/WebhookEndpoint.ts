@@ -20,6 +20,7 @@ import {
   isStaleReplay,
   notificationDedupeKey,
   notificationIdOf,
+  readBodyText,
   staleReplayNotifications,
   triggerByKey,
   triggers,
@@ -111,9 +112,6 @@ const knownTopics: ReadonlySet<string> = new Set(webhookTopics)
 /** A depth JSON.stringify handles on any stack a host runs with (it overflows near 5,000). */
 const surelyEncodableDepth = 1_000
 
-// As the core's decoder read it: a leading byte-order mark is not part of the JSON.
-const bodyText = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
-
 /**
  * Verified notifications by topic: each topic a trigger handles, and one `other` for every topic
  * none does, so a sender cannot grow the metric by inventing topics.
@@ -168,7 +166,11 @@ export const receiveWebhook = (
         failure: { _tag: "JsonShape", exceeded, flag: limitFlags[exceeded.limit] }
       } as const
     }
-    const notification = decodeNotificationBody(body)
+    // Read once: the text is decoded into the notification and kept as the activations' payload.
+    const text = readBodyText(body)
+    if (text instanceof WebhookEnvelopeError)
+      return { _tag: "Refused", failure: { _tag: "EnvelopeUnreadable", error: text } } as const
+    const notification = decodeNotificationBody(text)
     if (notification instanceof WebhookEnvelopeError)
       return { _tag: "Refused", failure: { _tag: "EnvelopeUnreadable", error: notification } } as const
 
@@ -236,7 +238,7 @@ export const receiveWebhook = (
         dedupeKey: deliveryKey,
         expiresAtMillis: now + Duration.toMillis(Duration.fromInputUnsafe(window)),
         activations,
-        payloadJson: limits.jsonDepth <= surelyEncodableDepth ? bodyText.decode(body) : undefined
+        payloadJson: limits.jsonDepth <= surelyEncodableDepth ? text : undefined
       })
     )
     if (accepted._tag === "Failure")

@@ -138,8 +138,8 @@ const interpretedDecode = <S extends PlainSchema>(
 }
 
 /**
- * Every delivery decodes each subscription's options: the compiled decoder on the way through, the
- * interpreter only to word the issues of a failure.
+ * A trigger's options or payload decoded (every delivery decodes each subscription's options): the
+ * compiled decoder on the way through, the interpreter only to word the issues of a failure.
  */
 const decodePart = <S extends PlainSchema>(
   schema: S,

@@ -257,25 +257,35 @@ export const fieldIssues = (issue: SchemaIssue.Issue): ReadonlyArray<FieldIssue>
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
 /**
+ * A body's text, the size limit and strict UTF-8 enforced (a leading byte order mark is not part of
+ * it). A caller that keeps the verified text as well as the notification reads it once, here, and
+ * decodes the text.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const readBodyText = (body: Uint8Array | string): string | WebhookEnvelopeError => {
+  const bytes = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength
+  if (bytes > webhookBodyLimitBytes) {
+    return new WebhookEnvelopeError({ reason: new BodyTooLarge({ bytes, limit: webhookBodyLimitBytes }) })
+  }
+  if (typeof body === "string") return body
+  try {
+    return utf8.decode(body)
+  } catch {
+    return new WebhookEnvelopeError({ reason: new InvalidJson({ problem: "body is not valid UTF-8" }) })
+  }
+}
+
+/**
  * Reads a body as JSON, enforcing the size limit and strict UTF-8 first.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const parseBody = (body: Uint8Array | string): unknown | WebhookEnvelopeError => {
-  const bytes = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength
-  if (bytes > webhookBodyLimitBytes) {
-    return new WebhookEnvelopeError({ reason: new BodyTooLarge({ bytes, limit: webhookBodyLimitBytes }) })
-  }
-  let text: string
-  if (typeof body === "string") text = body
-  else {
-    try {
-      text = utf8.decode(body)
-    } catch {
-      return new WebhookEnvelopeError({ reason: new InvalidJson({ problem: "body is not valid UTF-8" }) })
-    }
-  }
+  const text = readBodyText(body)
+  if (text instanceof WebhookEnvelopeError) return text
   try {
     return JSON.parse(text) as unknown
   } catch (error) {

@@ -38,6 +38,7 @@ export {
   NotificationItem,
   notificationEnvelope,
   notificationEnvelopeWith,
+  readBodyText,
   WebhookEnvelopeError,
   type WebhookEnvelopeReason,
   webhookBodyLimitBytes

@@ -8,6 +8,7 @@ import {
   decodeNotificationBody,
   makeNotificationEnvelope,
   NotificationEnvelope,
+  readBodyText,
   WebhookEnvelopeError,
   webhookBodyLimitBytes,
   webhookFixture,
@@ -122,6 +123,18 @@ describe("decodeNotification", () => {
       assert.isFalse(array.retryable)
     })
   )
+
+  it("readBodyText is the text the decode reads: a byte order mark dropped, not UTF-8 or over the limit refused", () => {
+    const bytes = encoder.encode(JSON.stringify(minimal))
+    const text = readBodyText(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]))
+    assert.strictEqual(text, JSON.stringify(minimal))
+    assert.deepStrictEqual(decodeNotificationBody(text as string), decodeNotificationBody(bytes))
+    const notUtf8 = readBodyText(new Uint8Array([0x7b, 0xff, 0x7d]))
+    assert.instanceOf(notUtf8, WebhookEnvelopeError)
+    assert.strictEqual((notUtf8 as WebhookEnvelopeError).reason._tag, "InvalidJson")
+    const over = readBodyText(paddedEnvelope(webhookBodyLimitBytes + 1))
+    assert.strictEqual((over as WebhookEnvelopeError).reason._tag, "BodyTooLarge")
+  })
 
   it.effect("a body of exactly the limit decodes; one byte more is BodyTooLarge", () =>
     Effect.gen(function* () {
